@@ -1,0 +1,1 @@
+"""Pure model layer: numpy (and scipy) only; never Qt, VTK or h5py."""

@@ -1,0 +1,158 @@
+"""The body surface: vertices, faces and the geometry derived from them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+
+class MeshError(ValueError):
+    """A surface that cannot serve as a body (empty, no faces, bad numbers...)."""
+
+
+def validate_surface(vertices: np.ndarray, faces: np.ndarray) -> None:
+    """Raise :class:`MeshError` naming the first reason these arrays are not a usable surface."""
+    if vertices.ndim != 2 or vertices.shape[1] != 3:
+        raise MeshError(f"vertices have shape {vertices.shape}, expected (N, 3)")
+    if len(vertices) < 3:
+        raise MeshError("it holds no surface (fewer than 3 vertices)")
+    if faces.ndim != 2 or faces.shape[1] != 3 or len(faces) == 0:
+        raise MeshError("it has no triangle faces (a point cloud or lines are not a surface)")
+    if not np.all(np.isfinite(vertices)):
+        bad = int(np.count_nonzero(~np.isfinite(vertices).all(axis=1)))
+        raise MeshError(f"{bad} vertices have NaN or infinite coordinates")
+    if faces.min() < 0 or faces.max() >= len(vertices):
+        raise MeshError("faces refer to vertices that do not exist (the file may be truncated)")
+    extent = np.ptp(vertices, axis=0)
+    if np.count_nonzero(extent > 0) < 2:
+        raise MeshError("all vertices lie on a line or a point: it has no area")
+
+
+def geometry_hash(vertices: np.ndarray, faces: np.ndarray) -> str:
+    """SHA-256 of the canonical geometry (little-endian float32 vertices, int32 faces)."""
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(vertices, dtype="<f4").tobytes())
+    digest.update(np.ascontiguousarray(faces, dtype="<i4").tobytes())
+    return digest.hexdigest()
+
+
+@dataclass(eq=False)
+class BodyMesh:
+    """A triangulated body surface in metres (+y up, +z anterior, +x the subject's left).
+
+    Parameters
+    ----------
+    vertices : (N, 3) float array
+    faces : (M, 3) int array of vertex indices
+    internal : (N,) bool array, optional
+        Vertices of internal cavities (mouth, eye sockets) that are never painted or counted.
+    name : str
+        What to call the mesh in messages and titles.
+    """
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    internal: np.ndarray | None = None
+    name: str = "body"
+
+    def __post_init__(self) -> None:
+        self.vertices = np.ascontiguousarray(self.vertices, dtype=np.float32)
+        self.faces = np.ascontiguousarray(self.faces, dtype=np.int32)
+        validate_surface(self.vertices, self.faces)
+        if self.internal is None:
+            self.internal = np.zeros(len(self.vertices), dtype=bool)
+        self.internal = np.ascontiguousarray(self.internal, dtype=bool)
+        if self.internal.shape != (len(self.vertices),):
+            raise MeshError("the internal-vertex mask does not match the vertex count")
+        for array in (self.vertices, self.faces, self.internal):
+            array.setflags(write=False)
+
+    @property
+    def n_vertices(self) -> int:
+        return len(self.vertices)
+
+    @property
+    def n_faces(self) -> int:
+        return len(self.faces)
+
+    @property
+    def external(self) -> np.ndarray:
+        """Mask of skin vertices: the ones that can be painted and counted."""
+        return ~self.internal
+
+    @cached_property
+    def geometry_hash(self) -> str:
+        return geometry_hash(self.vertices, self.faces)
+
+    @cached_property
+    def face_normals_unit(self) -> np.ndarray:
+        """Unit face normals (float64, zero for degenerate faces)."""
+        cross = self._face_cross
+        norm = np.linalg.norm(cross, axis=1, keepdims=True)
+        return np.divide(cross, norm, out=np.zeros_like(cross), where=norm > 0)
+
+    @cached_property
+    def face_areas(self) -> np.ndarray:
+        """Area of each face in square metres."""
+        return 0.5 * np.linalg.norm(self._face_cross, axis=1)
+
+    @cached_property
+    def vertex_areas(self) -> np.ndarray:
+        """Area attributed to each vertex (a third of each incident face), square metres."""
+        share = np.repeat(self.face_areas / 3.0, 3)
+        return np.bincount(self.faces.ravel(), weights=share, minlength=self.n_vertices)
+
+    @cached_property
+    def vertex_normals(self) -> np.ndarray:
+        """Area-weighted unit vertex normals (float32), for shading and brush facing tests."""
+        summed = np.zeros((self.n_vertices, 3))
+        for corner in range(3):
+            np.add.at(summed, self.faces[:, corner], self._face_cross)
+        norm = np.linalg.norm(summed, axis=1, keepdims=True)
+        unit = np.divide(summed, norm, out=np.zeros_like(summed), where=norm > 0)
+        return unit.astype(np.float32)
+
+    @property
+    def skin_area(self) -> float:
+        """External skin area in square metres."""
+        return float(self.vertex_areas[self.external].sum())
+
+    @cached_property
+    def edges(self) -> np.ndarray:
+        """Unique undirected edges, (E, 2) int32 with the smaller index first."""
+        pairs = np.concatenate([self.faces[:, [0, 1]], self.faces[:, [1, 2]], self.faces[:, [2, 0]]])
+        pairs.sort(axis=1)
+        return np.unique(pairs, axis=0).astype(np.int32)
+
+    @cached_property
+    def edge_lengths(self) -> np.ndarray:
+        a, b = self.edges[:, 0], self.edges[:, 1]
+        return np.linalg.norm(self.vertices[a].astype(np.float64) - self.vertices[b], axis=1)
+
+    @cached_property
+    def adjacency(self) -> tuple[np.ndarray, np.ndarray]:
+        """Vertex neighbours in CSR form: ``indices[indptr[v]:indptr[v + 1]]``."""
+        both = np.concatenate([self.edges, self.edges[:, ::-1]])
+        order = np.lexsort((both[:, 1], both[:, 0]))
+        both = both[order]
+        counts = np.bincount(both[:, 0], minlength=self.n_vertices)
+        indptr = np.zeros(self.n_vertices + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        return indptr, both[:, 1].astype(np.int32)
+
+    def neighbours(self, vertex: int) -> np.ndarray:
+        indptr, indices = self.adjacency
+        return indices[indptr[vertex] : indptr[vertex + 1]]
+
+    @property
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.vertices.min(axis=0), self.vertices.max(axis=0)
+
+    @cached_property
+    def _face_cross(self) -> np.ndarray:
+        v = self.vertices.astype(np.float64)
+        f = self.faces
+        return np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]])

@@ -1,0 +1,41 @@
+"""The architecture's layering: core and io never import Qt, VTK or (core) h5py; render never Qt."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "bodymap"
+GUI = ("PyQt6", "pyvista", "pyvistaqt", "vtk", "vtkmodules", "qtpy", "matplotlib.pyplot")
+FORBIDDEN = {
+    "core": GUI + ("h5py", "bodymap.io", "bodymap.store", "bodymap.render", "bodymap.ui"),
+    "io": GUI + ("bodymap.render", "bodymap.ui"),
+    "store": GUI + ("bodymap.render", "bodymap.ui"),
+    "render": ("PyQt6", "pyvistaqt", "qtpy", "bodymap.ui"),
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_layer_imports_only_what_lies_below(layer: str) -> None:
+    folder = PACKAGE / layer
+    if not folder.is_dir():
+        pytest.skip(f"no {layer} layer yet")
+    offenders = []
+    for path in sorted(folder.rglob("*.py")):
+        for name in imported_modules(path):
+            if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN[layer]):
+                offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert not offenders, "\n".join(offenders)
