@@ -39,6 +39,25 @@ def geometry_hash(vertices: np.ndarray, faces: np.ndarray) -> str:
     return digest.hexdigest()
 
 
+def unique_edges(faces: np.ndarray) -> np.ndarray:
+    """Unique undirected edges of a triangle mesh, (E, 2) int32, smaller index first."""
+    a = faces.astype(np.int64)
+    pairs = np.concatenate([a[:, [0, 1]], a[:, [1, 2]], a[:, [2, 0]]])
+    low, high = pairs.min(axis=1), pairs.max(axis=1)
+    keys = np.unique(low << 32 | high)
+    return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1).astype(np.int32)
+
+
+def adjacency_from_edges(edges: np.ndarray, n_vertices: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR vertex adjacency (indptr, indices) from undirected edges."""
+    both = np.concatenate([edges, edges[:, ::-1]]).astype(np.int64)
+    order = np.argsort(both[:, 0] << 32 | both[:, 1])
+    both = both[order]
+    indptr = np.zeros(n_vertices + 1, dtype=np.int64)
+    np.cumsum(np.bincount(both[:, 0], minlength=n_vertices), out=indptr[1:])
+    return indptr, both[:, 1].astype(np.int32)
+
+
 @dataclass(eq=False)
 class BodyMesh:
     """A triangulated body surface in metres (+y up, +z anterior, +x the subject's left).
@@ -108,9 +127,14 @@ class BodyMesh:
     @cached_property
     def vertex_normals(self) -> np.ndarray:
         """Area-weighted unit vertex normals (float32), for shading and brush facing tests."""
-        summed = np.zeros((self.n_vertices, 3))
-        for corner in range(3):
-            np.add.at(summed, self.faces[:, corner], self._face_cross)
+        corners = self.faces.ravel()
+        summed = np.stack(
+            [
+                np.bincount(corners, np.repeat(self._face_cross[:, k], 3), self.n_vertices)
+                for k in range(3)
+            ],
+            axis=1,
+        )
         norm = np.linalg.norm(summed, axis=1, keepdims=True)
         unit = np.divide(summed, norm, out=np.zeros_like(summed), where=norm > 0)
         return unit.astype(np.float32)
@@ -123,9 +147,7 @@ class BodyMesh:
     @cached_property
     def edges(self) -> np.ndarray:
         """Unique undirected edges, (E, 2) int32 with the smaller index first."""
-        pairs = np.concatenate([self.faces[:, [0, 1]], self.faces[:, [1, 2]], self.faces[:, [2, 0]]])
-        pairs.sort(axis=1)
-        return np.unique(pairs, axis=0).astype(np.int32)
+        return unique_edges(self.faces)
 
     @cached_property
     def edge_lengths(self) -> np.ndarray:
@@ -135,13 +157,26 @@ class BodyMesh:
     @cached_property
     def adjacency(self) -> tuple[np.ndarray, np.ndarray]:
         """Vertex neighbours in CSR form: ``indices[indptr[v]:indptr[v + 1]]``."""
-        both = np.concatenate([self.edges, self.edges[:, ::-1]])
-        order = np.lexsort((both[:, 1], both[:, 0]))
-        both = both[order]
-        counts = np.bincount(both[:, 0], minlength=self.n_vertices)
-        indptr = np.zeros(self.n_vertices + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
-        return indptr, both[:, 1].astype(np.int32)
+        return adjacency_from_edges(self.edges, self.n_vertices)
+
+    DERIVED = ("edges", "vertex_normals", "vertex_areas")
+
+    def derived_arrays(self) -> dict[str, np.ndarray]:
+        """The costly derived arrays, for a cache (see :meth:`adopt_derived`)."""
+        indptr, indices = self.adjacency
+        arrays = {name: getattr(self, name) for name in self.DERIVED}
+        return arrays | {"adjacency_indptr": indptr, "adjacency_indices": indices}
+
+    def adopt_derived(self, arrays: dict[str, np.ndarray]) -> None:
+        """Take derived arrays computed earlier for this very geometry (checked by shape)."""
+        n = self.n_vertices
+        if arrays["vertex_normals"].shape != (n, 3) or arrays["vertex_areas"].shape != (n,):
+            raise ValueError("cached arrays do not belong to this mesh")
+        if arrays["adjacency_indptr"].shape != (n + 1,):
+            raise ValueError("cached adjacency does not belong to this mesh")
+        for name in self.DERIVED:
+            self.__dict__[name] = arrays[name]
+        self.__dict__["adjacency"] = (arrays["adjacency_indptr"], arrays["adjacency_indices"])
 
     def neighbours(self, vertex: int) -> np.ndarray:
         indptr, indices = self.adjacency

