@@ -179,6 +179,13 @@ def _head_types(p: np.ndarray, n: np.ndarray, ax: np.ndarray) -> np.ndarray:
     put("tmj", np.linalg.norm(np.c_[ax, y, z] - tmj, axis=1) < 0.013)
     ear_box = _between(y, 0.670, 0.748) & _between(z, 0.005, 0.07)
     put("ear", ear_box & (ax > 0.0765))
+    # Whatever is left below the parietal eminence belongs to the skull's side and back, or
+    # (under the ear and behind the jaw) to the upper neck.
+    low = (t == TYPE_INDEX["parietal"]) & (y < 0.735)
+    t[low & (z < 0.0)] = TYPE_INDEX["occipital"]
+    t[low & (z >= 0.0) & (y >= 0.672)] = TYPE_INDEX["temporal"]
+    t[low & (z >= 0.0) & (y < 0.672)] = TYPE_INDEX["neck_posterior"]
+    t[low & (z >= 0.012) & (y < 0.672)] = TYPE_INDEX["neck_anterior"]
     # The sagittal suture: a 12 mm strip on the crown between the parietal bones.
     t[(t == TYPE_INDEX["parietal"]) & (ax < 0.006)] = TYPE_INDEX["sagittal_suture"]
     return t

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Install everything BodyMap needs (once) and open it on the shipped default body.
+# Extra arguments go to the app, e.g. scripts/run-app.sh --mesh other_body.obj
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+bodymap_setup ""
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  echo "bodymap: no display found (DISPLAY is unset); start it from a desktop session, or try it under a virtual screen: xvfb-run -s '-screen 0 1600x1000x24' $0" >&2
+  exit 1
+fi
+exec "$ROOT/.venv/bin/bodymap" "$@"
