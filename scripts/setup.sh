@@ -51,8 +51,13 @@ install_python_packages() {
   fi
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     log "installing BodyMap and its Python dependencies into .venv"
-    "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e "$ROOT$extras"
+    local pip_log="$VENV/pip-install.log"
+    if ! { "$VENV/bin/python" -m pip install --upgrade pip &&
+           "$VENV/bin/python" -m pip install -e "$ROOT$extras"; } >"$pip_log" 2>&1; then
+      tail -n 30 "$pip_log" >&2
+      log "installing the Python packages failed (full log: $pip_log)"
+      return 1
+    fi
     echo "$want" > "$stamp"
   fi
 }
