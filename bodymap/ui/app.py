@@ -1,0 +1,42 @@
+"""Starting the desktop application."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PyQt6.QtWidgets import QApplication, QMessageBox
+
+from bodymap.io.body_loading import default_body
+from bodymap.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
+
+
+def run_app(mesh_path: Path | None = None, argv: list[str] | None = None) -> int:
+    """Open the main window on the default body (or on ``mesh_path``) and run until closed.
+
+    Parameters
+    ----------
+    mesh_path : Path, optional
+        A mesh to open instead of the default body. If it cannot be opened, the user is
+        told why and the default body is shown.
+    argv : list of str, optional
+        Arguments for Qt; ``sys.argv`` when not given.
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    try:
+        reference = default_body()
+    except Exception as error:  # the user must see why nothing opens, whatever it is
+        QMessageBox.critical(None, "BodyMap", f"The default body could not be loaded:\n{error}")
+        return 1
+    window = MainWindow(reference, reference=reference)
+    window.show()
+    if mesh_path is not None:
+        window.open_mesh(Path(mesh_path))
+    return app.exec()

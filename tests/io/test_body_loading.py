@@ -1,0 +1,119 @@
+"""Opening a body without a window: mesh loading, atlas transfer, and what the user is told."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from bodymap.core.atlas import Atlas, Band, Region
+from bodymap.core.mesh import BodyMesh
+from bodymap.io.body_loading import LOAD_ERRORS, Body, MeshLoadError, open_body
+
+REGION = Region("whole", "Whole body", "midline", "trunk anterior")
+
+# An octahedron: the smallest closed surface worth opening.
+VERTICES = np.array(
+    [[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]], dtype=float
+)
+FACES = np.array(
+    [[0, 2, 4], [2, 1, 4], [1, 3, 4], [3, 0, 4], [2, 0, 5], [1, 2, 5], [3, 1, 5], [0, 3, 5]]
+)
+
+
+def reference_body() -> Body:
+    mesh = BodyMesh(VERTICES * 0.9, FACES, name="reference")
+    atlas = Atlas((REGION,), (Band("b", "Band"),), np.zeros(6), np.full(6, -1))
+    return Body(mesh=mesh, atlas=atlas)
+
+
+def write_obj(path: Path) -> Path:
+    lines = [f"v {x} {y} {z}" for x, y, z in VERTICES]
+    lines += [f"f {a + 1} {b + 1} {c + 1}" for a, b, c in FACES]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def fake_transfer(monkeypatch) -> list[tuple]:
+    """Replace the atlas transfer by one that records its calls and cannot fit."""
+    calls: list[tuple] = []
+
+    def transfer_atlas(default_mesh, default_atlas, new_mesh):
+        calls.append((default_mesh, default_atlas, new_mesh))
+        atlas = Atlas.unassigned(new_mesh.n_vertices, default_atlas.regions, default_atlas.bands)
+        return SimpleNamespace(atlas=atlas, fitted=False, reason="it is not a standing human")
+
+    module = types.ModuleType("bodymap.core.atlas_transfer")
+    module.transfer_atlas = transfer_atlas
+    monkeypatch.setitem(sys.modules, "bodymap.core.atlas_transfer", module)
+    return calls
+
+
+def test_open_body_transfers_the_reference_atlas(tmp_path: Path, fake_transfer) -> None:
+    reference = reference_body()
+    body = open_body(write_obj(tmp_path / "ball.obj"), reference)
+    assert body.name == "ball.obj"
+    assert body.path == tmp_path / "ball.obj"
+    assert body.mesh.n_vertices == 6
+    (default_mesh, default_atlas, new_mesh), *_ = fake_transfer
+    assert default_mesh is reference.mesh
+    assert default_atlas is reference.atlas
+    assert new_mesh is body.mesh
+    assert not body.atlas_fitted
+    assert body.atlas_reason == "it is not a standing human"
+    assert body.atlas.describe(0) == "Unassigned region"
+    assert isinstance(body.notes, tuple)
+
+
+def test_a_bad_file_raises_a_one_line_error_before_any_transfer(
+    tmp_path: Path, fake_transfer
+) -> None:
+    bad = tmp_path / "notes.obj"
+    bad.write_text("hello\n", encoding="utf-8")
+    with pytest.raises(MeshLoadError) as caught:
+        open_body(bad, reference_body())
+    assert "notes.obj" in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert isinstance(caught.value, LOAD_ERRORS)
+    assert fake_transfer == []
+
+
+def test_a_missing_file_is_a_load_error(tmp_path: Path, fake_transfer) -> None:
+    with pytest.raises(LOAD_ERRORS):
+        open_body(tmp_path / "nowhere.obj", reference_body())
+
+
+def test_a_body_refuses_an_atlas_of_another_mesh() -> None:
+    reference = reference_body()
+    with pytest.raises(ValueError, match="vertices"):
+        Body(mesh=reference.mesh, atlas=Atlas.unassigned(7))
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("bodymap.core.atlas_transfer") is None,
+    reason="bodymap.core.atlas_transfer is not written yet",
+)
+def test_open_body_with_the_real_transfer(tmp_path: Path) -> None:
+    body = open_body(write_obj(tmp_path / "ball.obj"), reference_body())
+    assert body.atlas.n_vertices == body.mesh.n_vertices
+    assert body.atlas_fitted or body.atlas_reason
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("bodymap.io.default_body") is None,
+    reason="bodymap.io.default_body is not written yet",
+)
+def test_the_default_body_has_its_atlas() -> None:
+    from bodymap.io.body_loading import default_body
+
+    body = default_body()
+    assert body.path is None
+    assert body.atlas_fitted
+    assert body.atlas.is_assigned
+    assert body.atlas.n_vertices == body.mesh.n_vertices
