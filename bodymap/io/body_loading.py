@@ -86,8 +86,12 @@ def open_body(path: str | Path, reference: Body | None = None) -> Body:
     if reference is None:
         reference = default_body()
     transfer = transfer_atlas(reference.mesh, reference.atlas, loaded.mesh)
+    mesh = loaded.mesh
+    if transfer.fitted and transfer.internal.any():
+        # Cavities (mouth, eye sockets) found through the transfer are never painted or counted.
+        mesh = BodyMesh(mesh.vertices, mesh.faces, mesh.internal | transfer.internal, mesh.name)
     return Body(
-        mesh=loaded.mesh,
+        mesh=mesh,
         atlas=transfer.atlas,
         path=Path(loaded.path),
         notes=tuple(loaded.notes),

@@ -117,3 +117,20 @@ def test_the_default_body_has_its_atlas() -> None:
     assert body.atlas_fitted
     assert body.atlas.is_assigned
     assert body.atlas.n_vertices == body.mesh.n_vertices
+
+
+def test_reopened_default_body_keeps_its_cavities_out_of_the_skin(tmp_path) -> None:
+    """The default body saved as OBJ (no internal mask in the file) gets it back by transfer."""
+    import numpy as np
+
+    from bodymap.io.body_loading import default_body, open_body
+
+    reference = default_body()
+    path = tmp_path / "body.obj"
+    with path.open("w") as out:
+        np.savetxt(out, reference.mesh.vertices, fmt="v %.7f %.7f %.7f")
+        np.savetxt(out, reference.mesh.faces + 1, fmt="f %d %d %d")
+    body = open_body(path, reference=reference)
+    assert body.atlas_fitted
+    np.testing.assert_array_equal(body.mesh.internal, reference.mesh.internal)
+    np.testing.assert_array_equal(body.atlas.region_index, reference.atlas.region_index)
