@@ -13,7 +13,6 @@ from the rig's joint cubes where one exists and otherwise from standard body pro
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -100,16 +99,6 @@ def region_catalogue() -> list[dict]:
                 }
             )
     return regions
-
-
-@dataclass
-class Landmarks:
-    """Joint positions (metres) used by the rules; left-side joints, mirrored by |x|."""
-
-    joints: dict[str, np.ndarray]
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self.joints[name]
 
 
 def chain_of(bone: str) -> str:

@@ -26,8 +26,10 @@ def validate_surface(vertices: np.ndarray, faces: np.ndarray) -> None:
         raise MeshError(f"{bad} vertices have NaN or infinite coordinates")
     if faces.min() < 0 or faces.max() >= len(vertices):
         raise MeshError("faces refer to vertices that do not exist (the file may be truncated)")
-    extent = np.ptp(vertices, axis=0)
-    if np.count_nonzero(extent > 0) < 2:
+    corner = vertices[faces[:, 0]].astype(np.float64)
+    cross = np.cross(vertices[faces[:, 1]] - corner, vertices[faces[:, 2]] - corner)
+    size = float(np.ptp(vertices, axis=0).max())
+    if not 0.5 * float(np.linalg.norm(cross, axis=1).sum()) > 1e-12 * size * size:
         raise MeshError("all vertices lie on a line or a point: it has no area")
 
 

@@ -123,7 +123,6 @@ def _prepare(surface: Surface, suffix: str) -> tuple[np.ndarray, np.ndarray, tup
         vertices, faces, merged = merge_coincident_vertices(vertices, faces)
         if merged:
             notes.append(f"merged {merged:,} duplicate vertices")
-    _require_area(vertices, faces)
     scale, unit = guess_unit_scale(vertices)
     if scale != 1.0:
         height = float(np.ptp(vertices[:, 1]))
@@ -171,16 +170,6 @@ def guess_unit_scale(vertices: np.ndarray) -> tuple[float, str]:
         if low <= height * scale <= high:
             return scale, unit
     return 1.0, "metres"
-
-
-def _require_area(vertices: np.ndarray, faces: np.ndarray) -> None:
-    # validate_surface only catches lines along an axis; a slanted line has no area either.
-    corner = vertices[faces[:, 0]]
-    cross = np.cross(vertices[faces[:, 1]] - corner, vertices[faces[:, 2]] - corner)
-    area = 0.5 * float(np.linalg.norm(cross, axis=1).sum())
-    size = float(np.ptp(vertices, axis=0).max())
-    if not area > 1e-12 * size * size:
-        raise MeshError("all vertices lie on a line or a point: it has no area")
 
 
 def _read_trimesh(data: bytes, path: Path) -> Surface:
