@@ -41,7 +41,9 @@ def test_tetrahedron_geometry() -> None:
 
 def test_edge_helpers_agree_with_a_plain_python_count() -> None:
     faces = np.random.default_rng(1).integers(0, 50, (200, 3))
-    expected = sorted({tuple(sorted(p)) for f in faces.tolist() for p in zip(f, f[1:] + f[:1])})
+    expected = sorted(
+        {tuple(sorted(p)) for f in faces.tolist() for p in zip(f, f[1:] + f[:1], strict=True)}
+    )
     edges = unique_edges(faces)
     assert [tuple(e) for e in edges.tolist()] == expected
     indptr, indices = adjacency_from_edges(edges, 50)
