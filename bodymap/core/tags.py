@@ -149,7 +149,7 @@ class TagSet:
         self._tags.append(tag)
         return tag
 
-    def update(self, key: str, **changes) -> Tag:
+    def update(self, key: str, /, **changes) -> Tag:
         """Change how a tag is named or shown (name, color, visible, opacity)."""
         if "key" in changes:
             raise ValueError("a tag's key never changes")

@@ -1,0 +1,145 @@
+"""Undoable edits of a session: each knows how to apply and revert itself, and names itself.
+
+The UI wraps each in a ``QUndoCommand``; the core never needs Qt to undo. Every edit
+returns a :class:`Change` saying what the view must refresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bodymap.core.annotations import ForceVector, Pin
+from bodymap.core.painter import LayerEdit
+from bodymap.core.session import Session, SessionEvent, StrokeRecord
+from bodymap.core.tags import Tag, TagSet
+
+
+@dataclass(frozen=True, eq=False)
+class Change:
+    """What changed. ``kind`` is one of layers, pins, vectors, events, tags, style, notes,
+    rhythm, session; ``vertex_ids`` lists changed vertices for ``layers``."""
+
+    kind: str
+    vertex_ids: np.ndarray | None = None
+
+
+@dataclass(eq=False)
+class StrokeEdit:
+    """A brush stroke, erase or fill: the layer values it changed and its stroke-log entry."""
+
+    layers: LayerEdit
+    record: StrokeRecord
+    text: str
+
+    def apply(self, session: Session) -> Change:
+        ids = self.layers.apply(session.overlays)
+        session.strokes.append(self.record)
+        return Change("layers", ids)
+
+    def revert(self, session: Session) -> Change:
+        ids = self.layers.revert(session.overlays)
+        # Strokes are undone last-first, so the record is the last one in the log.
+        for i in range(len(session.strokes) - 1, -1, -1):
+            if session.strokes[i] is self.record:
+                del session.strokes[i]
+                break
+        return Change("layers", ids)
+
+
+@dataclass(eq=False)
+class AnnotationEdit:
+    """Add (``before`` is None), delete (``after`` is None), move or edit a pin or vector."""
+
+    before: Pin | ForceVector | None
+    after: Pin | ForceVector | None
+
+    def __post_init__(self) -> None:
+        if self.before is None and self.after is None:
+            raise ValueError("an annotation edit needs a before or an after")
+
+    @property
+    def collection(self) -> str:
+        return "pins" if isinstance(self.after or self.before, Pin) else "vectors"
+
+    @property
+    def text(self) -> str:
+        noun = "pin" if self.collection == "pins" else "vector"
+        if self.before is None:
+            return f"add {noun}"
+        if self.after is None:
+            return f"delete {noun}"
+        moved = isinstance(self.before, Pin) and self.before.at != self.after.at
+        if isinstance(self.before, ForceVector):
+            moved = (self.before.start, self.before.end) != (self.after.start, self.after.end)
+        return f"{'move' if moved else 'edit'} {noun}"
+
+    def apply(self, session: Session) -> Change:
+        _put(getattr(session, self.collection), (self.after or self.before).id, self.after)
+        return Change(self.collection)
+
+    def revert(self, session: Session) -> Change:
+        _put(getattr(session, self.collection), (self.after or self.before).id, self.before)
+        return Change(self.collection)
+
+
+@dataclass(eq=False)
+class EventEdit:
+    """Add, delete or edit a timeline event."""
+
+    before: SessionEvent | None
+    after: SessionEvent | None
+
+    @property
+    def text(self) -> str:
+        item = self.after or self.before
+        verb = "add" if self.before is None else "delete" if self.after is None else "edit"
+        return f"{verb} {item.label.lower()} event"
+
+    def apply(self, session: Session) -> Change:
+        return self._swap(session, self.before, self.after)
+
+    def revert(self, session: Session) -> Change:
+        return self._swap(session, self.after, self.before)
+
+    @staticmethod
+    def _swap(session: Session, old: SessionEvent | None, new: SessionEvent | None) -> Change:
+        events = [e for e in session.events if old is None or e.id != old.id]
+        if new is not None:
+            events.append(new)
+        events.sort(key=lambda e: e.time)
+        session.events[:] = events
+        return Change("events")
+
+
+@dataclass(eq=False)
+class TagSetEdit:
+    """Add, rename, recolour or reorder tags: the whole (small) tag list before and after."""
+
+    before: list[Tag]
+    after: list[Tag]
+    text: str
+
+    def apply(self, session: Session) -> Change:
+        return self._set(session, self.after)
+
+    def revert(self, session: Session) -> Change:
+        return self._set(session, self.before)
+
+    @staticmethod
+    def _set(session: Session, tags: list[Tag]) -> Change:
+
+        session.tags = TagSet(tags)
+        session.overlays.ensure_layers(session.tags.keys())
+        return Change("tags")
+
+
+Edit = StrokeEdit | AnnotationEdit | EventEdit | TagSetEdit
+
+
+def _put(items: dict, key: str, value) -> None:
+    if value is None:
+        items.pop(key, None)
+    else:
+        items[key] = value
