@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyvista as pv
 from vtkmodules.vtkCommonCore import reference
-from vtkmodules.vtkCommonDataModel import vtkStaticCellLocator, vtkVector3d
+from vtkmodules.vtkCommonDataModel import vtkGenericCell, vtkStaticCellLocator, vtkVector3d
+from vtkmodules.vtkRenderingCore import vtkProp
 
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.views import Camera, StandardView, camera_for_view, frame_box
@@ -36,6 +37,9 @@ BODY_ACTOR = "body"
 PICK_TOLERANCE = 1e-6
 """Ray-triangle tolerance as a share of the body's diagonal: a ray through a shared vertex
 or edge must not slip between the triangles."""
+LOCATOR_CELLS_PER_NODE = 2
+"""Finer buckets than VTK's default (10), same build time: ray picks twice as fast and
+closest-point queries (the brush ring) 5 to 25% faster on the default body."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +59,37 @@ class PickHit:
     point: np.ndarray
     face_id: int
     vertex_id: int
+
+
+@dataclass(frozen=True, eq=False)
+class ViewRay:
+    """Where the camera looks from, as plain numbers.
+
+    Attributes
+    ----------
+    position : (3,) float array
+        The camera's position in world coordinates.
+    direction : (3,) float array
+        Unit direction of projection (from the camera into the scene).
+    parallel : bool
+        True for a parallel (orthographic) projection: every ray has ``direction``.
+    """
+
+    position: np.ndarray
+    direction: np.ndarray
+    parallel: bool
+
+    def depth(self, points: np.ndarray) -> np.ndarray:
+        """Distance of points in front of the camera along ``direction``, (K,)."""
+        return (np.atleast_2d(np.asarray(points, dtype=float)) - self.position) @ self.direction
+
+    def toward_camera(self, points: np.ndarray) -> np.ndarray:
+        """Unit vectors from points toward the eye, (K, 3): facing tests use their sign."""
+        points = np.atleast_2d(np.asarray(points, dtype=float))
+        if self.parallel:
+            return np.tile(-self.direction, (len(points), 1))
+        offsets = self.position - points
+        return offsets / np.linalg.norm(offsets, axis=1, keepdims=True)
 
 
 def base_colors(mesh: BodyMesh) -> np.ndarray:
@@ -125,6 +160,7 @@ class BodyScene:
         actor.prop.interpolation = "phong"  # smooth shading from the stored normals
         locator = vtkStaticCellLocator()
         locator.SetDataSet(polydata)
+        locator.SetNumberOfCellsPerNode(LOCATOR_CELLS_PER_NODE)
         locator.BuildLocator()
         self._mesh = mesh
         self._colors = np.asarray(polydata.point_data[COLORS_ARRAY])
@@ -221,19 +257,118 @@ class BodyScene:
     def enable_camera_interaction(self) -> None:
         """Let the mouse turn the camera: the one place the interactor style is chosen.
 
-        Left-drag rotates, middle-drag (or shift+left) pans, right-drag and the wheel zoom.
-        Painting will later take the left button and move rotation to the right button.
-        Keyboard handling is left to the application: pyvista's and VTK's own key bindings
-        (``q`` and ``e`` close the window, ``3`` toggles stereo, ``w`` wireframe...) are
-        switched off. Harmless on an off-screen plotter (nothing sends it events).
+        Any button drag that reaches VTK turns the camera the same way, so the left button
+        can be given to the brush (the UI keeps it from VTK) while the right and middle
+        buttons still rotate: plain drag rotates (trackball), shift+drag pans, ctrl+drag
+        spins about the line of sight, ctrl+shift+drag dollies; the wheel zooms. Keyboard
+        handling is left to the application: pyvista's and VTK's own key bindings (``q`` and
+        ``e`` close the window, ``3`` toggles stereo, ``w`` wireframe...) are switched off.
+        Harmless on an off-screen plotter (nothing sends it events).
         """
         interactor = self._plotter.iren
         if interactor is None:
             return
         self._plotter.enable_trackball_style()
         interactor.clear_key_event_callbacks()
-        # A style with its own CharEvent observer calls it instead of its built-in OnChar.
-        interactor.style.AddObserver("CharEvent", _ignore_event)
+        style = interactor.style
+        # A style with an observer for an event calls it *instead of* its built-in handler
+        # (right = dolly, middle = pan, OnChar = keys): no abort flag needed. Observers get
+        # the style as an argument; holding it would be a cycle Python cannot collect.
+        style.AddObserver("CharEvent", _ignore_event)
+        for button in ("Right", "Middle"):
+            style.AddObserver(f"{button}ButtonPressEvent", _start_left_drag)
+            style.AddObserver(f"{button}ButtonReleaseEvent", _end_left_drag)
+
+    def viewpoint(self) -> ViewRay:
+        """The camera's position, unit direction of projection and projection kind."""
+        camera = self._plotter.camera
+        return ViewRay(
+            position=np.array(camera.GetPosition()),
+            direction=np.array(camera.GetDirectionOfProjection()),
+            parallel=bool(camera.GetParallelProjection()),
+        )
+
+    def world_to_display(self, points: np.ndarray) -> np.ndarray:
+        """Project world points to window pixels for the current camera.
+
+        Parameters
+        ----------
+        points : (K, 3) or (3,) float array
+
+        Returns
+        -------
+        (K, 2) float array
+            ``(x, y)`` in device pixels from the top-left corner, as :meth:`pick` takes
+            them; NaN for points at or behind the camera's eye.
+        """
+        points = np.atleast_2d(np.asarray(points, dtype=float))
+        renderer = self._plotter.renderer
+        matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(
+            renderer.GetTiledAspectRatio(), -1, 1
+        )
+        projection = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+        clip = points @ projection[:3, :3].T + projection[:3, 3]
+        w = points @ projection[3, :3] + projection[3, 3]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ndc = np.where(w[:, None] > 0, clip[:, :2] / w[:, None], np.nan)
+        width, height = self.window_size()
+        x0, y0, x1, y1 = renderer.GetViewport()
+        x = (x0 + (ndc[:, 0] + 1) / 2 * (x1 - x0)) * width
+        y = (y0 + (ndc[:, 1] + 1) / 2 * (y1 - y0)) * height
+        return np.stack([x, height - 1 - y], axis=1)  # VTK counts y up from the bottom
+
+    def pixels_per_metre(self, point: np.ndarray) -> float:
+        """On-screen scale at a world point: device pixels per metre across the view.
+
+        Exact for both projections: the two probes are offset within the plane through
+        ``point`` parallel to the screen, where the projection is linear.
+        """
+        view = self._plotter.camera.GetViewTransformMatrix()
+        right = np.array([view.GetElement(0, j) for j in range(3)])
+        up = np.array([view.GetElement(1, j) for j in range(3)])
+        point = np.asarray(point, dtype=float)
+        step = 1e-3  # metres; any size gives the same ratio
+        probes = self.world_to_display(np.stack([point, point + step * right, point + step * up]))
+        spans = np.linalg.norm(probes[1:] - probes[0], axis=1)
+        return float(spans.mean() / step)
+
+    def closest_points(self, points: np.ndarray) -> np.ndarray:
+        """Snap points onto the body surface (the nearest surface point of each), (K, 3)."""
+        return self.closest_points_with_faces(points)[0]
+
+    def closest_points_with_faces(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The nearest surface point of each point and the triangle it lies on.
+
+        Uses the locator cached for picking: about 4 to 15 µs a point on the default body,
+        more the farther a point is from the surface.
+
+        Returns
+        -------
+        closest : (K, 3) float array
+        face_ids : (K,) int array
+        """
+        if self._locator is None:
+            raise RuntimeError("the scene has no mesh yet")
+        points = np.atleast_2d(np.asarray(points, dtype=float))
+        closest = np.empty_like(points)
+        face_ids = np.empty(len(points), dtype=np.intp)
+        find = self._locator.FindClosestPoint
+        cell, cell_id, sub_id, dist2 = vtkGenericCell(), reference(0), reference(0), reference(0.0)
+        found = [0.0, 0.0, 0.0]
+        for k, point in enumerate(points.tolist()):
+            find(point, found, cell, cell_id, sub_id, dist2)
+            closest[k] = found
+            face_ids[k] = int(cell_id)
+        return closest, face_ids
+
+    def add_overlay(self, actor: vtkProp, name: str) -> None:
+        """Show an unpickable overlay actor (brush ring, markers); replaces one named alike."""
+        actor.PickableOff()
+        self._plotter.add_actor(actor, reset_camera=False, name=name, pickable=False, render=False)
+
+    def remove_overlay(self, actor: vtkProp) -> None:
+        """Take an overlay actor added with :meth:`add_overlay` out of the scene."""
+        self._plotter.remove_actor(actor, reset_camera=False, render=False)
 
     def render(self) -> None:
         """Draw the scene now."""
@@ -265,3 +400,12 @@ class BodyScene:
 
 def _ignore_event(*_args: object) -> None:
     """An observer that swallows the event it observes."""
+
+
+def _start_left_drag(style, _event: str) -> None:
+    """Start what a left-button drag does (trackball rotate; VTK reads shift and ctrl)."""
+    style.OnLeftButtonDown()
+
+
+def _end_left_drag(style, _event: str) -> None:
+    style.OnLeftButtonUp()

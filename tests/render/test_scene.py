@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 import pyvista as pv
+from pyvista.plotting import _ALL_PLOTTERS
 
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.views import StandardView
@@ -24,6 +25,13 @@ def sphere_mesh(nsub: int = 3, internal_below: float | None = None) -> BodyMesh:
     vertices = np.asarray(sphere.points)
     internal = None if internal_below is None else vertices[:, 1] < internal_below
     return BodyMesh(vertices, sphere.regular_faces, internal=internal, name="sphere")
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_plotters() -> Iterator[None]:
+    before = set(_ALL_PLOTTERS)
+    yield
+    assert set(_ALL_PLOTTERS) <= before, "a test left a plotter open"
 
 
 @pytest.fixture
@@ -158,3 +166,172 @@ def test_set_mesh_replaces_the_body(scene: BodyScene, plotter: pv.Plotter) -> No
 def test_camera_interaction_is_harmless_off_screen(scene: BodyScene) -> None:
     scene.enable_camera_interaction()
     assert scene.pick(CENTRE, CENTRE) is not None
+
+
+@pytest.fixture(scope="module")
+def shared_plotter() -> Iterator[pv.Plotter]:
+    """One plotter for the tests below: a first render costs more than such a test."""
+    plotter = pv.Plotter(off_screen=True, window_size=(SIZE, SIZE))
+    yield plotter
+    plotter.close()
+
+
+@pytest.fixture(scope="module")
+def module_scene(shared_plotter: pv.Plotter) -> BodyScene:
+    scene = BodyScene(shared_plotter)
+    scene.set_mesh(sphere_mesh())
+    scene.enable_camera_interaction()
+    scene.render()
+    return scene
+
+
+@pytest.fixture
+def shared(module_scene: BodyScene, shared_plotter: pv.Plotter) -> BodyScene:
+    """The module's scene with its camera put back to the anterior perspective view."""
+    shared_plotter.camera.SetParallelProjection(False)
+    module_scene.set_view(StandardView.ANTERIOR)
+    return module_scene
+
+
+def drag(
+    plotter: pv.Plotter,
+    button: str,
+    start: tuple[int, int],
+    end: tuple[int, int],
+    shift: bool = False,
+    ctrl: bool = False,
+) -> None:
+    """Drive a button drag through the interactor, as the Qt widget would."""
+    interactor = plotter.iren.interactor
+    path = np.linspace(start, end, 5).round().astype(int)
+    interactor.SetEventInformation(*path[0], int(ctrl), int(shift))
+    interactor.InvokeEvent(f"{button}ButtonPressEvent")
+    for x, y in path[1:]:
+        interactor.SetEventInformation(int(x), int(y), int(ctrl), int(shift))
+        interactor.InvokeEvent("MouseMoveEvent")
+    interactor.InvokeEvent(f"{button}ButtonReleaseEvent")
+
+
+@pytest.mark.parametrize("button", ["Right", "Middle", "Left"])
+def test_a_plain_drag_rotates_about_the_focal_point(
+    shared: BodyScene, shared_plotter: pv.Plotter, button: str
+) -> None:
+    before = shared.current_camera()
+    drag(shared_plotter, button, (CENTRE, CENTRE), (CENTRE + 40, CENTRE + 10))
+    after = shared.current_camera()
+    np.testing.assert_allclose(after.focal_point, before.focal_point, atol=1e-9)
+    distance = np.linalg.norm(before.position - before.focal_point)
+    assert np.linalg.norm(after.position - after.focal_point) == pytest.approx(distance)
+    assert np.degrees(np.arccos(np.dot(after.direction, before.direction))) > 10
+
+
+@pytest.mark.parametrize("button", ["Right", "Middle"])
+def test_a_shift_drag_pans(shared: BodyScene, shared_plotter: pv.Plotter, button: str) -> None:
+    before = shared.current_camera()
+    drag(shared_plotter, button, (CENTRE, CENTRE), (CENTRE + 40, CENTRE), shift=True)
+    after = shared.current_camera()
+    moved = after.focal_point - before.focal_point
+    assert np.linalg.norm(moved) > 0.05
+    np.testing.assert_allclose(after.direction, before.direction, atol=1e-9)  # no turn
+    np.testing.assert_allclose(after.position - before.position, moved, atol=1e-9)
+
+
+def test_the_wheel_zooms(shared: BodyScene, shared_plotter: pv.Plotter) -> None:
+    before = shared.current_camera()
+    interactor = shared_plotter.iren.interactor
+    interactor.SetEventInformation(CENTRE, CENTRE, 0, 0)
+    interactor.InvokeEvent("MouseWheelForwardEvent")
+    after = shared.current_camera()
+    np.testing.assert_allclose(after.direction, before.direction, atol=1e-9)
+    distance = np.linalg.norm(before.position - before.focal_point)
+    assert np.linalg.norm(after.position - after.focal_point) < 0.95 * distance
+
+
+def test_vtk_key_bindings_stay_off(shared: BodyScene, shared_plotter: pv.Plotter) -> None:
+    interactor = shared_plotter.iren.interactor
+    interactor.SetKeyCode("w")  # VTK's own binding: every actor to wireframe
+    interactor.InvokeEvent("CharEvent")
+    assert shared_plotter.renderer.actors["body"].prop.style == "Surface"
+
+
+def test_viewpoint_follows_the_camera(shared: BodyScene, shared_plotter: pv.Plotter) -> None:
+    view = shared.viewpoint()
+    camera = shared.current_camera()
+    np.testing.assert_allclose(view.position, camera.position)
+    np.testing.assert_allclose(view.direction, -camera.direction, atol=1e-12)
+    assert not view.parallel
+    assert view.depth(camera.focal_point)[0] == pytest.approx(
+        np.linalg.norm(camera.position - camera.focal_point)
+    )
+    toward = view.toward_camera(np.array([[0.0, 0.0, RADIUS]]))
+    np.testing.assert_allclose(toward, [[0, 0, 1]], atol=1e-9)
+    shared_plotter.camera.enable_parallel_projection()
+    parallel = shared.viewpoint()
+    assert parallel.parallel
+    np.testing.assert_allclose(parallel.toward_camera(np.zeros((2, 3))), [[0, 0, 1]] * 2)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_world_to_display_agrees_with_vtk_and_with_pick(
+    shared: BodyScene, shared_plotter: pv.Plotter, parallel: bool
+) -> None:
+    shared_plotter.camera.SetParallelProjection(parallel)
+    shared_plotter.camera.azimuth = 30.0
+    shared_plotter.camera.elevation = 20.0
+    renderer = shared_plotter.renderer
+    front = shared.mesh.vertices[::23]
+    projected = shared.world_to_display(front)
+    for vertex, (x, y) in zip(front, projected, strict=True):
+        renderer.SetWorldPoint(*vertex, 1.0)
+        renderer.WorldToDisplay()
+        vtk_x, vtk_y, _ = renderer.GetDisplayPoint()
+        assert (x, y) == pytest.approx((vtk_x, SIZE - 1 - vtk_y))
+    facing = np.dot(shared.mesh.vertex_normals, -shared.viewpoint().direction) > 0.5
+    vertex = np.flatnonzero(facing)[0]
+    hit = shared.pick(*shared.world_to_display(shared.mesh.vertices[vertex])[0])
+    assert np.linalg.norm(hit.point - shared.mesh.vertices[vertex]) < 1e-3
+
+
+def test_points_behind_the_eye_do_not_project(shared: BodyScene) -> None:
+    camera = shared.current_camera()
+    behind = camera.position + 2 * camera.direction
+    assert np.isnan(shared.world_to_display(behind)).all()
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_pixels_per_metre_matches_projected_spans(
+    shared: BodyScene, shared_plotter: pv.Plotter, parallel: bool
+) -> None:
+    shared_plotter.camera.SetParallelProjection(parallel)
+    point = np.array([0.0, 0.0, RADIUS])
+    scale = shared.pixels_per_metre(point)
+    ends = shared.world_to_display(np.array([[-0.1, 0.0, RADIUS], [0.1, 0.0, RADIUS]]))
+    assert scale == pytest.approx(np.linalg.norm(ends[1] - ends[0]) / 0.2, rel=1e-6)
+    assert 100 < scale < 1000  # a 1 m sphere fills most of a 300 px window
+    half_angle = np.radians(shared_plotter.camera.view_angle) / 2
+    shared_plotter.camera.zoom(2.0)  # halves the view angle, or the parallel scale
+    zoomed = np.tan(half_angle) / np.tan(np.radians(shared_plotter.camera.view_angle) / 2)
+    assert shared.pixels_per_metre(point) == pytest.approx(
+        (2.0 if parallel else zoomed) * scale, rel=1e-6
+    )
+    if not parallel:  # farther away looks smaller
+        assert shared.pixels_per_metre(np.array([0.0, 0.0, -RADIUS])) < 2 * scale
+
+
+def test_closest_points_keep_surface_points_and_snap_others(shared: BodyScene) -> None:
+    mesh = shared.mesh
+    corners = mesh.vertices[mesh.faces[::5]].astype(float)
+    on_faces = np.einsum("k,fkc->fc", [0.2, 0.3, 0.5], corners)  # inside each triangle
+    snapped, faces = shared.closest_points_with_faces(on_faces)
+    np.testing.assert_allclose(snapped, on_faces, atol=1e-9)
+    np.testing.assert_array_equal(faces, np.arange(0, mesh.n_faces, 5))
+    np.testing.assert_allclose(shared.closest_points(mesh.vertices[:50]), mesh.vertices[:50])
+    normals = mesh.face_normals_unit[::5]
+    lifted = shared.closest_points(on_faces + 0.004 * normals)
+    np.testing.assert_allclose(lifted, on_faces, atol=1e-9)
+    assert shared.closest_points(np.zeros(3)).shape == (1, 3)
+
+
+def test_closest_points_need_a_mesh(plotter: pv.Plotter) -> None:
+    with pytest.raises(RuntimeError):
+        BodyScene(plotter).closest_points(np.zeros((1, 3)))
