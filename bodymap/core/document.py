@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 
 import numpy as np
 
@@ -82,6 +83,11 @@ class SessionDocument:
         if changes:
             self.session.tags.update(key, **changes)
             self.announce(Change("style"))
+
+    def mark_finalised(self, when: datetime) -> None:
+        """Record that the session was signed (by the store): from now on it is read-only."""
+        self.session.finalised_at = when
+        self.announce(Change("session"))
 
     def set_notes(self, notes: SoapNotes) -> None:
         self.session.require_editable()
