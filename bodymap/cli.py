@@ -1,7 +1,14 @@
 """The ``bodymap`` command: the app by default, and headless subcommands.
 
-    bodymap [--mesh FILE]                 open the app (on another body mesh)
+    bodymap [--mesh FILE] [--store DIR] [--client NAME]
+                                          open the app (on another body mesh; on a new
+                                          session for a client of the store)
     bodymap atlas [--mesh FILE] [--json]  print the region atlas
+    bodymap sessions [--store DIR] [--client ID] [--json]
+                                          list clients and their sessions
+    bodymap stats SESSION [--store DIR] [--json]
+                                          extent and intensity per tag and region
+    bodymap verify [--store DIR] [--json] check every file of the store (exit 1 on a problem)
 
 Errors are one line on stderr and a non-zero exit status, never a traceback.
 """
@@ -30,11 +37,79 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"BodyMap {__version__}")
     parser.add_argument("--mesh", type=Path, help="open this body mesh instead of the default body")
+    parser.add_argument("--store", type=Path, help="the session store folder")
+    parser.add_argument("--client", help="open the app on a new session for this client")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     atlas = commands.add_parser("atlas", help="print the region atlas of a body")
     atlas.add_argument("--mesh", type=Path, dest="atlas_mesh", help="a body mesh file")
     atlas.add_argument("--json", action="store_true", help="print JSON")
+    sessions = commands.add_parser("sessions", help="list clients and their sessions")
+    sessions.add_argument("--client", dest="sub_client", help="one client (id or name)")
+    stats = commands.add_parser("stats", help="extent and intensity per tag and region")
+    stats.add_argument("session", help="a session id, or the path of a session .h5 file")
+    verify = commands.add_parser("verify", help="check every file of the store")
+    for command in (sessions, stats, verify):
+        command.add_argument("--store", type=Path, dest="sub_store", help="the store folder")
+        command.add_argument("--json", action="store_true", help="print JSON")
     return parser
+
+
+def open_store(folder: Path | None):
+    """The store (``--store``, ``BODYMAP_STORE``...), which must exist already."""
+    from bodymap.store import Store, store_location
+
+    root = store_location(folder)
+    if not root.is_dir():
+        raise CommandError(f"no session store at {root}")
+    return Store(root)
+
+
+def command_sessions(folder: Path | None, client: str | None, as_json: bool) -> int:
+    from bodymap.store.report import format_sessions, sessions_listing
+
+    listing = sessions_listing(open_store(folder), client)
+    print(
+        json.dumps(listing, indent=1, ensure_ascii=False) if as_json else format_sessions(listing)
+    )
+    return 0
+
+
+def command_stats(folder: Path | None, session_ref: str, as_json: bool) -> int:
+    from bodymap.store import Store, store_location
+    from bodymap.store.report import format_stats, mesh_for, session_stats
+    from bodymap.store.session_file import read_session
+
+    path = Path(session_ref)
+    if session_ref.endswith(".h5") or path.is_file():
+        session, _ = read_session(path)
+        root = store_location(folder)
+        store = Store(root) if root.is_dir() else None
+    else:
+        store = open_store(folder)
+        session = store.load(session_ref)
+        log_open(store, session)
+    stats = session_stats(session, *mesh_for(session, store))
+    print(json.dumps(stats, indent=1, ensure_ascii=False) if as_json else format_stats(stats))
+    return 0
+
+
+def log_open(store, session) -> None:
+    """Record the read in the audit log; a read-only store only earns a warning."""
+    from bodymap.store import StoreError
+
+    try:
+        store.log("open", session.client_id, session.id)
+    except StoreError as error:
+        print(f"bodymap: warning: not recorded in the audit log ({error})", file=sys.stderr)
+
+
+def command_verify(folder: Path | None, as_json: bool) -> int:
+    report = open_store(folder).verify()
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
+    else:
+        print("\n".join(report.lines()))
+    return 0 if report.ok else EXIT_FAILED
 
 
 def command_atlas(mesh_path: Path | None, as_json: bool) -> int:
@@ -77,6 +152,21 @@ def format_atlas(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def run_store_command(args: argparse.Namespace) -> int:
+    """``sessions``, ``stats`` and ``verify``; store errors become one line on stderr."""
+    from bodymap.store import StoreError
+
+    folder = args.sub_store or args.store
+    try:
+        if args.command == "sessions":
+            return command_sessions(folder, args.sub_client or args.client, args.json)
+        if args.command == "stats":
+            return command_stats(folder, args.session, args.json)
+        return command_verify(folder, args.json)
+    except StoreError as error:
+        raise CommandError(str(error)) from error
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bodymap`` console and GUI scripts."""
     parser = build_parser()
@@ -84,9 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "atlas":
             return command_atlas(args.atlas_mesh or args.mesh, args.json)
+        if args.command in ("sessions", "stats", "verify"):
+            return run_store_command(args)
         from bodymap.ui.app import run_app
 
-        return run_app(args.mesh)
+        # Passed only when given, so run_app keeps working before it takes these keywords.
+        extra = {"store_dir": args.store, "client": args.client}
+        return run_app(args.mesh, **{k: v for k, v in extra.items() if v is not None})
     except CommandError as error:
         print(f"bodymap: {error}", file=sys.stderr)
         return EXIT_FAILED

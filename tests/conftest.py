@@ -26,6 +26,9 @@ def isolated_user_folders(tmp_path_factory, monkeypatch) -> Path:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
         QSettings.setPath(QSettings.Format.IniFormat, scope, str(root / "qsettings"))
+    # Qt may keep the settings file it opened first for the whole process: start each test
+    # with empty settings so that nothing leaks from one test to the next.
+    QSettings("BodyMap", "BodyMap").clear()
     return root
 
 

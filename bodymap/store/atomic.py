@@ -1,0 +1,173 @@
+"""Replace a file whole or not at all: temporary file, fsync, rename, fsync of the folder.
+
+A save writes the new bytes to a temporary file in the target's folder, flushes and fsyncs
+it, renames it over the target with :func:`os.replace` (atomic on POSIX and Windows), then
+fsyncs the folder so the rename itself survives a power cut. A crash at any moment leaves
+either the old file or the new one, never a mix; at worst a temporary file is left behind,
+and :func:`remove_stale_temps` deletes those when the store opens.
+
+Temporary files are named ``.<target name>.<pid>.<16 hex>.bmtmp``; nothing else is ever
+removed. The pid lets a store skip the temporary files of a save still running in another
+live process.
+
+Each step is a module-level function (:func:`open_temp`, :func:`write_all`,
+:func:`fsync_file`, :func:`replace_file`, :func:`fsync_folder`) so tests can inject faults.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+from pathlib import Path
+
+from bodymap.store.errors import StoreWriteError, write_error
+
+TEMP_SUFFIX = ".bmtmp"
+TEMP_PATTERN = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{16}\.bmtmp$")
+PRIVATE_FILE = 0o600
+READ_ONLY_FILE = 0o400
+PRIVATE_FOLDER = 0o700
+
+
+def temp_path_for(target: Path) -> Path:
+    """A fresh temporary path beside ``target`` matching :data:`TEMP_PATTERN`."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
+
+
+def open_temp(path: Path, mode: int) -> int:
+    """Create ``path`` exclusively; the file descriptor, open for writing."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    return os.open(path, flags, mode)
+
+
+def write_all(fd: int, data: bytes | memoryview) -> None:
+    """Write every byte (``os.write`` may write fewer than asked)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def fsync_file(fd: int) -> None:
+    os.fsync(fd)
+
+
+def replace_file(source: Path, target: Path) -> None:
+    os.replace(source, target)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (the rename) to disk; a no-op where folders cannot be opened."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(target: Path, data: bytes | memoryview, mode: int = PRIVATE_FILE) -> None:
+    """Replace ``target`` with ``data`` atomically and durably.
+
+    Parameters
+    ----------
+    target : Path
+        The file to create or replace; its folder must exist.
+    data : bytes
+        The whole new content.
+    mode : int
+        Permission bits of the new file (private by default; read-only for signed records).
+
+    Raises
+    ------
+    StoreWriteError
+        With a one-line reason. Before the rename the previous file is untouched and the
+        temporary file is removed. If only the final folder fsync fails, the new file is
+        already in place: the error has ``replaced=True``.
+    """
+    temp = temp_path_for(target)
+    what = target.name
+    try:
+        fd = open_temp(temp, mode)
+    except OSError as error:
+        raise write_error(error, what) from error
+    try:
+        try:
+            write_all(fd, data)
+            fsync_file(fd)
+        finally:
+            os.close(fd)
+        replace_file(temp, target)
+    except OSError as error:
+        _remove_quietly(temp)
+        raise write_error(error, what) from error
+    except BaseException:
+        _remove_quietly(temp)
+        raise
+    try:
+        fsync_folder(target.parent)
+    except OSError as error:
+        raise write_error(error, what, replaced=True) from error
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return False  # os.kill would terminate the process on Windows: never probe there
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, but belongs to someone else
+    return True
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete temporary files left by crashed saves in ``folder`` (not recursive).
+
+    Only names matching :data:`TEMP_PATTERN` whose writing process is gone are removed.
+    Returns the paths removed.
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = TEMP_PATTERN.match(entry.name)
+        if not match or not entry.is_file(follow_symlinks=False):
+            continue
+        if _process_alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def ensure_folder(folder: Path) -> None:
+    """Create ``folder`` (private) and its parents; a clear error when that is impossible."""
+    try:
+        folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    except OSError as error:
+        raise write_error(error, f"the folder {folder}") from error
+
+
+__all__ = [
+    "StoreWriteError",
+    "TEMP_PATTERN",
+    "ensure_folder",
+    "remove_stale_temps",
+    "temp_path_for",
+    "write_atomic",
+]

@@ -1,0 +1,242 @@
+"""Build an HDF5 file image in memory from a plan, and the content digest over it.
+
+A :class:`FilePlan` lists every group attribute and dataset of a file before anything is
+written, so the content digest (SHA-256 over every dataset's bytes and every attribute, in
+a canonical order) is computed from the arrays already in memory, not by reading back.
+:func:`file_items` walks a stored file into the same canonical items, so a reader computes
+the same digest (see ``docs/SESSION_FORMAT.md``, "Content digest").
+
+The image is built with HDF5's in-memory ("core") driver and handed to
+:func:`bodymap.store.atomic.write_atomic` as bytes: measured as fast as writing the
+temporary file directly, and every disk step stays a plain ``os`` call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import h5py
+import numpy as np
+
+CHUNK_BYTES = 32_768
+"""Chunk size: 32 KiB, i.e. 32,768 vertices of a uint8 layer (measured best with sparse layers)."""
+GZIP_LEVEL = 1
+DIGEST_ATTRIBUTE = "content_sha256"
+TEXT = h5py.string_dtype("utf-8")
+
+Item = tuple[str, str, bytes | np.ndarray]
+"""(canonical key, type tag, payload bytes) of one dataset or attribute."""
+
+
+def canonical_array(array: np.ndarray) -> np.ndarray:
+    """C-contiguous and little-endian: the byte order the digest and the file use."""
+    array = np.asarray(array)
+    return np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+
+
+def _attr_value(value) -> str | np.int64 | np.float64:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        raise TypeError("store booleans as integers 0/1 (HDF5 has no boolean type)")
+    if isinstance(value, int | np.integer):
+        return np.int64(value)
+    if isinstance(value, float | np.floating):
+        return np.float64(value)
+    raise TypeError(f"unsupported attribute value {value!r}")
+
+
+@dataclass
+class FilePlan:
+    """Everything one file will hold: attributes per group, text and array datasets."""
+
+    attrs: dict[str, dict[str, str | np.int64 | np.float64]] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    arrays: dict[str, tuple[np.ndarray, bool]] = field(default_factory=dict)
+    sparse: set[str] = field(default_factory=set)
+
+    def attr(self, group: str, name: str, value) -> None:
+        """Set attribute ``name`` on ``group`` ("/" for the root): str, int or float."""
+        self.attrs.setdefault(group, {})[name] = _attr_value(value)
+
+    def text(self, path: str, text: str) -> None:
+        """A scalar variable-length UTF-8 string dataset (JSON documents, mostly)."""
+        self.texts[path] = str(text)
+
+    def array(
+        self, path: str, array: np.ndarray, compress: bool = True, sparse: bool = False
+    ) -> None:
+        """A numeric dataset; chunked with fletcher32 (and shuffle + gzip if ``compress``).
+
+        ``sparse`` (1-D): chunks holding only zeros are never written; HDF5 reads them as
+        the fill value, 0. Unpainted parts of a layer then cost nothing to save or read.
+        """
+        self.arrays[path] = (canonical_array(array), compress)
+        if sparse and np.ndim(array) == 1:
+            self.sparse.add(path)
+
+    def items(self) -> list[Item]:
+        """The canonical items, for :func:`content_digest`."""
+        items = [(path, "utf8", text.encode("utf-8")) for path, text in self.texts.items()]
+        items += [_array_item(path, a) for path, (a, _) in self.arrays.items()]
+        for group, attrs in self.attrs.items():
+            items += [_attr_item(group, name, v) for name, v in attrs.items()]
+        return items
+
+
+def _array_item(path: str, array: np.ndarray) -> Item:
+    # A view of the bytes, not a copy: the layers of a 1M-vertex session are 8 MB.
+    return path, f"{array.dtype.str}{list(array.shape)}", array.reshape(-1).view(np.uint8)
+
+
+def _attr_item(group: str, name: str, value) -> Item:
+    key = f"{group.rstrip('/')}/@{name}"
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="surrogateescape")
+    if isinstance(value, str):
+        return key, "utf8", value.encode("utf-8", errors="surrogateescape")
+    value = canonical_array(value)
+    return key, f"{value.dtype.str}{list(value.shape)}", value.tobytes()
+
+
+def content_digest(items: Iterable[Item], exclude: str = "/@" + DIGEST_ATTRIBUTE) -> str:
+    """SHA-256 over the items sorted by key, each length-prefixed; ``exclude`` is skipped."""
+    digest = hashlib.sha256()
+    for key, tag, payload in sorted(items, key=lambda item: item[0]):
+        if key == exclude:
+            continue
+        head = f"{key}\0{tag}".encode()
+        digest.update(len(head).to_bytes(8, "little"))
+        digest.update(head)
+        digest.update(len(payload).to_bytes(8, "little"))  # a bytes or a 1-D uint8 array
+        digest.update(payload)
+    return digest.hexdigest()
+
+
+def _chunks(array: np.ndarray) -> tuple[int, ...]:
+    row = max(1, int(np.prod(array.shape[1:], dtype=np.int64)) * array.dtype.itemsize)
+    return (max(1, min(len(array), CHUNK_BYTES // row)), *array.shape[1:])
+
+
+def build_image(plan: FilePlan, digest: bool = True) -> bytes:
+    """The bytes of an HDF5 file holding ``plan`` (plus the content digest attribute).
+
+    Uses h5py's low-level API: four times faster than the high-level one for the many
+    small objects of a session file, and the files are the same.
+    """
+    with h5py.File("image.h5", "w", driver="core", backing_store=False) as h5:
+        objects: dict[str, h5py.h5o.ObjectID] = {"/": h5.id}
+        for path in sorted({p.rsplit("/", 1)[0] for p in [*plan.texts, *plan.arrays, *plan.attrs]}):
+            if path and path not in objects:  # only one level of groups is used
+                objects[path] = h5py.h5g.create(h5.id, path.encode())
+        for path, text in plan.texts.items():
+            objects[path] = _create(objects, path, np.array(text, dtype=TEXT), None, False)
+        for path, (array, compress) in plan.arrays.items():
+            chunks = _chunks(array) if array.size else None
+            sparse = path in plan.sparse and chunks is not None
+            objects[path] = _create(objects, path, array, chunks, compress, sparse)
+        for path, attrs in plan.attrs.items():
+            if path not in objects:  # a group holding attributes only
+                objects[path] = h5py.h5g.create(h5.id, path.encode())
+            for name, value in attrs.items():
+                _write_attr(objects[path], name, value)
+        if digest:
+            _write_attr(h5.id, DIGEST_ATTRIBUTE, content_digest(plan.items()))
+        h5.flush()
+        return h5.id.get_file_image()
+
+
+def _create(objects: dict, path: str, data: np.ndarray, chunks, compress: bool, sparse=False):
+    """Create and write one dataset (chunked with fletcher32 when ``chunks`` is given)."""
+    parent, _, name = path.rpartition("/")
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_obj_track_times(False)
+    if chunks is not None:
+        dcpl.set_chunk(chunks)
+        if compress:  # the filter order of h5py: shuffle, deflate, fletcher32
+            dcpl.set_shuffle()
+            dcpl.set_deflate(GZIP_LEVEL)
+        dcpl.set_fletcher32()
+        dcpl.set_fill_value(np.zeros((), dtype=data.dtype))
+    space = (
+        h5py.h5s.create(h5py.h5s.SCALAR) if data.ndim == 0 else h5py.h5s.create_simple(data.shape)
+    )
+    dataset = h5py.h5d.create(
+        objects[parent or "/"], name.encode(), _type(data.dtype), space, dcpl=dcpl
+    )
+    if sparse:
+        for low, high in _nonzero_runs(data, chunks[0]):
+            selected = dataset.get_space()
+            selected.select_hyperslab((low,), (high - low,))
+            dataset.write(h5py.h5s.create_simple((high - low,)), selected, data[low:high])
+    elif data.size:
+        dataset.write(h5py.h5s.ALL, h5py.h5s.ALL, data)
+    return dataset
+
+
+def _nonzero_runs(data: np.ndarray, chunk: int) -> list[tuple[int, int]]:
+    """(start, stop) of each run of consecutive chunks that hold anything but zeros."""
+    whole = len(data) // chunk
+    busy = data[: whole * chunk].reshape(whole, chunk).any(axis=1).tolist()
+    if len(data) > whole * chunk:
+        busy.append(bool(data[whole * chunk :].any()))
+    runs, start = [], None
+    for index, used in enumerate([*busy, False]):
+        if used and start is None:
+            start = index
+        elif not used and start is not None:
+            runs.append((start * chunk, min(index * chunk, len(data))))
+            start = None
+    return runs
+
+
+def _type(dtype: np.dtype):
+    return h5py.h5t.py_create(dtype, logical=True)
+
+
+def _write_attr(target, name: str, value) -> None:
+    data = np.array(value, dtype=TEXT) if isinstance(value, str) else np.asarray(value)
+    space = h5py.h5s.create(h5py.h5s.SCALAR)
+    attr = h5py.h5a.create(target, name.encode(), _type(data.dtype), space)
+    attr.write(data)
+
+
+def file_items(h5: h5py.File) -> Iterator[Item]:
+    """Read every dataset and attribute of an open file as canonical items.
+
+    Reading every dataset in full makes HDF5 check every chunk's fletcher32 checksum:
+    a damaged chunk raises ``OSError`` here.
+    """
+    objects: list[tuple[str, h5py.Group | h5py.Dataset]] = [("/", h5)]
+    h5.visititems(lambda name, obj: objects.append(("/" + name, obj)))
+    for path, obj in objects:
+        for name, value in obj.attrs.items():
+            yield _attr_item(path, name, value)
+        if isinstance(obj, h5py.Dataset):
+            if h5py.check_string_dtype(obj.dtype) is not None:
+                yield path, "utf8", _as_bytes(obj[()])
+            else:
+                yield _array_item(path, canonical_array(obj[()]))
+
+
+def _as_bytes(value) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode("utf-8")
+
+
+def read_dataset(h5: h5py.File, path: str) -> np.ndarray:
+    """A whole dataset, through the low-level API (a third of the cost for small ones)."""
+    dataset = h5py.h5d.open(h5.id, path.encode())
+    out = np.empty(dataset.shape, dtype=dataset.dtype)
+    if out.size:
+        dataset.read(h5py.h5s.ALL, h5py.h5s.ALL, out)
+    return out
+
+
+def read_text(h5: h5py.File, path: str) -> str:
+    """A text dataset as ``str``."""
+    value = read_dataset(h5, path)
+    if value.shape != () or value.dtype != object:
+        raise ValueError(f"{path} is not a text dataset")
+    return _as_bytes(value[()]).decode("utf-8")

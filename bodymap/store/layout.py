@@ -1,0 +1,136 @@
+"""The store's folders and file names. Every name is an opaque id, never a client's name::
+
+    <store>/
+      clients/<client_id>.json                                  one per client
+      sessions/<client_id>/<session_id>.h5                      saved sessions
+      drafts/<client_id>/<session_id>.h5                        autosave drafts
+      amendments/<client_id>/<session_id>/<time>-<id>.json      corrections
+      meshes/<geometry sha256>.h5                               each body mesh, once
+      audit.jsonl                                               the audit log
+
+Session ids and client ids are checked (:func:`checked_id`) before they become paths.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from bodymap.store.errors import StoreError
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+SESSION_SUFFIX = ".h5"
+FOLDERS = ("clients", "sessions", "drafts", "amendments", "meshes")
+
+
+def checked_id(value: str, what: str = "id") -> str:
+    """``value`` if it is safe as a file name (letters, digits, ``_.-``), else StoreError."""
+    if not isinstance(value, str) or not SAFE_ID.match(value) or ".." in value:
+        raise StoreError(f"{what} {value!r} is not a valid id")
+    return value
+
+
+class StoreLayout:
+    """Paths inside one store folder (nothing here touches the disk except lookups)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.clients = self.root / "clients"
+        self.sessions = self.root / "sessions"
+        self.drafts = self.root / "drafts"
+        self.amendments = self.root / "amendments"
+        self.meshes = self.root / "meshes"
+        self.audit = self.root / "audit.jsonl"
+
+    def folders(self) -> list[Path]:
+        return [self.root / name for name in FOLDERS]
+
+    def client_file(self, client_id: str) -> Path:
+        return self.clients / f"{checked_id(client_id, 'client id')}.json"
+
+    def client_sessions(self, client_id: str) -> Path:
+        """The folder of one client's saved sessions."""
+        return self.sessions / checked_id(client_id, "client id")
+
+    def session_file(self, client_id: str, session_id: str) -> Path:
+        folder = self.client_sessions(client_id)
+        return folder / f"{checked_id(session_id, 'session id')}{SESSION_SUFFIX}"
+
+    def draft_file(self, client_id: str, session_id: str) -> Path:
+        folder = self.drafts / checked_id(client_id, "client id")
+        return folder / f"{checked_id(session_id, 'session id')}{SESSION_SUFFIX}"
+
+    def amendment_folder(self, client_id: str, session_id: str) -> Path:
+        client = checked_id(client_id, "client id")
+        return self.amendments / client / checked_id(session_id, "session id")
+
+    def mesh_file(self, mesh_hash: str) -> Path:
+        if not SHA256_HEX.match(mesh_hash or ""):
+            raise StoreError(f"{mesh_hash!r} is not a SHA-256 geometry hash")
+        return self.meshes / f"{mesh_hash}.h5"
+
+    def find(self, kind: str, session_id: str) -> Path | None:
+        """The file of ``session_id`` under ``kind`` ("sessions" or "drafts"), if any."""
+        name = checked_id(session_id, "session id") + SESSION_SUFFIX
+        for folder in _subfolders(self.root / kind):
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def files(self, kind: str) -> Iterator[Path]:
+        """Every ``.h5`` file under ``kind`` ("sessions" or "drafts"), by client folder."""
+        for folder in _subfolders(self.root / kind):
+            yield from sorted(folder.glob("*" + SESSION_SUFFIX))
+
+    def client_ids_with_sessions(self) -> list[str]:
+        return [folder.name for folder in _subfolders(self.sessions)]
+
+    def temp_folders(self) -> Iterator[Path]:
+        """Every folder where a save can leave a temporary file."""
+        yield self.root
+        yield self.clients
+        yield self.meshes
+        for kind in (self.sessions, self.drafts):
+            yield from _subfolders(kind)
+        for client in _subfolders(self.amendments):
+            yield from _subfolders(client)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    with contextlib.suppress(OSError):
+        return sorted(Path(e.path) for e in os.scandir(folder) if e.is_dir(follow_symlinks=False))
+    return []
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a folder and everything in it, read-only files included (signed records)."""
+    if not path.exists():
+        return
+    for folder, subfolders, files in os.walk(path, topdown=False):
+        for name in files:
+            _remove_file(Path(folder) / name)
+        for name in subfolders:
+            os.rmdir(Path(folder) / name)
+    os.rmdir(path)
+
+
+def _remove_file(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except PermissionError:  # Windows refuses to delete read-only files
+        os.chmod(path, 0o600)
+        os.unlink(path)
+
+
+def remove_file(path: Path) -> bool:
+    """Delete one file (read-only ones too); whether it existed."""
+    try:
+        _remove_file(path)
+    except FileNotFoundError:
+        return False
+    return True

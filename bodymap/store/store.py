@@ -1,0 +1,299 @@
+"""The session store: clients, sessions, drafts, amendments, meshes and the audit log.
+
+Thread safety: libhdf5 is not thread-safe (h5py serialises every call behind one global
+lock). All store I/O must go through one thread at a time: the app's single
+:class:`bodymap.store.worker.StoreWorker`, or the calling thread, never both at once. Every
+public method also takes the store's own lock, as a safety net. Never fork with a store
+call in progress.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bodymap.core.atlas import Atlas
+from bodymap.core.mesh import BodyMesh
+from bodymap.core.session import Client, Session, carry_over, utc_now
+from bodymap.store import clients as client_files
+from bodymap.store.atomic import PRIVATE_FILE, READ_ONLY_FILE, ensure_folder, write_atomic
+from bodymap.store.audit import AuditProblem
+from bodymap.store.base import finalised_error, locked
+from bodymap.store.drafts import DraftsMixin
+from bodymap.store.errors import (
+    FinalisedError,
+    MeshMismatchError,
+    NotFoundError,
+    SessionReadError,
+    StoreError,
+    StoreWriteError,
+    TargetUnreadableError,
+)
+from bodymap.store.info import SessionInfo, check_identity, session_info
+from bodymap.store.layout import remove_file
+from bodymap.store.mesh_store import read_mesh, write_mesh
+from bodymap.store.records import RecordsMixin
+from bodymap.store.session_file import (
+    encode_session,
+    read_session,
+    read_thumbnail,
+)
+
+
+class Store(DraftsMixin, RecordsMixin):
+    """A store folder of BodyMap records (layout: :mod:`bodymap.store.layout`).
+
+    Opening it creates the folders if needed and removes temporary files left by saves
+    that crashed (only files named like the store's own temporary files, of processes
+    that are gone).
+
+    Parameters
+    ----------
+    root : str or Path, optional
+        The store folder; when not given, resolved by
+        :func:`bodymap.store.location.store_location` (``BODYMAP_STORE``, the checkout's
+        ``sessions/``, or the user data folder).
+    """
+
+    # ----- clients -------------------------------------------------------------------
+    @locked
+    def create_client(self, name: str, **details: str) -> Client:
+        """A new client (``born``, ``contact``, ``notes`` optional), saved at once."""
+        client = Client(name=name, **details)
+        path = self.layout.client_file(client.id)
+        if path.exists():
+            raise StoreError(f"client {client.id} exists already")
+        client_files.write_client(path, client)
+        self.audit.append("create", client.id, None)
+        return client
+
+    @locked
+    def client(self, client_id: str) -> Client:
+        path = self.layout.client_file(client_id)
+        if not path.exists():
+            raise NotFoundError(f"no client {client_id} in the store")
+        return client_files.read_client(path)
+
+    @locked
+    def clients(self) -> list[Client]:
+        """Every readable client, by name (``verify`` reports unreadable client files)."""
+        return client_files.list_clients(self.layout.clients)[0]
+
+    def find_clients(self, text: str) -> list[Client]:
+        """Clients whose name or id contains ``text`` (case-insensitive)."""
+        return [c for c in self.clients() if client_files.matches(c, text)]
+
+    @locked
+    def edit_client(self, client_id: str, **changes: str) -> Client:
+        """Change a client's ``name``, ``born``, ``contact`` or ``notes``; saved at once."""
+        unknown = set(changes) - set(client_files.EDITABLE)
+        if unknown:
+            raise StoreError(f"cannot edit {sorted(unknown)} of a client")
+        client = dataclasses.replace(self.client(client_id), **changes)
+        client_files.write_client(self.layout.client_file(client_id), client)
+        self.audit.append("save", client.id, None)
+        return client
+
+    # ----- sessions ------------------------------------------------------------------
+    @locked
+    def sessions(
+        self, client_id: str, mesh_hash: str | None = None, check: bool = False
+    ) -> list[SessionInfo]:
+        """The client's sessions by date, unreadable ones included (flagged, with a reason).
+
+        Reads attributes only, unless ``check``: then every dataset is read (fletcher32)
+        and the content digest compared, as ``bodymap verify`` does. With ``mesh_hash``,
+        sessions recorded on another mesh are flagged unreadable.
+        """
+        folder = self.layout.client_sessions(client_id)
+        infos = [session_info(p, client_id, mesh_hash) for p in sorted(folder.glob("*.h5"))]
+        if check:
+            from bodymap.store.verify import check_session_file
+
+            infos = [_checked(info, check_session_file(info.path)) for info in infos]
+        return sorted(infos, key=SessionInfo.sort_key)
+
+    @locked
+    def load(self, session_id: str, mesh: BodyMesh | str | None = None) -> Session:
+        """The saved session ``session_id``, exactly as saved.
+
+        Parameters
+        ----------
+        mesh : BodyMesh or str, optional
+            The mesh (or its geometry hash) it will be shown on: a session recorded on
+            another mesh raises :class:`MeshMismatchError`.
+        """
+        path = self._session_path(session_id)
+        session, header = read_session(path)
+        check_identity(header, path, path.parent.name, draft=False)
+        self._remember(path, header)
+        _check_mesh(session, mesh)
+        return session
+
+    @locked
+    def thumbnail(self, session_id: str) -> bytes | None:
+        """The session's PNG thumbnail, or ``None``."""
+        return read_thumbnail(self._session_path(session_id))
+
+    @locked
+    def save(self, session: Session, thumbnail: bytes | None = None) -> Path:
+        """Save ``session`` atomically (replacing its previous file); removes its draft.
+
+        Parameters
+        ----------
+        thumbnail : bytes, optional
+            PNG bytes to store with it; ``None`` keeps the thumbnail already stored.
+
+        Raises
+        ------
+        FinalisedError
+            The session (or its stored file) is finalised.
+        TargetUnreadableError
+            Its file exists but cannot be read: it is never replaced.
+        StoreWriteError
+            Disk full, read-only folder...: the previous file is intact.
+        """
+        if session.finalised:
+            raise finalised_error(session.id)
+        return self._write(session, thumbnail, "save")
+
+    @locked
+    def finalise(self, session: Session | str, thumbnail: bytes | None = None) -> Session:
+        """Sign a session: set its finalised time, save it read-only, log its SHA-256.
+
+        Given a :class:`Session`, that object is saved and gets ``finalised_at``; given an
+        id, the stored session is loaded and signed. From then on the store refuses to save
+        over it; corrections are :meth:`amend`-ments.
+        """
+        target = self.load(session) if isinstance(session, str) else session
+        if target.finalised:
+            raise FinalisedError(f"session {target.id} is finalised already")
+        signed = dataclasses.replace(target, finalised_at=utc_now())
+        self._write(signed, thumbnail, "finalise")
+        target.finalised_at = signed.finalised_at
+        return target
+
+    def _write(self, session: Session, thumbnail: bytes | None, action: str) -> Path:
+        path = self.layout.session_file(session.client_id, session.id)
+        existing = self._existing(path, session)
+        if thumbnail is None and existing is not None and existing.has_thumbnail:
+            thumbnail = _quiet_thumbnail(path)
+        ensure_folder(path.parent)
+        image, header = encode_session(session, datetime.now(UTC), thumbnail=thumbnail)
+        mode = READ_ONLY_FILE if session.finalised else PRIVATE_FILE
+        try:
+            write_atomic(path, image, mode=mode)
+        except StoreWriteError as error:
+            if not error.replaced:
+                raise
+            self._after_write(session, path, image, existing is None, action)
+            raise
+        self._remember(path, header)
+        self._after_write(session, path, image, existing is None, action)
+        return path
+
+    def _after_write(
+        self, session: Session, path: Path, image: bytes, created: bool, action: str
+    ) -> None:
+        """Remove the draft the save supersedes and record the save in the audit log."""
+        with contextlib.suppress(OSError):
+            remove_file(self.layout.draft_file(session.client_id, session.id))
+        action = "create" if created and action == "save" else action
+        sha = hashlib.sha256(image).hexdigest()
+        self.audit.append(action, session.client_id, session.id, sha256=sha)
+
+    @locked
+    def session_info(self, session_id: str) -> SessionInfo:
+        path = self._session_path(session_id)
+        return session_info(path, path.parent.name)
+
+    @locked
+    def new_session(
+        self,
+        client_id: str,
+        mesh_hash: str,
+        n_vertices: int,
+        practitioner: str = "",
+        from_previous: bool = True,
+    ) -> Session:
+        """A new (unsaved) session for an existing client.
+
+        With ``from_previous``, it carries over the findings of the client's latest
+        readable session on the same mesh (see :func:`bodymap.core.session.carry_over`).
+        """
+        self.client(client_id)
+        if from_previous:
+            for info in reversed(self.sessions(client_id, mesh_hash=mesh_hash)):
+                if not info.readable:
+                    continue
+                try:
+                    return carry_over(self.load(info.id, mesh=mesh_hash), practitioner)
+                except SessionReadError:
+                    continue
+        return Session(client_id, mesh_hash, n_vertices, practitioner=practitioner)
+
+    @locked
+    def put_mesh(self, mesh: BodyMesh, atlas: Atlas | None = None) -> Path:
+        """Keep ``mesh`` (and its atlas) in the store once; idempotent."""
+        path = self.layout.mesh_file(mesh.geometry_hash)
+        if path.exists():
+            try:
+                read_mesh(path)
+                return path
+            except SessionReadError as error:
+                raise TargetUnreadableError(f"refusing to replace {error}") from error
+        write_mesh(path, mesh, atlas)
+        return path
+
+    @locked
+    def get_mesh(self, mesh_hash: str) -> tuple[BodyMesh, Atlas]:
+        path = self.layout.mesh_file(mesh_hash)
+        if not path.exists():
+            raise NotFoundError(f"no mesh {mesh_hash[:12]}... in the store")
+        return read_mesh(path)
+
+    def has_mesh(self, mesh_hash: str) -> bool:
+        return self.layout.mesh_file(mesh_hash).is_file()
+
+    @locked
+    def log(self, action: str, client_id: str | None, session_id: str | None, **ids) -> dict:
+        """Record an action in the audit log (the app records ``open`` and ``export``)."""
+        return self.audit.append(action, client_id, session_id, **ids)
+
+    @locked
+    def verify_audit(self) -> list[AuditProblem]:
+        return self.audit.verify()
+
+    @locked
+    def verify(self):
+        """Check every file of the store; see :func:`bodymap.store.verify.verify_store`."""
+        from bodymap.store.verify import verify_store
+
+        return verify_store(self)
+
+
+def _checked(info: SessionInfo, problem: str | None) -> SessionInfo:
+    if problem is None or not info.readable:
+        return info
+    return dataclasses.replace(info, readable=False, reason=problem)
+
+
+def _check_mesh(session: Session, mesh: BodyMesh | str | None) -> None:
+    if mesh is None:
+        return
+    expected = mesh if isinstance(mesh, str) else mesh.geometry_hash
+    if session.mesh_hash != expected:
+        raise MeshMismatchError(
+            f"session {session.id} was recorded on another body mesh (SHA-256 "
+            f"{session.mesh_hash[:12]}..., this body {expected[:12]}...): open it on its own mesh"
+        )
+
+
+def _quiet_thumbnail(path: Path) -> bytes | None:
+    try:
+        return read_thumbnail(path)
+    except SessionReadError:
+        return None

@@ -1,0 +1,106 @@
+"""A full disk or a read-only folder at each step of a save: a clear error, nothing lost."""
+
+from __future__ import annotations
+
+import errno
+import os
+
+import pytest
+from store_helpers import full_session
+
+from bodymap.store import DiskFullError, ReadOnlyStoreError, StoreWriteError, snapshot
+from bodymap.store import atomic as atomic_module
+from bodymap.store.atomic import TEMP_PATTERN
+
+STEPS_BEFORE_RENAME = ("open_temp", "write_all", "fsync_file", "replace_file")
+ERRORS = {errno.ENOSPC: DiskFullError, errno.EROFS: ReadOnlyStoreError}
+
+
+def temp_files(store) -> list:
+    return [p for p in store.root.rglob("*") if TEMP_PATTERN.match(p.name)]
+
+
+def fail_with(code: int):
+    def failing(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    return failing
+
+
+@pytest.fixture
+def saved(store, client):
+    """A saved session, then edited in memory: the next save is the one that fails."""
+    session = full_session(client.id)
+    path = store.save(session)
+    session.notes.plan = "edited after the first save"
+    session.overlays.values[0, 0] = 99
+    return session, path, path.read_bytes()
+
+
+@pytest.mark.parametrize("code", sorted(ERRORS))
+@pytest.mark.parametrize("step", STEPS_BEFORE_RENAME)
+def test_failure_before_the_rename_keeps_the_previous_file(store, saved, monkeypatch, step, code):
+    session, path, before = saved
+    memory = snapshot(session)
+    entries = len(store.audit.entries())
+    monkeypatch.setattr(atomic_module, step, fail_with(code))
+    with pytest.raises(ERRORS[code]) as caught:
+        store.save(session)
+    message = str(caught.value)
+    assert "\n" not in message and path.name in message
+    assert caught.value.errno == code and not caught.value.replaced
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert store.load(session.id).notes.plan == "2 weeks"  # the previous version
+    assert temp_files(store) == []
+    assert session.same_record(memory)  # the in-memory session is untouched
+    assert len(store.audit.entries()) == entries  # nothing saved, nothing logged
+    store.save(session)  # and the next save works
+    assert store.load(session.id).same_record(session)
+
+
+@pytest.mark.parametrize("code", sorted(ERRORS))
+def test_failure_flushing_the_folder_leaves_the_new_file_in_place(store, saved, monkeypatch, code):
+    session, path, before = saved
+    monkeypatch.setattr(atomic_module, "fsync_folder", fail_with(code))
+    with pytest.raises(StoreWriteError, match="save again") as caught:
+        store.save(session)
+    assert caught.value.replaced
+    monkeypatch.undo()
+    assert path.read_bytes() != before
+    assert store.load(session.id).same_record(session)
+    assert temp_files(store) == []
+    assert store.audit.entries()[-1]["action"] == "save"
+    assert store.verify().ok
+
+
+def test_full_disk_while_writing_the_audit_log(store, saved, monkeypatch):
+    session, path, _ = saved
+    monkeypatch.setattr("bodymap.store.audit.write_all", fail_with(errno.ENOSPC))
+    with pytest.raises(DiskFullError, match="audit log"):
+        store.save(session)
+    monkeypatch.undo()
+    assert store.load(session.id).same_record(session)  # the session itself was saved
+
+
+def test_draft_failure_is_clean_too(store, client, monkeypatch):
+    session = full_session(client.id)
+    monkeypatch.setattr(atomic_module, "write_all", fail_with(errno.ENOSPC))
+    with pytest.raises(DiskFullError):
+        store.save_draft(session)
+    assert temp_files(store) == [] and store.drafts() == []
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root ignores file permissions"
+)
+def test_read_only_folder(store, saved):
+    session, path, before = saved
+    folder = path.parent
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(ReadOnlyStoreError, match="read-only or not writable"):
+            store.save(session)
+    finally:
+        folder.chmod(0o700)
+    assert path.read_bytes() == before and temp_files(store) == []
