@@ -123,8 +123,12 @@ def _sentence(name, total: RegionFinding, regions, bands) -> str:
     places += [
         _band_phrase(b.region_name) for b in bands if b.area_cm2 >= MIN_BAND_SHARE * total.area_cm2
     ]
-    where = ", ".join(places) if places else "no mapped region"
-    return f"{name} (peak {_number(total.peak_intensity)}): {where}, {_area(total.area_cm2)}"
+    # Region names such as "Abdomen, upper" hold commas: then places are set off by semicolons.
+    separator = "; " if any("," in p for p in places) else ", "
+    where = separator.join(places) if places else "no mapped region"
+    return (
+        f"{name} (peak {_number(total.peak_intensity)}): {where}{separator}{_area(total.area_cm2)}"
+    )
 
 
 def _band_phrase(band_name: str) -> str:

@@ -49,7 +49,7 @@ def test_mean_is_area_weighted_and_regions_sorted_by_extent(body):
     expected = (2 * a_big + 9 * a_small) / (a_big + a_small)
     assert finding.total.mean_intensity == pytest.approx(expected)
     assert [r.region_key for r in finding.regions] == ["thigh_anterior_l", "knee_l"]
-    assert "left thigh, anterior" in finding.summary and "(peak 9)" in finding.summary
+    assert "(peak 9): left thigh, anterior; left knee; " in finding.summary
 
 
 def test_bands_are_named_and_internal_vertices_never_count(body):

@@ -95,3 +95,14 @@ def test_new_tags_get_layers_and_equality_ignores_empty_layers():
     assert o.equals(other) and o.painted_keys() == ["new"]
     with pytest.raises(ValueError):
         other.set_layer("new", np.full(10, 200))
+
+
+def test_painted_keys_see_paint_in_any_row():
+    for n in (0, 5, 256, 1000, 1283):
+        o = Overlays(n, ("a", "b", "c"))
+        assert o.painted_keys() == [] and o.is_empty()
+        if n:
+            o.values[n - 1, 2] = 1
+            o.values[0, 0] = 1
+            assert o.painted_keys() == ["a", "c"]
+    assert Overlays(10).is_empty()
