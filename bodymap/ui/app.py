@@ -8,10 +8,16 @@ from pathlib import Path
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from bodymap.io.body_loading import default_body
+from bodymap.store import Store, StoreError, store_location
 from bodymap.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
 
 
-def run_app(mesh_path: Path | None = None, argv: list[str] | None = None) -> int:
+def run_app(
+    mesh_path: Path | None = None,
+    argv: list[str] | None = None,
+    store_dir: Path | None = None,
+    client: str | None = None,
+) -> int:
     """Open the main window on the default body (or on ``mesh_path``) and run until closed.
 
     Parameters
@@ -21,6 +27,11 @@ def run_app(mesh_path: Path | None = None, argv: list[str] | None = None) -> int
         told why and the default body is shown.
     argv : list of str, optional
         Arguments for Qt; ``sys.argv`` when not given.
+    store_dir : Path, optional
+        The session store folder (else ``BODYMAP_STORE``, the checkout's ``sessions/`` or
+        the user data folder).
+    client : str, optional
+        Open a new session for the client of this name, creating the client if new.
 
     Returns
     -------
@@ -35,8 +46,18 @@ def run_app(mesh_path: Path | None = None, argv: list[str] | None = None) -> int
     except Exception as error:  # the user must see why nothing opens, whatever it is
         QMessageBox.critical(None, "BodyMap", f"The default body could not be loaded:\n{error}")
         return 1
-    window = MainWindow(reference, reference=reference)
+    try:
+        store = Store(store_location(store_dir))
+    except (StoreError, OSError) as error:
+        QMessageBox.critical(None, "BodyMap", f"The session store cannot be opened:\n{error}")
+        return 1
+    window = MainWindow(reference, reference=reference, store=store)
     window.show()
+    for warning in store.warnings():
+        QMessageBox.warning(window, "BodyMap", warning)
     if mesh_path is not None:
         window.open_mesh(Path(mesh_path))
+    window.sessions.offer_recovery()
+    if client and window.sessions.document is None:
+        window.sessions.start_for_client_name(client)
     return app.exec()

@@ -1,7 +1,9 @@
-"""The BodyMap main window: the 3D body, the standard views, the region under the pointer.
+"""The BodyMap main window: the 3D body, the tools, the session's panels.
 
-The window stays thin: actions call :class:`~bodymap.render.scene.BodyScene` (through the
-viewer) and :mod:`bodymap.io.body_loading`; it never touches VTK objects itself.
+The window stays thin: it lays out the view, the docks and the menus, and hands the open
+session (a :class:`~bodymap.core.document.SessionDocument`) to each part. Painting goes
+through :class:`~bodymap.ui.paint_controller.PaintController`; it never touches VTK objects
+itself.
 """
 
 from __future__ import annotations
@@ -11,25 +13,43 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PyQt6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
 from PyQt6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
+from bodymap.core.document import SessionDocument
 from bodymap.core.views import FIT_SHORTCUT, StandardView
 from bodymap.io.body_loading import LOAD_ERRORS, MESH_FILE_FILTER, Body, open_body
 from bodymap.render.scene import PickHit
+from bodymap.store import Store
+from bodymap.ui.amendments_panel import AmendmentsPanel
+from bodymap.ui.brush_panel import BrushPanel
+from bodymap.ui.client_browser import ClientBrowser
+from bodymap.ui.events_panel import EventsPanel
+from bodymap.ui.findings_panel import FindingsPanel
+from bodymap.ui.notes_panel import NotesPanel
+from bodymap.ui.paint_controller import PaintController
+from bodymap.ui.pin_dialog import PinDialog
+from bodymap.ui.rhythm_panel import RhythmPanel
+from bodymap.ui.session_manager import SessionManager
+from bodymap.ui.tag_panel import TagPanel
+from bodymap.ui.tool_actions import ToolActions
+from bodymap.ui.undo import undo_redo_actions
 from bodymap.ui.viewer import BodyViewer
 
 ORGANIZATION = "BodyMap"
 APPLICATION = "BodyMap"
 OFF_BODY_TEXT = "—"
+NO_SESSION_TEXT = "No session open: File › Clients and sessions (Ctrl+N) to start one."
 DEFAULT_SIZE = (1280, 860)
 
 
@@ -60,16 +80,27 @@ class MainWindow(QMainWindow):
     """
 
     def __init__(
-        self, body: Body, reference: Body | None = None, parent: QWidget | None = None
+        self,
+        body: Body,
+        reference: Body | None = None,
+        store: Store | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._body = body
         self._reference = reference
         self._reframe_pending = True
+        self._document: SessionDocument | None = None
         self.viewer = BodyViewer(self)
         self.setCentralWidget(self.viewer)
+        self.undo_stack = QUndoStack(self)
+        self.controller = PaintController(
+            self.viewer, self.undo_stack, lambda pin, tags: PinDialog.edit(self, pin, tags), self
+        )
         self.view_actions: dict[StandardView, QAction] = {}
+        self.sessions = SessionManager(self, store) if store is not None else None
         self._build_actions()
+        self._build_docks()
         self._build_menus_and_toolbar()
         self._info = QLabel()
         self._readout = QLabel(OFF_BODY_TEXT)
@@ -78,6 +109,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self._info, 1)
         self.statusBar().addPermanentWidget(self._readout)
         self.viewer.hovered.connect(self._show_hit)
+        self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.resize(*DEFAULT_SIZE)
         self._restore_settings()
         self.set_body(body)
@@ -96,16 +128,63 @@ class MainWindow(QMainWindow):
         """The lasting note in the status bar (e.g. why regions are unassigned)."""
         return self._info.text()
 
+    @property
+    def document(self) -> SessionDocument | None:
+        """The open session, or ``None`` when only the body is shown."""
+        return self._document
+
+    def set_document(self, document: SessionDocument | None, title: str = "") -> None:
+        """Open ``document`` in every panel (``None`` closes the session); undo starts afresh.
+
+        The document must be on the body shown (see :meth:`set_body`).
+        """
+        if document is not None and document.mesh is not self._body.mesh:
+            raise ValueError("the session's body is not the body shown")
+        for panel in self._session_panels():
+            if hasattr(panel, "flush") and panel.document is not None:
+                panel.flush()
+        self.undo_stack.clear()
+        self._document = document
+        self.controller.set_document(document)
+        for panel in self._session_panels():
+            panel.set_document(document)
+        self.set_session_title(title)
+        self._refresh_info()
+        if self.sessions is not None:
+            session = document.session if document is not None else None
+            self.amendments_panel.set_session(
+                self.sessions.store,
+                session.id if session else None,
+                bool(session and session.finalised),
+            )
+
+    def _refresh_info(self) -> None:
+        """The lasting status note: read-only session, unassigned regions, or how to start."""
+        document = self._document
+        if document is not None and not document.editable:
+            text = "Finalised: read-only. Corrections go in amendments."
+        elif not self._body.atlas_fitted:
+            text = f"Regions unassigned: {self._body.atlas_reason}"
+        elif document is None and self.sessions is not None:
+            text = NO_SESSION_TEXT
+        else:
+            text = ""
+        self._info.setText(text)
+
+    def set_session_title(self, title: str) -> None:
+        """Name the open session in the window title (e.g. client and date)."""
+        self._session_title = title
+        self._update_title()
+
     def set_body(self, body: Body) -> None:
-        """Show another body, from the anterior view."""
+        """Show another body, from the anterior view (closes any open session)."""
+        if self._document is not None:
+            self.set_document(None)
         self._body = body
         self.viewer.scene.set_mesh(body.mesh)
-        self.setWindowTitle(f"{body.name} — BodyMap")
+        self._update_title()
         self._readout.setText(OFF_BODY_TEXT)
-        if body.atlas_fitted:
-            self._info.setText("")
-        else:
-            self._info.setText(f"Regions unassigned: {body.atlas_reason}")
+        self._refresh_info()
         if body.notes:
             self.statusBar().showMessage("; ".join(body.notes), 10_000)
         self.viewer.redraw()
@@ -119,6 +198,23 @@ class MainWindow(QMainWindow):
         """Frame the whole body, keeping the direction the camera looks in."""
         self.viewer.scene.fit_view()
         self.viewer.redraw()
+
+    def _place_event(self, event_id: str) -> None:
+        self.controller.pick_location(
+            lambda at: self.events_panel.set_event_location(event_id, at)
+        )
+
+    def choose_session(self) -> None:
+        """Find or add a client, then start a new session or open a saved one."""
+        if self.sessions is None:
+            return
+        choice = ClientBrowser.choose(self, self.sessions.store, self._body.mesh.geometry_hash)
+        if choice is None:
+            return
+        if choice.action == "new":
+            self.sessions.start_new(choice.client_id, choice.carry_over, choice.practitioner)
+        elif choice.session_id is not None:
+            self.sessions.open_saved(choice.session_id)
 
     def open_mesh_dialog(self) -> None:
         """Ask for a mesh file and open it."""
@@ -155,11 +251,73 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._reframe)
 
     def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802
+        if self.sessions is not None:
+            if not self.sessions.close_session():
+                event.ignore()
+                return
+            self.sessions.shutdown()
         settings = app_settings()
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState())
+        self.controller.close()
+        for panel in self._session_panels():
+            panel.set_document(None)
         self.viewer.close_plotter()
         super().closeEvent(event)
+
+    def _update_title(self) -> None:
+        title = getattr(self, "_session_title", "") if self._document is not None else ""
+        self.setWindowTitle(f"{title or self._body.name} — BodyMap")
+
+    def _session_panels(self) -> list:
+        return [
+            self.tag_panel,
+            self.notes_panel,
+            self.rhythm_panel,
+            self.events_panel,
+            self.findings_panel,
+        ]
+
+    def _build_docks(self) -> None:
+        self.tag_panel = TagPanel(self.undo_stack)
+        self.tag_panel.active_tag_changed.connect(lambda key: self.controller.set_settings(tag=key))
+        self.brush_panel = BrushPanel(self.controller)
+        tools = QWidget()
+        layout = QVBoxLayout(tools)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tag_panel, 1)
+        layout.addWidget(self.brush_panel)
+        self.notes_panel = NotesPanel()
+        self.rhythm_panel = RhythmPanel()
+        self.events_panel = EventsPanel(self.undo_stack)
+        self.events_panel.request_location.connect(self._place_event)
+        self.findings_panel = FindingsPanel()
+        self.docks: dict[str, QDockWidget] = {}
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        for key, title, widget, area in (
+            ("tags", "Tags and brush", tools, left),
+            ("findings", "Findings", self.findings_panel, right),
+            ("notes", "SOAP notes", self.notes_panel, right),
+            ("rhythm", "Rhythm", self.rhythm_panel, right),
+            ("events", "Timeline", self.events_panel, right),
+        ):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"{key}_dock")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[key] = dock
+        if self.sessions is not None:
+            self.amendments_panel = AmendmentsPanel()
+            dock = QDockWidget("Amendments", self)
+            dock.setObjectName("amendments_dock")
+            dock.setWidget(self.amendments_panel)
+            self.addDockWidget(right, dock)
+            self.docks["amendments"] = dock
+        for key in ("notes", "rhythm", "events", "amendments"):
+            if key in self.docks:
+                self.tabifyDockWidget(self.docks["findings"], self.docks[key])
+        self.docks["findings"].raise_()
 
     def _reframe(self) -> None:
         view = self.viewer.scene.view
@@ -190,13 +348,45 @@ class MainWindow(QMainWindow):
             f"Fit the whole body in the view, keeping the direction ({FIT_SHORTCUT})"
         )
         self.fit_action.triggered.connect(self.fit_view)
+        self.undo_action, self.redo_action = undo_redo_actions(self.undo_stack, self)
+        self.clients_action = QAction("&Clients and sessions…", self)
+        self.clients_action.setShortcuts(
+            [QKeySequence.StandardKey.New, QKeySequence("Ctrl+Shift+O")]
+        )
+        self.clients_action.setToolTip("Find or add a client; start or open a session (Ctrl+N)")
+        self.clients_action.triggered.connect(self.choose_session)
+        if self.sessions is not None:
+            self.sessions.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.tool_actions = ToolActions(self.controller, self)
 
     def _build_menus_and_toolbar(self) -> None:
         menu_bar = self.menuBar()
         file_menu = menu_bar.addMenu("&File")
+        if self.sessions is not None:
+            file_menu.addAction(self.clients_action)
+            file_menu.addAction(self.sessions.save_action)
+            file_menu.addAction(self.sessions.finalise_action)
+            file_menu.addAction(self.sessions.close_action)
+            file_menu.addSeparator()
         file_menu.addAction(self.open_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        edit_menu = menu_bar.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.tool_actions.delete)
+        edit_menu.addAction(self.tool_actions.escape)
+        tools_menu = menu_bar.addMenu("&Tools")
+        tool_bar = QToolBar("Tools", self)
+        tool_bar.setObjectName("tools_toolbar")
+        for action in self.tool_actions.tools.values():
+            tools_menu.addAction(action)
+            tool_bar.addAction(action)
+        tools_menu.addSeparator()
+        for action in self.tool_actions.brush:
+            tools_menu.addAction(action)
+        self.addToolBar(tool_bar)
         view_menu = menu_bar.addMenu("&View")
         toolbar = QToolBar("Views", self)
         toolbar.setObjectName("views_toolbar")
@@ -205,6 +395,9 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
         view_menu.addSeparator()
         view_menu.addAction(self.fit_action)
+        view_menu.addSeparator()
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
         toolbar.addSeparator()
         toolbar.addAction(self.fit_action)
         self.addToolBar(toolbar)

@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import pyvista as pv
+from gui_support import BANDS, REGIONS, sphere_body
 from PyQt6.QtCore import QByteArray, QEvent, QPoint, QPointF, Qt
 from PyQt6.QtGui import QMouseEvent, QWheelEvent
 from PyQt6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from bodymap.core.atlas import NO_BAND, Atlas, Band, Region
+from bodymap.core.atlas import Atlas
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.views import StandardView
 from bodymap.io.body_loading import Body
@@ -23,26 +24,7 @@ from bodymap.ui.main_window import OFF_BODY_TEXT, MainWindow, app_settings
 
 pytestmark = pytest.mark.gui
 
-WINDOW_SIZE = (800, 600)
-REGIONS = (
-    Region("side_left", "Left side", "left", "trunk anterior"),
-    Region("side_right", "Right side", "right", "trunk anterior"),
-    Region("middle", "Middle", "midline", "trunk anterior"),
-)
-BANDS = (Band("equator", "Equator diaphragm"),)
-
-
-def sphere_body() -> Body:
-    """A sphere of radius 0.5 whose +x half is the subject's left, with a band at the equator."""
-    sphere = pv.Icosphere(radius=0.5, nsub=3)
-    vertices = np.asarray(sphere.points)
-    x, y = vertices[:, 0], vertices[:, 1]
-    region = np.where(x > 0.08, 0, np.where(x < -0.08, 1, 2))
-    band = np.where(np.abs(y) < 0.1, 0, NO_BAND)
-    mesh = BodyMesh(vertices, sphere.regular_faces, name="sphere")
-    return Body(mesh=mesh, atlas=Atlas(REGIONS, BANDS, region, band))
-
-
+WINDOW_SIZE = (1280, 720)
 @pytest.fixture(autouse=True)
 def no_leaked_plotters() -> Iterator[None]:
     """Every window a test opens must be closed, with its pyvistaqt plotter, and deleted."""

@@ -1,0 +1,380 @@
+"""Sessions in the app: new, open, save (Ctrl+S), autosave drafts, finalise, recover.
+
+All store I/O goes through one :class:`~bodymap.store.worker.StoreWorker` thread (libhdf5
+is not thread-safe). Saves and drafts run in the background on a snapshot; quick reads
+(listings, loading one session) wait for the worker. A failed save shows why and keeps the
+work in memory and in the draft.
+"""
+
+from __future__ import annotations
+
+import getpass
+from concurrent.futures import Future
+
+import numpy as np
+from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSettings, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QAction, QImage, QKeySequence
+from PyQt6.QtWidgets import QMessageBox
+
+from bodymap.core.document import SessionDocument
+from bodymap.core.edits import Change
+from bodymap.core.session import Client, Session
+from bodymap.io.body_loading import Body
+from bodymap.store import MeshMismatchError, Store, StoreError, StoreWorker
+
+AUTOSAVE_DELAY_MS = 3000
+THUMBNAIL_WIDTH = 160
+PRACTITIONER_KEY = "session/practitioner"
+
+
+def settings() -> QSettings:
+    return QSettings("BodyMap", "BodyMap")
+
+
+def default_practitioner() -> str:
+    """The practitioner last named in this app, else the login name."""
+    return str(settings().value(PRACTITIONER_KEY, "") or getpass.getuser())
+
+
+def png_thumbnail(rgb: np.ndarray, width: int = THUMBNAIL_WIDTH) -> bytes:
+    """A small PNG of an (H, W, 3) uint8 image."""
+    rgb = np.ascontiguousarray(rgb)
+    height, full_width, _ = rgb.shape
+    image = QImage(rgb.data, full_width, height, 3 * full_width, QImage.Format.Format_RGB888)
+    small = image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    small.save(buffer, "PNG")
+    return bytes(data)
+
+
+class SessionManager(QObject):
+    """Owns the store worker and the open session's life: autosave, save, finalise.
+
+    Signals
+    -------
+    status(str): a short message for the status bar.
+    session_changed(object): the open :class:`SessionDocument` (or ``None``).
+    """
+
+    status = pyqtSignal(str)
+    session_changed = pyqtSignal(object)
+    _finished = pyqtSignal(str, object, object)  # worker thread -> GUI thread
+
+    def __init__(self, window, store: Store) -> None:
+        super().__init__(window)
+        self.window = window
+        self.store = store
+        self.worker = StoreWorker(store)
+        self.client: Client | None = None
+        self._saved_revision = 0
+        self._saving_revision: int | None = None
+        self._meshes_kept: set[str] = set()
+        self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
+        self._autosave.timeout.connect(self.save_draft)
+        self._finished.connect(self._on_finished)
+        self._build_actions()
+
+    # -- state ---------------------------------------------------------------------------
+    @property
+    def document(self) -> SessionDocument | None:
+        return self.window.document
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the open session has changes not yet saved."""
+        doc = self.document
+        return doc is not None and doc.editable and doc.revision != self._saved_revision
+
+    def call(self, function, *args, **kwargs):
+        """Run a store call on the worker and wait for it (quick reads only)."""
+        return self.worker.submit(function, *args, **kwargs).result()
+
+    # -- opening ---------------------------------------------------------------------------
+    def start_new(self, client_id: str, carry_over: bool = False, practitioner: str = "") -> bool:
+        """Open a new session for ``client_id`` (optionally carrying the last findings over)."""
+        if not self.close_session():
+            return False
+        body = self.window.body
+        practitioner = practitioner or default_practitioner()
+        settings().setValue(PRACTITIONER_KEY, practitioner)
+        try:
+            self.client = self.call(self.store.client, client_id)
+            session = self.call(
+                self.store.new_session,
+                client_id,
+                body.mesh.geometry_hash,
+                body.mesh.n_vertices,
+                practitioner,
+                carry_over,
+            )
+        except StoreError as error:
+            self._warn("Cannot start a session", str(error))
+            return False
+        self._open(session, saved=False)
+        if session.carried_over_from:
+            self.status.emit("New session: findings carried over from the previous visit.")
+        return True
+
+    def start_for_client_name(self, name: str) -> bool:
+        """Open a new session for the client called ``name``, creating the client if new."""
+        matches = [c for c in self.call(self.store.clients) if c.name.casefold() == name.casefold()]
+        client = matches[0] if matches else self.call(self.store.create_client, name.strip())
+        return self.start_new(client.id)
+
+    def open_saved(self, session_id: str) -> bool:
+        """Open a saved session (read-only if finalised)."""
+        if not self.close_session():
+            return False
+        try:
+            session = self.call(self.store.load, session_id)
+            if not self._body_for(session):
+                return False
+            self.client = self.call(self.store.client, session.client_id)
+        except (StoreError, MeshMismatchError) as error:
+            self._warn("Cannot open the session", str(error))
+            return False
+        self.call(self.store.log, "open", session.client_id, session.id)
+        self._open(session, saved=True)
+        return True
+
+    def offer_recovery(self) -> None:
+        """At start: offer each draft left by a crash (recover, discard or keep for later)."""
+        try:
+            drafts = self.call(self.store.drafts)
+        except StoreError as error:
+            self._warn("Cannot look for unsaved work", str(error))
+            return
+        for draft in drafts:
+            when = (
+                draft.saved_at.astimezone().strftime("%a %d %b %Y, %H:%M")
+                if draft.saved_at
+                else "an earlier session"
+            )
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Unsaved work found",
+                f"BodyMap found work from {when} that was not saved "
+                "(the app closed unexpectedly). Recover it?",
+                parent=self.window,
+            )
+            recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+            discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+            box.addButton("Decide later", QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            if box.clickedButton() is recover:
+                self.recover(draft.session_id)
+                return
+            if box.clickedButton() is discard:
+                self.call(self.store.discard_draft, draft.session_id)
+
+    def recover(self, session_id: str) -> bool:
+        """Open a draft as the session to carry on with (unsaved until Ctrl+S)."""
+        if not self.close_session():
+            return False
+        try:
+            session = self.call(self.store.load_draft, session_id)
+            if not self._body_for(session):
+                return False
+            self.client = self.call(self.store.client, session.client_id)
+        except StoreError as error:
+            self._warn("Cannot recover the draft", str(error))
+            return False
+        self._open(session, saved=False)
+        self.status.emit("Recovered unsaved work: save it with Ctrl+S.")
+        return True
+
+    def _body_for(self, session: Session) -> bool:
+        """Show the body the session was recorded on; never apply it to another mesh."""
+        if session.mesh_hash == self.window.body.mesh.geometry_hash:
+            return True
+        if not self.call(self.store.has_mesh, session.mesh_hash):
+            raise MeshMismatchError(
+                "this session was recorded on a body mesh that is not in the store; "
+                "it cannot be shown on this body"
+            )
+        mesh, atlas = self.call(self.store.get_mesh, session.mesh_hash)
+        self.window.set_body(Body(mesh=mesh, atlas=atlas))
+        self.status.emit("Showing the body this session was recorded on.")
+        return True
+
+    def _open(self, session: Session, saved: bool) -> None:
+        body = self.window.body
+        document = SessionDocument(session, body.mesh, body.atlas)
+        document.subscribe(self._on_change)
+        self._saved_revision = document.revision if saved else -1
+        title = self._title(session)
+        self.window.set_document(document, title)
+        if session.camera is not None:
+            self.window.viewer.scene.apply_camera(session.camera)
+            self.window.viewer.redraw()
+        self._update_actions()
+        self.session_changed.emit(document)
+
+    def _title(self, session: Session) -> str:
+        name = self.client.name if self.client else session.client_id
+        when = session.started.astimezone().strftime("%d %b %Y %H:%M")
+        lock = " (finalised)" if session.finalised else ""
+        carried = " · findings carried over" if session.carried_over_from else ""
+        return f"{name} — {when}{lock}{carried}"
+
+    # -- saving ----------------------------------------------------------------------------
+    def save(self) -> Future | None:
+        """Save the open session in the background (Ctrl+S)."""
+        doc = self.document
+        if doc is None or not doc.editable:
+            return None
+        self._prepare_for_write(doc)
+        thumbnail = png_thumbnail(self.window.viewer.scene.screenshot())
+        self._saving_revision = doc.revision
+        self._autosave.stop()
+        future = self.worker.save(doc.session, thumbnail)
+        self._report(future, "save", doc.revision)
+        self.status.emit("Saving…")
+        return future
+
+    def save_draft(self) -> Future | None:
+        """Write the autosave draft (a few seconds after each change)."""
+        doc = self.document
+        if doc is None or not doc.editable or not self.dirty:
+            return None
+        self._prepare_for_write(doc)
+        future = self.worker.save_draft(doc.session)
+        self._report(future, "draft", doc.revision)
+        return future
+
+    def finalise(self) -> bool:
+        """Sign the session after confirmation: read-only for ever, amendments only."""
+        doc = self.document
+        if doc is None or not doc.editable:
+            return False
+        answer = QMessageBox.question(
+            self.window,
+            "Finalise session",
+            "Finalising signs this session: it can never be edited again, only amended.\n\n"
+            "Finalise it now?",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self._prepare_for_write(doc)
+        thumbnail = png_thumbnail(self.window.viewer.scene.screenshot())
+        try:
+            signed = self.worker.finalise(doc.session, thumbnail).result()
+        except StoreError as error:
+            self._warn("The session was not finalised", str(error))
+            return False
+        self._saved_revision = doc.revision
+        self.window.undo_stack.clear()
+        doc.mark_finalised(signed.finalised_at)
+        self._saved_revision = doc.revision
+        self.window.set_document(doc, self._title(doc.session))
+        self._update_actions()
+        self.session_changed.emit(doc)
+        self.status.emit("Session finalised. Corrections are added as amendments.")
+        return True
+
+    def close_session(self) -> bool:
+        """Close the open session, asking to save unsaved work; ``False`` if cancelled."""
+        doc = self.document
+        if doc is None:
+            return True
+        self._flush_panels()
+        if self.dirty:
+            answer = QMessageBox.question(
+                self.window,
+                "Unsaved changes",
+                "This session has changes that are not saved. Save them now?",
+                QMessageBox.StandardButton.Save
+                | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel,
+            )
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            if answer == QMessageBox.StandardButton.Save:
+                future = self.save()
+                try:
+                    future.result()
+                except StoreError:
+                    return False  # the warning is shown by _on_finished
+            else:
+                self.call(self.store.discard_draft, doc.session.id)
+        self._autosave.stop()
+        doc.unsubscribe(self._on_change)
+        self.window.set_document(None)
+        self.client = None
+        self._update_actions()
+        self.session_changed.emit(None)
+        return True
+
+    def shutdown(self) -> None:
+        """Finish queued writes and stop the worker (at quit)."""
+        self._autosave.stop()
+        self.worker.close(wait=True)
+
+    def _prepare_for_write(self, doc: SessionDocument) -> None:
+        self._flush_panels()
+        doc.session.camera = self.window.viewer.scene.current_camera()
+        if doc.mesh.geometry_hash not in self._meshes_kept:
+            self.worker.submit(self.store.put_mesh, doc.mesh, doc.atlas)
+            self._meshes_kept.add(doc.mesh.geometry_hash)
+
+    def _flush_panels(self) -> None:
+        for panel in (self.window.notes_panel, self.window.rhythm_panel):
+            if panel.document is not None:
+                panel.flush()
+
+    def _report(self, future: Future, kind: str, revision: int) -> None:
+        future.add_done_callback(lambda f: self._finished.emit(kind, f, revision))
+
+    def _on_finished(self, kind: str, future: Future, revision: int) -> None:
+        error = future.exception()
+        if kind == "save":
+            self._saving_revision = None
+            if error is None:
+                self._saved_revision = revision
+                self.status.emit("Saved.")
+            else:
+                self._warn(
+                    "The session was not saved",
+                    f"{error}\n\nYour work is still open here and in the autosave draft.",
+                )
+        elif error is not None:
+            self.status.emit(f"Autosave failed: {error}")
+        self._update_title()
+
+    def _on_change(self, change: Change) -> None:
+        if change.kind != "style" and self.document is not None and self.document.editable:
+            self._autosave.start()
+        self._update_title()
+
+    def _update_title(self) -> None:
+        doc = self.document
+        if doc is not None:
+            marker = "• " if self.dirty else ""
+            self.window.set_session_title(marker + self._title(doc.session))
+
+    # -- actions -----------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        window = self.window
+        self.save_action = QAction("&Save session", window)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.triggered.connect(self.save)
+        self.finalise_action = QAction("&Finalise session…", window)
+        self.finalise_action.setToolTip("Sign the session: read-only for ever, amendments only")
+        self.finalise_action.triggered.connect(self.finalise)
+        self.close_action = QAction("&Close session", window)
+        self.close_action.setShortcut(QKeySequence.StandardKey.Close)
+        self.close_action.triggered.connect(self.close_session)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        doc = self.document
+        editable = doc is not None and doc.editable
+        self.save_action.setEnabled(editable)
+        self.finalise_action.setEnabled(editable)
+        self.close_action.setEnabled(doc is not None)
+
+    def _warn(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.window, title, text)
+

@@ -1,0 +1,165 @@
+"""Painting in the real main window under Xvfb: real mouse events on the 3D view."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import pyvista as pv
+from gui_support import LEFT, NO_BUTTON, RIGHT, centre_offset, drag, sphere_body
+from PyQt6.QtCore import QEvent, QPoint, QPointF, Qt
+from PyQt6.QtGui import QInputDevice, QMouseEvent, QPointingDevice, QTabletEvent, QWheelEvent
+from PyQt6.QtWidgets import QApplication
+
+from bodymap.core.document import SessionDocument
+from bodymap.core.session import Session
+from bodymap.core.views import StandardView
+from bodymap.ui.main_window import MainWindow
+from bodymap.ui.paint_controller import Tool
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def painting(qtbot):
+    body = sphere_body()
+    window = MainWindow(body, reference=body)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    session = Session(client_id="c-test", mesh_hash=body.mesh.geometry_hash,
+                      n_vertices=body.mesh.n_vertices)
+    window.set_document(SessionDocument(session, body.mesh, body.atlas), "Test client")
+    window.show_view(StandardView.ANTERIOR)
+    qtbot.wait(20)
+    yield window
+    assert len(pv.plotting._ALL_PLOTTERS) <= 1
+
+
+def test_a_left_drag_paints_the_model_and_the_pixels(painting: MainWindow, qtbot):
+    widget = painting.viewer.interactor
+    scene = painting.viewer.scene
+    before = scene.screenshot()
+    # One fast drag across the front of the sphere, in a few big mouse steps.
+    drag(widget, centre_offset(widget, -0.25), centre_offset(widget, 0.25), steps=2)
+    layer = painting.document.session.overlays.layer("restriction")
+    painted = np.flatnonzero(layer)
+    assert painted.size > 0
+    front = painting.document.mesh.vertices[painted]
+    assert (front[:, 2] > 0).all()  # the camera looks from +z: nothing on the back
+    # No gaps: every vertex on the equator's front between the ends is painted.
+    v = painting.document.mesh.vertices
+    line = np.flatnonzero((np.abs(v[:, 1]) < 0.02) & (v[:, 2] > 0.3) & (np.abs(v[:, 0]) < 0.1))
+    assert line.size and (layer[line] > 0).all()
+    after = scene.screenshot()
+    h, w, _ = after.shape
+    ratio = widget.devicePixelRatioF()
+    y, x = round(h / 2), round(w / 2)
+    colour = np.array(painting.document.session.tags.get("restriction").color)
+    assert np.abs(after[y, x].astype(int) - colour).sum() < np.abs(
+        before[y, x].astype(int) - colour).sum() - 60
+    assert painting.undo_action.text() == "Undo paint Restriction"
+    assert ratio > 0
+    painting.undo_action.trigger()
+    assert painting.document.session.overlays.is_empty()
+    assert not painting.document.session.strokes
+    qtbot.wait(10)
+    restored = scene.screenshot()
+    assert np.abs(restored[y, x].astype(int) - before[y, x].astype(int)).sum() < 10
+
+
+def test_right_drag_turns_the_camera_and_paints_nothing(painting: MainWindow):
+    widget = painting.viewer.interactor
+    camera = painting.viewer.scene.current_camera()
+    drag(widget, centre_offset(widget, 0.0), centre_offset(widget, 0.2), button=RIGHT)
+    assert painting.document.session.overlays.is_empty()
+    assert not np.allclose(painting.viewer.scene.current_camera().position, camera.position)
+
+
+def test_ctrl_wheel_resizes_the_brush_and_fill_fills_a_region(painting: MainWindow):
+    widget = painting.viewer.interactor
+    controller = painting.controller
+    radius = controller.settings.radius
+    point = QPointF(centre_offset(widget, 0.2))
+    wheel = QWheelEvent(point, QPointF(widget.mapToGlobal(point.toPoint())), QPoint(0, 0),
+                        QPoint(0, 120), NO_BUTTON, Qt.KeyboardModifier.ControlModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, wheel)
+    assert controller.settings.radius > radius
+    painting.tool_actions.tools[Tool.FILL].trigger()
+    drag(widget, centre_offset(widget, 0.2), centre_offset(widget, 0.2), steps=1)
+    document = painting.document
+    layer = document.session.overlays.layer("restriction")
+    left = document.atlas.region_index == 0  # "Left side"
+    assert (layer[left] > 0).all() and not layer[~left].any()
+    assert painting.undo_action.text() == "Undo fill Left side with Restriction"
+
+
+def test_pins_are_placed_moved_and_deleted_with_undo(painting: MainWindow):
+    widget = painting.viewer.interactor
+    controller = painting.controller
+    asked = []
+
+    def editor(pin, tags):
+        asked.append(pin)
+        return replace(pin, note="client felt heat here")
+
+    controller._pin_editor = editor
+    painting.tool_actions.tools[Tool.PIN].trigger()
+    drag(widget, centre_offset(widget, 0.1), centre_offset(widget, 0.1), steps=1)
+    session = painting.document.session
+    [pin] = session.pins.values()
+    assert pin.note == "client felt heat here" and pin.tag == controller.settings.tag
+    assert session.overlays.is_empty()  # the pin tool never paints
+    assert controller.selected == pin.id and painting.tool_actions.delete.isEnabled()
+    drag(widget, centre_offset(widget, 0.1), centre_offset(widget, -0.1), steps=3)
+    [moved] = session.pins.values()
+    assert moved.id == pin.id and moved.at.point[0] < pin.at.point[0]
+    assert painting.undo_action.text() == "Undo move pin"
+    painting.tool_actions.delete.trigger()
+    assert not session.pins
+    painting.undo_action.trigger()
+    assert list(session.pins) == [pin.id]
+
+
+def test_a_vector_is_drawn_in_the_direction_of_the_drag(painting: MainWindow):
+    widget = painting.viewer.interactor
+    painting.tool_actions.tools[Tool.VECTOR].trigger()
+    drag(widget, centre_offset(widget, -0.15), centre_offset(widget, 0.15), steps=4)
+    [vector] = painting.document.session.vectors.values()
+    assert vector.end.point[0] - vector.start.point[0] > 0.2
+    assert painting.undo_action.text() == "Undo add vector"
+
+
+def test_an_event_is_placed_by_clicking_the_body(painting: MainWindow):
+    widget = painting.viewer.interactor
+    panel = painting.events_panel
+    panel.add_event("still_point")
+    [event] = painting.document.session.events
+    panel.request_location.emit(event.id)
+    drag(widget, centre_offset(widget, 0.1), centre_offset(widget, 0.1), steps=1)
+    [placed] = painting.document.session.events
+    assert placed.at is not None and painting.document.session.overlays.is_empty()
+
+
+def test_pen_pressure_scales_intensity(painting: MainWindow):
+    widget = painting.viewer.interactor
+    controller = painting.controller
+    controller.set_settings(intensity=10, soft=False)
+    pen = QPointingDevice("pen", 7, QInputDevice.DeviceType.Stylus,
+                          QPointingDevice.PointerType.Pen,
+                          QInputDevice.Capability.Position | QInputDevice.Capability.Pressure,
+                          1, 1)
+    point = QPointF(centre_offset(widget, 0.0))
+    tablet = QTabletEvent(QEvent.Type.TabletPress, pen, point, QPointF(widget.mapToGlobal(
+        point.toPoint())), 0.4, 0.0, 0.0, 0.0, 0.0, 0.0, Qt.KeyboardModifier.NoModifier, LEFT,
+        LEFT)
+    QApplication.sendEvent(widget, tablet)
+    for kind, button, buttons in ((QEvent.Type.MouseButtonPress, LEFT, LEFT),
+                                  (QEvent.Type.MouseButtonRelease, LEFT, NO_BUTTON)):
+        QApplication.sendEvent(widget, QMouseEvent(kind, point, QPointF(widget.mapToGlobal(
+            point.toPoint())), button, buttons, Qt.KeyboardModifier.NoModifier, pen))
+    layer = painting.document.session.overlays.layer("restriction")
+    assert layer.max() == 40  # intensity 10 at 40% pressure
