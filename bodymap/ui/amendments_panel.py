@@ -25,7 +25,8 @@ from PyQt6.QtWidgets import (
 )
 
 from bodymap.store import Amendment, Store, StoreError
-from bodymap.ui.client_browser import PRACTITIONER_KEY, app_settings, local_datetime_text
+from bodymap.ui.client_browser import local_datetime_text
+from bodymap.ui.settings import PRACTITIONER_KEY, app_settings
 
 SECTIONS = ("", "SOAP notes", "Findings", "Pins", "Timeline", "Rhythm", "Other")
 WHOLE_SESSION = "(whole session)"

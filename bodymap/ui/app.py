@@ -9,7 +9,8 @@ from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from bodymap.io.body_loading import default_body
 from bodymap.store import Store, StoreError, store_location
-from bodymap.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
+from bodymap.ui.main_window import MainWindow
+from bodymap.ui.settings import APPLICATION, ORGANIZATION
 
 
 def run_app(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from PyQt6.QtCore import QSettings, QSize, Qt
+from PyQt6.QtCore import QSize, Qt
 from PyQt6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -40,20 +40,12 @@ from PyQt6.QtWidgets import (
 
 from bodymap.core.session import Client
 from bodymap.store import SessionInfo, Store, StoreError
+from bodymap.ui.settings import LAST_CLIENT_KEY, PRACTITIONER_KEY, app_settings
 
-ORGANIZATION = "BodyMap"
-APPLICATION = "BodyMap"
-PRACTITIONER_KEY = "session/practitioner"
-LAST_CLIENT_KEY = "session/last_client"
 ID_ROLE = Qt.ItemDataRole.UserRole
 THUMB_SIZE = QSize(48, 48)
 SESSION_COLUMNS = ("Date", "Practitioner", "Status")
 FINALISED_BADGE = "finalised"
-
-
-def app_settings() -> QSettings:
-    """BodyMap's settings (the same store as the main window's)."""
-    return QSettings(ORGANIZATION, APPLICATION)
 
 
 def local_datetime_text(time: datetime | None) -> str:

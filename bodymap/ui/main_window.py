@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PyQt6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PyQt6.QtCore import QByteArray, Qt, QTimer
 from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
 from PyQt6.QtWidgets import (
     QApplication,
@@ -41,21 +41,15 @@ from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
 from bodymap.ui.rhythm_panel import RhythmPanel
 from bodymap.ui.session_manager import SessionManager
+from bodymap.ui.settings import app_settings
 from bodymap.ui.tag_panel import TagPanel
 from bodymap.ui.tool_actions import ToolActions
 from bodymap.ui.undo import undo_redo_actions
 from bodymap.ui.viewer import BodyViewer
 
-ORGANIZATION = "BodyMap"
-APPLICATION = "BodyMap"
 OFF_BODY_TEXT = "—"
 NO_SESSION_TEXT = "No session open: File › Clients and sessions (Ctrl+N) to start one."
 DEFAULT_SIZE = (1280, 860)
-
-
-def app_settings() -> QSettings:
-    """BodyMap's settings store (named explicitly, so it does not depend on QApplication)."""
-    return QSettings(ORGANIZATION, APPLICATION)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import getpass
 from concurrent.futures import Future
 
 import numpy as np
-from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSettings, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QImage, QKeySequence
 from PyQt6.QtWidgets import QMessageBox
 
@@ -21,19 +21,15 @@ from bodymap.core.edits import Change
 from bodymap.core.session import Client, Session
 from bodymap.io.body_loading import Body
 from bodymap.store import MeshMismatchError, Store, StoreError, StoreWorker
+from bodymap.ui.settings import PRACTITIONER_KEY, app_settings
 
 AUTOSAVE_DELAY_MS = 3000
 THUMBNAIL_WIDTH = 160
-PRACTITIONER_KEY = "session/practitioner"
-
-
-def settings() -> QSettings:
-    return QSettings("BodyMap", "BodyMap")
 
 
 def default_practitioner() -> str:
     """The practitioner last named in this app, else the login name."""
-    return str(settings().value(PRACTITIONER_KEY, "") or getpass.getuser())
+    return str(app_settings().value(PRACTITIONER_KEY, "") or getpass.getuser())
 
 
 def png_thumbnail(rgb: np.ndarray, width: int = THUMBNAIL_WIDTH) -> bytes:
@@ -98,7 +94,7 @@ class SessionManager(QObject):
             return False
         body = self.window.body
         practitioner = practitioner or default_practitioner()
-        settings().setValue(PRACTITIONER_KEY, practitioner)
+        app_settings().setValue(PRACTITIONER_KEY, practitioner)
         try:
             self.client = self.call(self.store.client, client_id)
             session = self.call(
@@ -377,4 +373,3 @@ class SessionManager(QObject):
 
     def _warn(self, title: str, text: str) -> None:
         QMessageBox.warning(self.window, title, text)
-

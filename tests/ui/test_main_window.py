@@ -20,7 +20,8 @@ from bodymap.core.views import StandardView
 from bodymap.io.body_loading import Body
 from bodymap.ui import app as app_module
 from bodymap.ui import main_window
-from bodymap.ui.main_window import OFF_BODY_TEXT, MainWindow, app_settings
+from bodymap.ui.main_window import OFF_BODY_TEXT, MainWindow
+from bodymap.ui.settings import app_settings
 
 pytestmark = pytest.mark.gui
 
