@@ -176,7 +176,9 @@ class BrushStroke:
         hit = self._pick(x, y)
         if hit is None:
             return np.zeros(0, dtype=np.int32)
-        center = np.asarray(hit.point, dtype=np.float64)
+        # The stroke log keeps centres as float32: paint from exactly what is logged, so a
+        # replay of the log reproduces the layers bit for bit.
+        center = np.asarray(hit.point, dtype=np.float32).astype(np.float64)
         footprint = self._geometry.footprint(
             center, int(hit.vertex_id), self._settings.radius, self._viewpoint, self._settings.soft
         )

@@ -15,9 +15,11 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from bodymap.core.atlas import Atlas
 from bodymap.core.mesh import BodyMesh
-from bodymap.core.session import Client, Session, carry_over, utc_now
+from bodymap.core.session import Client, RhythmReading, Session, carry_over, utc_now
 from bodymap.store import clients as client_files
 from bodymap.store.atomic import PRIVATE_FILE, READ_ONLY_FILE, ensure_folder, write_atomic
 from bodymap.store.audit import AuditProblem
@@ -33,7 +35,13 @@ from bodymap.store.errors import (
     TargetUnreadableError,
 )
 from bodymap.store.info import SessionInfo, check_identity, session_info
-from bodymap.store.layout import remove_file
+from bodymap.store.layer_reads import (
+    read_layer_file,
+    read_layer_set_file,
+    read_rhythm_and_events,
+    read_tag_names,
+)
+from bodymap.store.layout import checked_id, remove_file
 from bodymap.store.mesh_store import read_mesh, write_mesh
 from bodymap.store.records import RecordsMixin
 from bodymap.store.session_file import (
@@ -235,6 +243,68 @@ class Store(DraftsMixin, RecordsMixin):
                     continue
         return Session(client_id, mesh_hash, n_vertices, practitioner=practitioner)
 
+    # ----- partial reads (comparisons and trends: see bodymap.store.layer_reads) -------
+    @locked
+    def read_layer(
+        self, session_id: str, tag: str, mesh: BodyMesh | str | None = None
+    ) -> np.ndarray | None:
+        """One tag's (N,) uint8 layer of a saved session (``None``: not painted).
+
+        Reads that one dataset, after checking the file's identity; with ``mesh`` (or its
+        hash), a session recorded on another mesh raises :class:`MeshMismatchError`.
+        """
+        return self.read_layers([session_id], tag, mesh)[0]
+
+    @locked
+    def read_layers(
+        self, session_ids: list[str], tag: str, mesh: BodyMesh | str | None = None
+    ) -> list[np.ndarray | None]:
+        """:meth:`read_layer` for several sessions, in the order given."""
+        out = []
+        for path in self._session_paths(session_ids):
+            layer, header = read_layer_file(path, tag)
+            _check_mesh_hash(header.session_id, header.mesh_hash, mesh)
+            out.append(layer)
+        return out
+
+    @locked
+    def read_layer_sets(
+        self, session_ids: list[str], tags: list[str] | None = None
+    ) -> list[tuple[dict[str, np.ndarray], str]]:
+        """Per session, its painted layers (all, or those of ``tags``) and its mesh hash.
+
+        One file open per session, for reading every tag across many sessions.
+        """
+        out = []
+        for path in self._session_paths(session_ids):
+            layers, header = read_layer_set_file(path, tags)
+            out.append((layers, header.mesh_hash))
+        return out
+
+    @locked
+    def rhythm_and_events(
+        self, session_ids: list[str]
+    ) -> list[tuple[list[RhythmReading], dict[str, int]]]:
+        """Per session, its rhythm readings and its event counts by kind (those records only)."""
+        return [read_rhythm_and_events(p) for p in self._session_paths(session_ids)]
+
+    @locked
+    def tag_names(self, session_id: str) -> dict[str, str]:
+        """Tag key -> name in a session's tag set (the names the practitioner gave)."""
+        return read_tag_names(self._session_path(session_id))
+
+    def _session_paths(self, session_ids: list[str]) -> list[Path]:
+        """Session files, looked up in the folder of the previous one first (one client)."""
+        paths: list[Path] = []
+        for session_id in session_ids:
+            if paths:
+                guess = paths[-1].parent / f"{checked_id(session_id, 'session id')}.h5"
+                if guess.is_file():
+                    paths.append(guess)
+                    continue
+            paths.append(self._session_path(session_id))
+        return paths
+
     @locked
     def put_mesh(self, mesh: BodyMesh, atlas: Atlas | None = None) -> Path:
         """Keep ``mesh`` (and its atlas) in the store once; idempotent."""
@@ -282,13 +352,17 @@ def _checked(info: SessionInfo, problem: str | None) -> SessionInfo:
 
 
 def _check_mesh(session: Session, mesh: BodyMesh | str | None) -> None:
+    _check_mesh_hash(session.id, session.mesh_hash, mesh)
+
+
+def _check_mesh_hash(session_id: str, mesh_hash: str, mesh: BodyMesh | str | None) -> None:
     if mesh is None:
         return
     expected = mesh if isinstance(mesh, str) else mesh.geometry_hash
-    if session.mesh_hash != expected:
+    if mesh_hash != expected:
         raise MeshMismatchError(
-            f"session {session.id} was recorded on another body mesh (SHA-256 "
-            f"{session.mesh_hash[:12]}..., this body {expected[:12]}...): open it on its own mesh"
+            f"session {session_id} was recorded on another body mesh (SHA-256 "
+            f"{mesh_hash[:12]}..., this body {expected[:12]}...): open it on its own mesh"
         )
 
 

@@ -1,0 +1,100 @@
+"""Reading one layer, or the readings and events, of many sessions without loading them."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+
+import numpy as np
+import pytest
+from store_helpers import MESH_HASH, OTHER_MESH, full_session
+
+from bodymap.store import MeshMismatchError, NotFoundError, SessionReadError, StoreError
+
+
+@pytest.fixture
+def saved(store, client):
+    """Three saved sessions of one client and one of another, with different paint."""
+    other = store.create_client("Grace Hopper")
+    sessions = [full_session(client.id, seed=seed) for seed in range(3)]
+    sessions.append(full_session(other.id, seed=9))
+    for session in sessions:
+        store.save(session)
+    return sessions
+
+
+def test_read_layers_equals_full_loads(store, saved):
+    ids = [s.id for s in saved]
+    for tag in ("restriction", "energy_cyst", "pain", "release", "heat"):
+        layers = store.read_layers(ids, tag)
+        for session_id, layer in zip(ids, layers, strict=True):
+            full = store.load(session_id).overlays
+            if tag in full.painted_keys():
+                assert layer.dtype == np.uint8 and np.array_equal(layer, full.layer(tag))
+            else:
+                assert layer is None
+    assert store.read_layers([], "pain") == []
+    reversed_ids = ids[::-1]
+    assert [x is None for x in store.read_layers(reversed_ids, "release")] == [
+        x is None for x in store.read_layers(ids, "release")[::-1]
+    ]
+    one = store.read_layer(ids[1], "restriction")
+    assert np.array_equal(one, store.load(ids[1]).overlays.layer("restriction"))
+
+
+def test_read_layer_sets_hold_every_painted_layer(store, saved):
+    ids = [s.id for s in saved]
+    for (layers, mesh_hash), session in zip(store.read_layer_sets(ids), saved, strict=True):
+        assert mesh_hash == MESH_HASH
+        full = store.load(session.id).overlays
+        assert sorted(layers) == sorted(full.painted_keys())
+        assert all(np.array_equal(v, full.layer(k)) for k, v in layers.items())
+    [(some, _)] = store.read_layer_sets(ids[:1], ["pain", "nothing_here"])
+    assert list(some) == ["pain"]
+
+
+def test_rhythm_and_events_are_read_alone(store, saved):
+    results = store.rhythm_and_events([s.id for s in saved])
+    for (readings, counts), session in zip(results, saved, strict=True):
+        assert readings == session.rhythm
+        assert counts == dict(Counter(e.kind for e in session.events))
+    assert store.tag_names(saved[0].id)["energy_cyst"] == "Energy cyst"
+
+
+def test_a_mesh_given_must_match(store, saved):
+    assert store.read_layer(saved[0].id, "pain", MESH_HASH) is not None
+    with pytest.raises(MeshMismatchError, match="another body mesh"):
+        store.read_layers([saved[0].id], "pain", mesh=OTHER_MESH)
+
+
+def test_identity_and_damage_are_checked(store, saved, client):
+    folder = store.layout.client_sessions(client.id)
+    impostor = folder / "s-impostor.h5"
+    shutil.copyfile(store.layout.session_file(client.id, saved[0].id), impostor)
+    with pytest.raises(SessionReadError, match="holds session"):
+        store.read_layer("s-impostor", "pain")
+    (folder / "s-junk.h5").write_bytes(b"not hdf5 at all")
+    with pytest.raises(SessionReadError, match="not an HDF5 file"):
+        store.read_layers([saved[0].id, "s-junk"], "pain")
+    with pytest.raises(SessionReadError):
+        store.rhythm_and_events(["s-junk"])
+    with pytest.raises(NotFoundError):
+        store.read_layer("s-missing", "pain")
+    with pytest.raises(StoreError):
+        store.read_layer(saved[0].id, "../pain")
+
+
+def test_a_damaged_layer_is_reported(store, client):
+    import h5py
+
+    session = full_session(client.id)
+    path = store.save(session)
+    with h5py.File(path, "r") as h5:
+        chunk = h5["layers/restriction"].id.get_chunk_info(0)
+    data = bytearray(path.read_bytes())
+    data[chunk.byte_offset + chunk.size // 2] ^= 0xFF
+    path.chmod(0o600)
+    path.write_bytes(bytes(data))
+    with pytest.raises(SessionReadError, match="damaged layer 'restriction'"):
+        store.read_layer(session.id, "restriction")
+    assert store.read_layer(session.id, "pain") is not None  # the other layers still read
