@@ -34,6 +34,7 @@ from bodymap.store import Store
 from bodymap.ui.amendments_panel import AmendmentsPanel
 from bodymap.ui.brush_panel import BrushPanel
 from bodymap.ui.client_browser import ClientBrowser
+from bodymap.ui.compare_window import CompareWindow
 from bodymap.ui.events_panel import EventsPanel
 from bodymap.ui.findings_panel import FindingsPanel
 from bodymap.ui.notes_panel import NotesPanel
@@ -94,6 +95,8 @@ class MainWindow(QMainWindow):
         self.view_actions: dict[StandardView, QAction] = {}
         self.sessions = SessionManager(self, store) if store is not None else None
         self._build_actions()
+        if self.sessions is not None:
+            self.sessions.update_actions()
         self._build_docks()
         self._build_menus_and_toolbar()
         self._info = QLabel()
@@ -193,10 +196,36 @@ class MainWindow(QMainWindow):
         self.viewer.scene.fit_view()
         self.viewer.redraw()
 
-    def _place_event(self, event_id: str) -> None:
-        self.controller.pick_location(
-            lambda at: self.events_panel.set_event_location(event_id, at)
+    def compare_visits(self) -> CompareWindow | None:
+        """Open the comparison of the open session's client's visits."""
+        if self.sessions is None or self.sessions.client is None:
+            return None
+        window = CompareWindow(
+            self.sessions.store,
+            self.sessions.client.id,
+            self._reference or self._body,
+            parent=self,
+            worker=self.sessions.worker,
         )
+        window.setWindowFlag(Qt.WindowType.Window)
+        window.open_session_requested.connect(self._open_from_comparison)
+        window.destroyed.connect(lambda _=None, w=window: self._forget_compare(w))
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._compare_windows.append(window)
+        window.show()
+        return window
+
+    def _forget_compare(self, window) -> None:
+        if window in self._compare_windows:
+            self._compare_windows.remove(window)
+
+    def _open_from_comparison(self, session_id: str) -> None:
+        if self.sessions is not None and self.sessions.open_saved(session_id):
+            self.raise_()
+            self.activateWindow()
+
+    def _place_event(self, event_id: str) -> None:
+        self.controller.pick_location(lambda at: self.events_panel.set_event_location(event_id, at))
 
     def choose_session(self) -> None:
         """Find or add a client, then start a new session or open a saved one."""
@@ -249,6 +278,9 @@ class MainWindow(QMainWindow):
             if not self.sessions.close_session():
                 event.ignore()
                 return
+            for window in list(self._compare_windows):
+                window.close_views()
+                window.close()
             self.sessions.shutdown()
         settings = app_settings()
         settings.setValue("main_window/geometry", self.saveGeometry())
@@ -349,6 +381,14 @@ class MainWindow(QMainWindow):
         )
         self.clients_action.setToolTip("Find or add a client; start or open a session (Ctrl+N)")
         self.clients_action.triggered.connect(self.choose_session)
+        self.compare_action = QAction("Compare &visits…", self)
+        self.compare_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.compare_action.setToolTip(
+            "This client's visits side by side, as difference maps, trends and replays"
+        )
+        self.compare_action.triggered.connect(self.compare_visits)
+        self.compare_action.setEnabled(False)
+        self._compare_windows: list[CompareWindow] = []
         if self.sessions is not None:
             self.sessions.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.tool_actions = ToolActions(self.controller, self)
@@ -358,6 +398,7 @@ class MainWindow(QMainWindow):
         file_menu = menu_bar.addMenu("&File")
         if self.sessions is not None:
             file_menu.addAction(self.clients_action)
+            file_menu.addAction(self.compare_action)
             file_menu.addAction(self.sessions.save_action)
             file_menu.addAction(self.sessions.finalise_action)
             file_menu.addAction(self.sessions.close_action)

@@ -205,7 +205,7 @@ class SessionManager(QObject):
         if session.camera is not None:
             self.window.viewer.scene.apply_camera(session.camera)
             self.window.viewer.redraw()
-        self._update_actions()
+        self.update_actions()
         self.session_changed.emit(document)
 
     def _title(self, session: Session) -> str:
@@ -265,7 +265,7 @@ class SessionManager(QObject):
         doc.mark_finalised(signed.finalised_at)
         self._saved_revision = doc.revision
         self.window.set_document(doc, self._title(doc.session))
-        self._update_actions()
+        self.update_actions()
         self.session_changed.emit(doc)
         self.status.emit("Session finalised. Corrections are added as amendments.")
         return True
@@ -299,7 +299,7 @@ class SessionManager(QObject):
         doc.unsubscribe(self._on_change)
         self.window.set_document(None)
         self.client = None
-        self._update_actions()
+        self.update_actions()
         self.session_changed.emit(None)
         return True
 
@@ -362,11 +362,15 @@ class SessionManager(QObject):
         self.close_action = QAction("&Close session", window)
         self.close_action.setShortcut(QKeySequence.StandardKey.Close)
         self.close_action.triggered.connect(self.close_session)
-        self._update_actions()
+        self.update_actions()
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
+        """Enable what makes sense for the open session (and the window's compare action)."""
         doc = self.document
         editable = doc is not None and doc.editable
+        compare = getattr(self.window, "compare_action", None)
+        if compare is not None:
+            compare.setEnabled(self.client is not None)
         self.save_action.setEnabled(editable)
         self.finalise_action.setEnabled(editable)
         self.close_action.setEnabled(doc is not None)

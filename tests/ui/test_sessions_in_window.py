@@ -117,3 +117,25 @@ def test_a_full_disk_keeps_the_work(window: MainWindow, store, qtbot, monkeypatc
     assert "disk is full" in warnings[0]
     assert sessions.dirty and not window.document.session.overlays.is_empty()
     assert store.sessions(window.document.session.client_id) == []
+
+
+def test_compare_visits_opens_on_the_clients_sessions(window: MainWindow, store, qtbot):
+    sessions = window.sessions
+    assert not window.compare_action.isEnabled()
+    sessions.start_for_client_name("Eve Example")
+    assert window.compare_action.isEnabled()
+    paint_a_stroke(window)
+    sessions.save().result()
+    qtbot.waitUntil(lambda: not sessions.dirty)
+    first = window.document.session.id
+    assert sessions.start_new(window.document.session.client_id, carry_over=True)
+    assert window.document.session.carried_over_from == first
+    assert "carried over" in window.windowTitle()
+    sessions.save().result()
+    qtbot.waitUntil(lambda: not sessions.dirty)
+    compare = window.compare_visits()
+    assert compare is not None and compare.isVisible()
+    compare.open_session_requested.emit(first)
+    assert window.document.session.id == first
+    compare.close_views()
+    compare.close()

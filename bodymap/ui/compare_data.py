@@ -1,0 +1,308 @@
+"""What the compare window reads: one client's sessions and their layers, loaded once.
+
+Every read goes through :class:`CompareData`, which keeps what it loaded (sessions, layers
+transferred onto a body, rhythm readings) and notes, per session, why one could not be read,
+so that a view lists the problem instead of failing. Store calls run through the app's
+:class:`~bodymap.store.StoreWorker` when one is given (libhdf5 wants one thread), else on
+the calling thread.
+
+Sessions on the same mesh compare vertex for vertex; a session recorded on another mesh is
+carried onto the body of the first session compared (``transfer_layer``), and the views say so.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import numpy as np
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QApplication
+
+from bodymap.core.compare import transfer_layer
+from bodymap.core.overlays import Overlays
+from bodymap.core.session import RhythmReading, Session
+from bodymap.core.tags import TagSet
+from bodymap.io.body_loading import Body
+from bodymap.store import SessionInfo, Store, StoreError, StoreWorker
+from bodymap.ui.client_browser import local_datetime_text
+
+READ_ERRORS = (StoreError, OSError, ValueError, KeyError)
+"""What reading or transferring one session may raise: listed for the user, never a crash."""
+KEPT_SESSIONS = 8
+"""Whole sessions (and their layers on another body) kept in memory: enough for four views
+side by side and a difference, few enough for a million-vertex body (8 MB a session)."""
+
+
+@contextmanager
+def busy_cursor() -> Iterator[None]:
+    """Show the wait cursor while something slow runs (loading many sessions)."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+def session_label(info: SessionInfo) -> str:
+    """How a session is named in lists: its local date and time, and who recorded it."""
+    when = local_datetime_text(info.started) or info.id
+    return f"{when} · {info.practitioner}" if info.practitioner else when
+
+
+def local_date(info: SessionInfo) -> date | None:
+    """The session's day in the computer's time zone (``None`` when unknown)."""
+    return None if info.started is None else info.started.astimezone().date()
+
+
+class CompareData:
+    """The client's readable sessions and what was read from them, cached.
+
+    Parameters
+    ----------
+    store : Store
+    client_id : str
+    body : Body
+        The body the sessions were recorded on (the default body); meshes of other
+        sessions are read from the store.
+    worker : StoreWorker, optional
+        Run every store call on this worker (the app's), waiting for its result.
+    """
+
+    def __init__(
+        self, store: Store, client_id: str, body: Body, worker: StoreWorker | None = None
+    ) -> None:
+        self.store = store
+        self.client_id = client_id
+        self.body = body
+        self._worker = worker
+        self.infos: list[SessionInfo] = []
+        self.problems: dict[str, str] = {}
+        self._sessions: OrderedDict[str, Session] = OrderedDict()
+        self._bodies: dict[str, Body | None] = {body.mesh.geometry_hash: body}
+        self._overlays: OrderedDict[tuple[str, str], Overlays] = OrderedDict()
+        self._rhythm: dict[str, tuple[list[RhythmReading], dict[str, int]]] = {}
+        self.refresh()
+
+    # -- listing ---------------------------------------------------------------------------
+    def _call(self, function: Callable, *args, **kwargs):
+        if self._worker is not None:
+            return self._worker.submit(function, *args, **kwargs).result()
+        return function(*args, **kwargs)
+
+    def refresh(self) -> None:
+        """Read the client's session list again (attributes only)."""
+        try:
+            self.infos = list(self._call(self.store.sessions, self.client_id))
+        except READ_ERRORS as error:
+            self.infos = []
+            self.problems["client"] = f"the client's sessions cannot be listed: {error}"
+            return
+        for info in self.infos:
+            if not info.readable:
+                self.problems[info.id] = info.reason
+
+    def client_name(self) -> str:
+        """The client's name for the window title (the id if the client cannot be read)."""
+        try:
+            return self._call(self.store.client, self.client_id).name
+        except READ_ERRORS:
+            return self.client_id
+
+    @property
+    def readable(self) -> list[SessionInfo]:
+        """Sessions that can be compared, oldest first (those that failed to load left out)."""
+        return [i for i in self.infos if i.readable and i.id not in self.problems]
+
+    def info(self, session_id: str) -> SessionInfo:
+        for info in self.infos:
+            if info.id == session_id:
+                return info
+        raise KeyError(f"no session {session_id!r} for this client")
+
+    def problem_lines(self) -> list[str]:
+        """One line per session that could not be read: which, and why."""
+        lines = []
+        for session_id, reason in self.problems.items():
+            try:
+                name = session_label(self.info(session_id))
+            except KeyError:
+                name = session_id
+            lines.append(f"{name}: {reason}")
+        return lines
+
+    def _fail(self, session_id: str, error: BaseException) -> None:
+        self.problems[session_id] = str(error) or type(error).__name__
+
+    # -- sessions and bodies ---------------------------------------------------------------
+    def session(self, session_id: str) -> Session | None:
+        """The whole saved session (``None``, with the reason noted, if it cannot be read)."""
+        if session_id in self._sessions:
+            self._sessions.move_to_end(session_id)
+            return self._sessions[session_id]
+        if session_id in self.problems:
+            return None
+        try:
+            session = self._call(self.store.load, session_id)
+        except READ_ERRORS as error:
+            self._fail(session_id, error)
+            return None
+        _keep(self._sessions, session_id, session)
+        return session
+
+    def body_for(self, mesh_hash: str) -> Body | None:
+        """The body a mesh hash names: the given body, or a mesh kept in the store."""
+        if mesh_hash not in self._bodies:
+            try:
+                mesh, atlas = self._call(self.store.get_mesh, mesh_hash)
+                self._bodies[mesh_hash] = Body(mesh=mesh, atlas=atlas)
+            except READ_ERRORS:
+                self._bodies[mesh_hash] = None
+        return self._bodies[mesh_hash]
+
+    def target_for(self, session_ids: list[str]) -> Body | None:
+        """The body to compare on: that of the first session whose mesh can be had."""
+        for session_id in session_ids:
+            info = self.info(session_id)
+            body = self.body_for(info.mesh_hash) if info.mesh_hash else self.body
+            if body is not None:
+                return body
+            self.problems[session_id] = (
+                f"its body mesh (SHA-256 {info.mesh_hash[:12]}...) is not in the store"
+            )
+        return None
+
+    def transferred(self, session_ids: list[str], target: Body) -> list[SessionInfo]:
+        """The sessions among ``session_ids`` recorded on another mesh than ``target``."""
+        own = target.mesh.geometry_hash
+        return [i for i in map(self.info, session_ids) if i.mesh_hash and i.mesh_hash != own]
+
+    def _on_target(self, layer: np.ndarray, info: SessionInfo, target: Body) -> np.ndarray:
+        if not info.mesh_hash or info.mesh_hash == target.mesh.geometry_hash:
+            return layer
+        source = self.body_for(info.mesh_hash)
+        if source is None:
+            raise StoreError(f"its body mesh (SHA-256 {info.mesh_hash[:12]}...) is not stored")
+        return transfer_layer(layer, source.mesh, target.mesh)
+
+    def overlays_on(self, session_id: str, target: Body) -> Overlays | None:
+        """The session's layers on ``target`` (carried over from its own mesh if need be)."""
+        key = (session_id, target.mesh.geometry_hash)
+        if key in self._overlays:
+            self._overlays.move_to_end(key)
+            return self._overlays[key]
+        session = self.session(session_id)
+        if session is None:
+            return None
+        info = self.info(session_id)
+        if info.mesh_hash in ("", target.mesh.geometry_hash):
+            overlays = session.overlays
+        else:
+            try:
+                overlays = Overlays(target.mesh.n_vertices, session.overlays.keys)
+                for tag in session.overlays.painted_keys():
+                    moved = self._on_target(session.overlays.layer(tag), info, target)
+                    overlays.set_layer(tag, moved)
+            except READ_ERRORS as error:
+                self._fail(session_id, error)
+                return None
+        _keep(self._overlays, key, overlays)
+        return overlays
+
+    def layers_on(self, session_ids: list[str], tag: str, target: Body) -> list:
+        """One tag's layer of each session on ``target``; ``None`` where absent or unreadable.
+
+        ``tag`` ``""`` stands for all tags: each vertex's strongest value over the layers.
+        Reads only those layers (``Store.read_layers``) and keeps none of them: a caller
+        going through many sessions keeps what it computes from them instead.
+        """
+        readable = [s for s in session_ids if s not in self.problems]
+        found = dict(zip(readable, self._read_raw(readable, tag), strict=True))
+        layers = []
+        for session_id in session_ids:
+            layer = found.get(session_id)
+            if layer is not None and session_id not in self.problems:
+                try:
+                    layer = self._on_target(layer, self.info(session_id), target)
+                except READ_ERRORS as error:
+                    self._fail(session_id, error)
+                    layer = None
+            layers.append(layer if session_id not in self.problems else None)
+        return layers
+
+    def _read_raw(self, session_ids: list[str], tag: str) -> list:
+        """Layers as stored, one file at a time only when reading them together fails."""
+        if not session_ids:
+            return []
+        try:
+            return self._read_together(session_ids, tag)
+        except READ_ERRORS:
+            pass
+        found = []
+        for session_id in session_ids:
+            try:
+                [layer] = self._read_together([session_id], tag)
+            except READ_ERRORS as error:
+                self._fail(session_id, error)
+                layer = None
+            found.append(layer)
+        return found
+
+    def _read_together(self, session_ids: list[str], tag: str) -> list:
+        if tag:
+            return self._call(self.store.read_layers, session_ids, tag)
+        sets = self._call(self.store.read_layer_sets, session_ids)
+        return [_strongest(list(layers.values())) for layers, _mesh_hash in sets]
+
+    def rhythm_and_events(self, session_ids: list[str]) -> list:
+        """Each session's rhythm readings and event counts per kind."""
+        missing = [s for s in session_ids if s not in self._rhythm]
+        if missing:
+            try:
+                found = self._call(self.store.rhythm_and_events, missing)
+            except READ_ERRORS:
+                found = [self._rhythm_of_one(s) for s in missing]
+            self._rhythm.update(zip(missing, found, strict=True))
+        return [self._rhythm[s] for s in session_ids]
+
+    def _rhythm_of_one(self, session_id: str) -> tuple[list[RhythmReading], dict[str, int]]:
+        try:
+            [found] = self._call(self.store.rhythm_and_events, [session_id])
+            return found
+        except READ_ERRORS as error:
+            self._fail(session_id, error)
+            return [], {}
+
+    def tags(self) -> TagSet:
+        """The tag palette to offer: the latest readable session's, with any other tags seen."""
+        tags = TagSet()
+        for info in reversed(self.readable):
+            session = self.session(info.id)
+            if session is not None:
+                tags = session.tags.copy()
+                break
+        for session in self._sessions.values():
+            for tag in session.tags:
+                if tag.key not in tags:
+                    tags = TagSet([*tags, tag])
+        return tags
+
+
+def _strongest(layers: list[np.ndarray]) -> np.ndarray | None:
+    """Each vertex's largest value over some layers ("all tags"); ``None`` for none."""
+    if not layers:
+        return None
+    out = np.array(layers[0], dtype=np.uint8)
+    for layer in layers[1:]:
+        np.maximum(out, layer, out=out)
+    return out
+
+
+def _keep(cache: OrderedDict, key, value, limit: int = KEPT_SESSIONS) -> None:
+    """Remember ``value``, forgetting the least recently used beyond ``limit``."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > limit:
+        cache.popitem(last=False)
