@@ -9,6 +9,17 @@
     bodymap stats SESSION [--store DIR] [--json]
                                           extent and intensity per tag and region
     bodymap verify [--store DIR] [--json] check every file of the store (exit 1 on a problem)
+    bodymap compare SESSION_A SESSION_B [--tag TAG] [--store DIR] [--json]
+                                          what is new, resolved and persisting from A to B
+    bodymap trends --client ID [--tag TAG] [--from DATE] [--to DATE] [--store DIR] [--json]
+                                          extent, intensity, rhythm and events per visit
+    bodymap export SESSION --png DIR [--views anterior,...] [--size WxH] [--no-sheet]
+    bodymap export SESSION --csv F | --stats-json F | --json F | --ply F | --glb F
+    bodymap export --client ID --json FILE
+                                          images, statistics, the record, the painted body
+    bodymap report SESSION --pdf FILE [--no-emotional-content] [--page a4|letter]
+    bodymap report --compare A B --pdf FILE [--page a4|letter]
+                                          PDF reports (headless: no display needed)
 
 Errors are one line on stderr and a non-zero exit status, never a traceback.
 """
@@ -48,9 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="extent and intensity per tag and region")
     stats.add_argument("session", help="a session id, or the path of a session .h5 file")
     verify = commands.add_parser("verify", help="check every file of the store")
-    for command in (sessions, stats, verify):
+    compare = commands.add_parser("compare", help="compare two visits of one client")
+    compare.add_argument("session_a", help="the earlier session (id or .h5 path)")
+    compare.add_argument("session_b", help="the later session (id or .h5 path)")
+    compare.add_argument("--tag", help="one tag key (default: every tag, and all together)")
+    trends = commands.add_parser("trends", help="one client's findings across visits")
+    trends.add_argument("--client", dest="sub_client", help="the client (id or name)")
+    trends.add_argument("--tag", help="one tag key (default: every painted tag)")
+    trends.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD")
+    trends.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD")
+    for command in (sessions, stats, verify, compare, trends):
         command.add_argument("--store", type=Path, dest="sub_store", help="the store folder")
         command.add_argument("--json", action="store_true", help="print JSON")
+    from bodymap.export.commands import add_export_parsers
+
+    add_export_parsers(commands)
     return parser
 
 
@@ -99,6 +122,57 @@ def log_open(store, session) -> None:
 
     try:
         store.log("open", session.client_id, session.id)
+    except StoreError as error:
+        print(f"bodymap: warning: not recorded in the audit log ({error})", file=sys.stderr)
+
+
+def load_session_ref(folder: Path | None, ref: str):
+    """(session, store or None) for a session id in the store, or a session .h5 file."""
+    from bodymap.store import Store, store_location
+    from bodymap.store.session_file import read_session
+
+    path = Path(ref)
+    if ref.endswith(".h5") or path.is_file():
+        session, _ = read_session(path)
+        root = store_location(folder)
+        return session, Store(root) if root.is_dir() else None
+    store = open_store(folder)
+    session = store.load(ref)
+    log_open(store, session)
+    return session, store
+
+
+def command_compare(folder: Path | None, refs: tuple[str, str], tag: str | None, as_json: bool):
+    from bodymap.store.compare_report import compare_sessions, format_compare
+
+    before, store = load_session_ref(folder, refs[0])
+    after, other = load_session_ref(folder, refs[1])
+    result = compare_sessions(before, after, store or other, tag)
+    print(json.dumps(result, indent=1, ensure_ascii=False) if as_json else format_compare(result))
+    return 0
+
+
+def command_trends(folder: Path | None, args: argparse.Namespace) -> int:
+    from bodymap.store.compare_report import format_trends, parse_day, trends
+
+    client = args.sub_client or args.client
+    if not client:
+        raise CommandError("trends needs --client ID (a client id or part of a name)")
+    store = open_store(folder)
+    days = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
+    result = trends(store, client, args.tag, *days)
+    log_reads(store, result["client"]["id"], [s["id"] for s in result["sessions"]])
+    print(json.dumps(result, indent=1, ensure_ascii=False) if args.json else format_trends(result))
+    return 0
+
+
+def log_reads(store, client_id: str, session_ids: list[str]) -> None:
+    """An ``open`` entry per session read in part; a read-only store earns one warning."""
+    from bodymap.store import StoreError
+
+    try:
+        for session_id in session_ids:
+            store.log("open", client_id, session_id)
     except StoreError as error:
         print(f"bodymap: warning: not recorded in the audit log ({error})", file=sys.stderr)
 
@@ -153,7 +227,8 @@ def format_atlas(summary: dict) -> str:
 
 
 def run_store_command(args: argparse.Namespace) -> int:
-    """``sessions``, ``stats`` and ``verify``; store errors become one line on stderr."""
+    """``sessions``, ``stats``, ``verify``, ``compare`` and ``trends``; store errors become
+    one line on stderr."""
     from bodymap.store import StoreError
 
     folder = args.sub_store or args.store
@@ -162,8 +237,24 @@ def run_store_command(args: argparse.Namespace) -> int:
             return command_sessions(folder, args.sub_client or args.client, args.json)
         if args.command == "stats":
             return command_stats(folder, args.session, args.json)
+        if args.command == "compare":
+            return command_compare(folder, (args.session_a, args.session_b), args.tag, args.json)
+        if args.command == "trends":
+            return command_trends(folder, args)
         return command_verify(folder, args.json)
     except StoreError as error:
+        raise CommandError(str(error)) from error
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """``export`` and ``report`` (:mod:`bodymap.export.commands`); errors become one line."""
+    from bodymap.export.commands import run_export_command
+    from bodymap.export.errors import ExportError
+    from bodymap.store import StoreError
+
+    try:
+        return run_export_command(args)
+    except (ExportError, StoreError) as error:
         raise CommandError(str(error)) from error
 
 
@@ -174,8 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "atlas":
             return command_atlas(args.atlas_mesh or args.mesh, args.json)
-        if args.command in ("sessions", "stats", "verify"):
+        if args.command in ("sessions", "stats", "verify", "compare", "trends"):
             return run_store_command(args)
+        if args.command in ("export", "report"):
+            return run_export(args)
         from bodymap.ui.app import run_app
 
         # Passed only when given, so run_app keeps working before it takes these keywords.

@@ -1,0 +1,247 @@
+"""``bodymap compare`` and ``bodymap trends`` on a store in tmp_path: the figures are the core's."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from bodymap.cli import main
+from bodymap.core.atlas import Atlas, Band, Region
+from bodymap.core.compare import combined_layer, difference, region_series, transfer_layer
+from bodymap.core.mesh import BodyMesh
+from bodymap.core.session import RhythmReading, Session, SessionEvent
+from bodymap.store import Store
+
+
+def grid(n: int, step: float) -> tuple[BodyMesh, Atlas]:
+    """A flat grid over the same 11 cm square whatever its step; left (+x) and right halves,
+    and a band over its upper half."""
+    xs = np.arange(n) * step - 0.055
+    x, y = np.meshgrid(xs, xs, indexing="ij")
+    vertices = np.stack([x.ravel(), y.ravel(), np.zeros(n * n)], axis=1)
+    idx = np.arange(n * n).reshape(n, n)
+    a, b, c, d = idx[:-1, :-1], idx[1:, :-1], idx[1:, 1:], idx[:-1, 1:]
+    faces = np.concatenate([np.stack([a, b, c], -1).reshape(-1, 3),
+                            np.stack([a, c, d], -1).reshape(-1, 3)])  # fmt: skip
+    mesh = BodyMesh(vertices, faces, name=f"grid {n}")
+    atlas = Atlas(
+        (Region("side_l", "Left side", "left", "head"),
+         Region("side_r", "Right side", "right", "head")),
+        (Band("upper", "Upper band"),),
+        np.where(mesh.vertices[:, 0] > 0, 0, 1),
+        np.where(mesh.vertices[:, 1] > 0, 0, -1),
+    )  # fmt: skip
+    return mesh, atlas
+
+
+def disk(mesh: BodyMesh, x: float, y: float, radius: float, value: int) -> np.ndarray:
+    near = np.linalg.norm(mesh.vertices[:, :2] - [x, y], axis=1) <= radius
+    return np.where(near, value, 0).astype(np.uint8)
+
+
+def visit(store, client_id, mesh, day, practitioner, layers, rate, events=()):
+    started = datetime(2026, *day, 9, 30, tzinfo=UTC)
+    session = Session(client_id, mesh.geometry_hash, mesh.n_vertices, practitioner=practitioner,
+                      started=started)  # fmt: skip
+    for key, layer in layers.items():
+        session.overlays.set_layer(key, layer)
+    session.rhythm = [RhythmReading("head", "both", rate=rate), RhythmReading("heels", "left")]
+    session.events = [SessionEvent(kind, started) for kind in events]
+    store.save(session)
+    return session
+
+
+@pytest.fixture
+def filled(tmp_path):
+    """A store with two meshes and four visits of one client (the last on the finer mesh)."""
+    store = Store(tmp_path / "store")
+    mesh, atlas = grid(12, 0.01)
+    fine, fine_atlas = grid(23, 0.005)
+    store.put_mesh(mesh, atlas)
+    store.put_mesh(fine, fine_atlas)
+    ada = store.create_client("Ada Lovelace")
+    store.create_client("Bob Marley")
+    first = {"restriction": disk(mesh, 0.02, 0.0, 0.03, 70),
+             "pain": disk(mesh, -0.03, -0.03, 0.02, 50)}  # fmt: skip
+    second = {"restriction": disk(mesh, 0.03, 0.01, 0.02, 40),
+              "release": disk(mesh, 0.0, 0.0, 0.02, 60)}  # fmt: skip
+    sessions = [
+        visit(store, ada.id, mesh, (1, 5), "Zoë", first, 6.0,
+              ("still_point", "still_point", "technique")),
+        visit(store, ada.id, mesh, (2, 2), "Sam", second, 7.5, ("significance_detector",)),
+        visit(store, ada.id, mesh, (3, 2), "Zoë",
+              {"restriction": disk(mesh, 0.03, 0.01, 0.01, 30)}, 9.0),
+        visit(store, ada.id, fine, (3, 30), "Zoë",
+              {"restriction": disk(fine, 0.03, 0.01, 0.02, 20)}, 10.0),
+    ]  # fmt: skip
+    return store, sessions, (mesh, atlas), (fine, fine_atlas)
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def opens(store) -> list[str]:
+    return [e["session_id"] for e in store.audit.entries() if e["action"] == "open"]
+
+
+def test_compare_json_holds_the_core_figures(filled, capsys):
+    store, sessions, (mesh, atlas), _ = filled
+    first, second = sessions[:2]
+    status, out, err = run(capsys, "compare", first.id, second.id, "--store", store.root, "--json")
+    assert status == 0 and err == ""
+    result = json.loads(out)
+    assert result["before"]["id"] == first.id and result["after"]["id"] == second.id
+    assert result["before"]["practitioner"] == "Zoë" and result["after"]["practitioner"] == "Sam"
+    assert result["practitioner_changed"] and not result["mesh_transferred"]
+    assert result["interval_days"] == 28
+    by_tag = {entry["tag"]: entry for entry in result["tags"]}
+    assert list(by_tag) == ["restriction", "release", "pain"]  # tag-set order
+    for key, entry in by_tag.items():
+        expected = difference(
+            first.overlays.layer(key) if key in first.overlays.painted_keys() else None,
+            second.overlays.layer(key) if key in second.overlays.painted_keys() else None,
+            mesh, atlas, key,
+        ).to_dict()  # fmt: skip
+        assert {k: entry[k] for k in expected} == expected
+    assert by_tag["pain"]["total"]["resolved_cm2"] > 0 and by_tag["pain"]["total"]["new_cm2"] == 0
+    both = difference(
+        combined_layer(first.overlays), combined_layer(second.overlays), mesh, atlas, ""
+    ).to_dict()
+    assert {k: result["all_tags"][k] for k in both} == both
+    assert by_tag["restriction"]["symmetry"][0]["name"] == "Side"
+    assert opens(store) == [first.id, second.id]
+
+
+def test_compare_one_tag_and_the_text_report(filled, capsys):
+    store, sessions, _, _ = filled
+    a, b = sessions[0].id, sessions[2].id
+    status, out, _ = run(capsys, "compare", a, b, "--tag", "pain", "--store", store.root, "--json")
+    result = json.loads(out)
+    assert status == 0 and [e["tag"] for e in result["tags"]] == ["pain"]
+    assert "all_tags" not in result and not result["practitioner_changed"]
+    assert result["tags"][0]["total"]["area_after_cm2"] == 0
+    status, out, _ = run(capsys, "compare", a, b, "--store", store.root)
+    assert status == 0 and "Restriction" in out and "Jaccard" in out and "All tags" in out
+
+
+def test_compare_across_meshes_transfers_the_later_visit(filled, capsys):
+    store, sessions, (mesh, atlas), (fine, _) = filled
+    first, last = sessions[0], sessions[3]
+    status, out, _ = run(capsys, "compare", first.id, last.id, "--store", store.root, "--json",
+                         "--tag", "restriction")  # fmt: skip
+    result = json.loads(out)
+    assert status == 0 and result["mesh_transferred"]
+    assert result["mesh_sha256"] == mesh.geometry_hash
+    carried = transfer_layer(last.overlays.layer("restriction"), fine, mesh)
+    expected = difference(first.overlays.layer("restriction"), carried, mesh, atlas, "restriction")
+    assert result["tags"][0]["total"] == expected.total.to_dict()
+    assert expected.total.area_after_cm2 > 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--tag", "sparkles"], "neither session has a tag 'sparkles'"),
+        (["--store", "/nonexistent/store"], "no session store at"),
+    ],
+)
+def test_compare_errors_are_one_line(filled, capsys, argv, message):
+    store, sessions, _, _ = filled
+    args = ["compare", sessions[0].id, sessions[1].id, *argv]
+    if "--store" not in argv:
+        args += ["--store", store.root]
+    status, _, err = run(capsys, *args)
+    assert status == 1 and message in err and err.count("\n") == 1
+
+
+def test_compare_refuses_two_clients(filled, capsys):
+    store, sessions, (mesh, _), _ = filled
+    bob = next(c for c in store.clients() if c.name == "Bob Marley")
+    other = visit(store, bob.id, mesh, (1, 9), "Zoë", {}, 6.0)
+    status, _, err = run(capsys, "compare", sessions[0].id, other.id, "--store", store.root)
+    assert status == 1 and "different clients" in err
+
+
+def test_trends_json_holds_the_core_series(filled, capsys):
+    store, sessions, (mesh, atlas), (fine, fine_atlas) = filled
+    status, out, err = run(
+        capsys, "trends", "--client", "lovelace", "--store", store.root, "--json"
+    )
+    assert status == 0 and err == ""
+    result = json.loads(out)
+    assert [s["id"] for s in result["sessions"]] == [s.id for s in sessions]
+    assert result["practitioner_changes"] == [1, 2]
+    assert [t["key"] for t in result["tags"]] == ["restriction", "release", "pain"]
+    layers = [s.overlays.layer("restriction") for s in sessions[:3]]
+    coarse = region_series(layers, mesh, atlas)
+    last = region_series([sessions[3].overlays.layer("restriction")], fine, fine_atlas)
+    for i, row in enumerate(result["sessions"]):
+        got = row["tags"]["restriction"]
+        series, at = (coarse, i) if i < 3 else (last, 0)
+        assert got["area_cm2"] == series.area_cm2[at]
+        assert got["mean_intensity"] == series.mean_intensity[at]
+        assert got["regions"]["side_l"]["area_cm2"] == series.region_area_cm2[at, 0]
+        assert got["regions"]["side_l"]["mean_intensity"] == series.region_mean[at, 0]
+    # Only regions ever painted with the tag are listed, in every session.
+    assert [r["key"] for r in result["regions"]["pain"]] == ["side_r"]
+    assert set(result["sessions"][1]["tags"]["pain"]["regions"]) == {"side_r"}
+    assert result["sessions"][1]["tags"]["pain"]["area_cm2"] == 0
+    first = result["sessions"][0]
+    assert first["events"] == {"still_point": 2, "technique": 1}
+    assert first["rhythm"][0]["rate"] == 6.0 and first["practitioner"] == "Zoë"
+    assert first["finalised"] is False
+    assert opens(store) == [s.id for s in sessions]
+
+
+def test_trends_of_one_tag_between_dates(filled, capsys):
+    store, sessions, _, _ = filled
+    client = sessions[0].client_id
+    dates = ["--from", "2026-02-01", "--to", "2026-03-02"]
+    status, out, _ = run(
+        capsys, "trends", "--client", client, "--tag", "release", *dates, "--store", store.root,
+        "--json",
+    )  # fmt: skip
+    result = json.loads(out)
+    assert status == 0 and [s["id"] for s in result["sessions"]] == [s.id for s in sessions[1:3]]
+    assert [t["key"] for t in result["tags"]] == ["release"]
+    assert result["practitioner_changes"] == [1] and result["from"] == "2026-02-01"
+    status, out, _ = run(capsys, "trends", "--client", client, "--store", store.root)
+    assert status == 0 and "practitioner changed" in out and "rhythm 6-6" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--client", "nobody"], "no client matches"),
+        (["--client", "Ada", "--from", "March"], "--from 'March' is not a date"),
+        ([], "trends needs --client"),
+    ],
+)
+def test_trends_errors_are_one_line(filled, capsys, argv, message):
+    store = filled[0]
+    status, _, err = run(capsys, "trends", *argv, "--store", store.root)
+    assert status == 1 and message in err and err.count("\n") == 1
+
+
+def test_trends_skips_a_session_whose_layer_is_damaged(filled, capsys):
+    import h5py
+
+    store, sessions, _, _ = filled
+    path = store.layout.session_file(sessions[1].client_id, sessions[1].id)
+    with h5py.File(path, "r") as h5:
+        chunk = h5["layers/release"].id.get_chunk_info(0)
+    data = bytearray(path.read_bytes())
+    data[chunk.byte_offset + chunk.size // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    status, out, _ = run(capsys, "trends", "--client", "Ada", "--store", store.root, "--json")
+    result = json.loads(out)
+    assert status == 0 and sessions[1].id not in [s["id"] for s in result["sessions"]]
+    [skipped] = result["skipped"]
+    assert skipped["id"] == sessions[1].id and "damaged layer 'release'" in skipped["reason"]
+    assert len(result["sessions"]) == 3
