@@ -1,4 +1,5 @@
-"""The architecture's layering: core and io never import Qt, VTK or (core) h5py; render never Qt."""
+"""The architecture's layering: core and io never import Qt, VTK or (core) h5py; render never Qt;
+export never Qt widgets."""
 
 from __future__ import annotations
 
@@ -14,6 +15,17 @@ FORBIDDEN = {
     "io": GUI + ("bodymap.render", "bodymap.ui"),
     "store": GUI + ("bodymap.render", "bodymap.ui"),
     "render": ("PyQt6", "pyvistaqt", "qtpy", "bodymap.ui"),
+    # Exports render off-screen (an off-screen pyvista plotter behind the render layer's
+    # BodyScene, never raw VTK) and draw with QtCore/QtGui (QImage, QPdfWriter): no widgets.
+    "export": (
+        "PyQt6.QtWidgets",
+        "pyvistaqt",
+        "qtpy",
+        "vtk",
+        "vtkmodules",
+        "matplotlib.pyplot",
+        "bodymap.ui",
+    ),
 }
 
 
@@ -25,6 +37,8 @@ def imported_modules(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
+            # "from PyQt6 import QtWidgets" imports PyQt6.QtWidgets
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 

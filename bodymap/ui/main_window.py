@@ -36,6 +36,7 @@ from bodymap.ui.brush_panel import BrushPanel
 from bodymap.ui.client_browser import ClientBrowser
 from bodymap.ui.compare_window import CompareWindow
 from bodymap.ui.events_panel import EventsPanel
+from bodymap.ui.export_actions import ExportActions
 from bodymap.ui.findings_panel import FindingsPanel
 from bodymap.ui.notes_panel import NotesPanel
 from bodymap.ui.paint_controller import PaintController
@@ -402,6 +403,9 @@ class MainWindow(QMainWindow):
             file_menu.addAction(self.sessions.save_action)
             file_menu.addAction(self.sessions.finalise_action)
             file_menu.addAction(self.sessions.close_action)
+            file_menu.addSeparator()
+            self.export_actions = ExportActions(self)
+            file_menu.addMenu(self.export_actions.menu(file_menu))
             file_menu.addSeparator()
         file_menu.addAction(self.open_action)
         file_menu.addSeparator()
