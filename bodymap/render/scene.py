@@ -162,6 +162,11 @@ class BodyScene:
         locator.SetDataSet(polydata)
         locator.SetNumberOfCellsPerNode(LOCATOR_CELLS_PER_NODE)
         locator.BuildLocator()
+        # A colour write marks the polydata modified, and a locator rebuilds itself for a
+        # modified dataset on its next query (46 ms at 168k vertices, 0.4 s at 1M, on every
+        # dab). The geometry never changes in place (a new mesh gets a new locator), so the
+        # search structure built here stays valid: keep it.
+        locator.SetUseExistingSearchStructure(True)
         self._mesh = mesh
         self._colors = np.asarray(polydata.point_data[COLORS_ARRAY])
         self._colors_vtk = polydata.GetPointData().GetArray(COLORS_ARRAY)
