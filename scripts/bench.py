@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_compare  # noqa: E402
 import bench_gui  # noqa: E402
 import bench_open  # noqa: E402
 import bench_paint  # noqa: E402
@@ -58,6 +59,9 @@ class Section:
 SECTIONS = (
     Section("paint", "CPU per brush dab, its steps, pick alone, naive peers", bench_paint.run),
     Section("store", "session save and reopen, beside np.savez_compressed", bench_store.run),
+    Section(
+        "compare", "a 100-session comparison and trends, beside whole-file reads", bench_compare.run
+    ),
     Section("startup", "mesh open from cache; cold start to a shown window", bench_open.run, True),
     Section("render", "dab + render over a plain render, in the real window", gui=True),
     Section("memory", "peak memory of the app on the 1M body", gui=True),

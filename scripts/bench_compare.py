@@ -1,0 +1,107 @@
+"""Comparing visits: one tag across a client's 100 sessions, and trends over them.
+
+Budgets (issue 5), on the default body: opening a comparison of 100 sessions (one tag) at
+most 150 ms; trends over 100 sessions at most 300 ms. The naive peer reads each session
+whole, one file after another, as code without partial reads would.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime, timedelta
+
+from bench_common import Context, Figure, sample
+from bench_meshes import bench_tags, paint_layers, size_label
+from bench_store import scratch_folder
+
+from bodymap.core.compare import difference, region_series
+from bodymap.core.session import RhythmReading, Session, SessionEvent
+from bodymap.store import Store
+from bodymap.store.compare_report import trends
+
+SESSIONS = 100
+SMOKE_SESSIONS = 6
+TAG = "restriction"
+COMPARE_BUDGET_MS = 150.0
+TRENDS_BUDGET_MS = 300.0
+
+
+def build_client(store: Store, mesh, n_sessions: int) -> tuple[str, list[str]]:
+    """A client with ``n_sessions`` weekly visits: 3 painted tags, rhythm and events each."""
+    tags = bench_tags()
+    client = store.create_client("Bench Client")
+    start = datetime(2024, 1, 8, 9, 30, tzinfo=UTC)
+    ids = []
+    for k in range(n_sessions):
+        overlays = paint_layers(mesh, tags, painted=3, seed=100 + k, strokes=3)
+        when = start + timedelta(days=7 * k)
+        session = Session(
+            client.id,
+            mesh.geometry_hash,
+            mesh.n_vertices,
+            practitioner="Bench",
+            started=when,
+            tags=tags,
+            overlays=overlays,
+            rhythm=[RhythmReading("heels", "both", rate=6 + k % 5, amplitude=5)],
+            events=[SessionEvent("still_point", when + timedelta(minutes=20))],
+        )
+        store.save(session)
+        ids.append(session.id)
+    return client.id, ids
+
+
+def run(ctx: Context) -> list[Figure]:
+    token = "default" if "default" in ctx.options.sizes else ctx.options.sizes[0]
+    mesh, atlas = ctx.body(token)
+    n = SMOKE_SESSIONS if ctx.options.smoke else SESSIONS
+    ctx.log(f"compare: building {n} sessions on {token}")
+    folder = scratch_folder()
+    try:
+        store = Store(folder / "store")
+        store.put_mesh(mesh, atlas)  # trends measure each session on its own mesh
+        client_id, ids = build_client(store, mesh, n)
+
+        def open_comparison(_: int) -> None:
+            layers = store.read_layers(ids, TAG, mesh=mesh)
+            region_series(layers, mesh, atlas)
+            difference(layers[0], layers[-1], mesh, atlas, TAG)
+
+        def naive_comparison(_: int) -> None:
+            layers = [store.load(i, mesh=mesh).overlays.layer(TAG) for i in ids]
+            region_series(layers, mesh, atlas)
+            difference(layers[0], layers[-1], mesh, atlas, TAG)
+
+        size = size_label(token, mesh)
+        note = f"{n} sessions, 3 painted tags each, one tag compared"
+        budget = token == "default" and not ctx.options.smoke
+        return [
+            Figure(
+                f"compare@{token}",
+                f"open a {n}-session comparison, one tag [{size}]",
+                "ms",
+                sample(open_comparison, ctx.options, cheap=False),
+                budget=COMPARE_BUDGET_MS if budget else None,
+                peer=f"compare_naive@{token}",
+                note=note,
+            ),
+            Figure(
+                f"compare_naive@{token}",
+                f"peer: one whole-file read per session [{size}]",
+                "ms",
+                sample(naive_comparison, ctx.options, cheap=False),
+            ),
+            Figure(
+                f"trends@{token}",
+                f"trends over {n} sessions, one tag [{size}]",
+                "ms",
+                sample(
+                    lambda i: trends(store, client_id, TAG, None, None), ctx.options, cheap=False
+                ),
+                budget=TRENDS_BUDGET_MS if budget else None,
+                peer=f"compare_naive@{token}",
+                note="per-region extent and intensity, rhythm readings and event counts",
+            ),
+        ]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
