@@ -17,7 +17,6 @@ from PyQt6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QInputDevice, QUndoStack
 
 from bodymap.core.annotations import ForceVector, Pin, SurfacePoint
-from bodymap.core.blend import LayerStyle, blend_vertices
 from bodymap.core.brush import BrushGeometry, Viewpoint
 from bodymap.core.brush_tool import BrushSettings, BrushStroke, fill
 from bodymap.core.document import SessionDocument
@@ -26,8 +25,8 @@ from bodymap.core.mirror import mirror_map
 from bodymap.core.stroke_path import spacing_for
 from bodymap.core.tags import TagSet
 from bodymap.render.brush_ring import BrushRing
-from bodymap.render.markers import PinMarkers, VectorMarkers
-from bodymap.render.scene import PickHit, base_colors
+from bodymap.render.scene import PickHit
+from bodymap.ui.session_view import SessionView
 from bodymap.ui.undo import push_edit
 from bodymap.ui.viewer import BodyViewer
 
@@ -41,7 +40,6 @@ RADIUS_STEP = 1.15
 """Each wheel notch or [ ] key press scales the radius by this much."""
 CLICK_SLOP_PX = 4.0
 MIN_VECTOR_M = 0.005
-PIN_PIXELS = 10.0
 STYLUS_TYPES = (QInputDevice.DeviceType.Stylus, QInputDevice.DeviceType.Airbrush)
 
 PinEditor = Callable[[Pin, TagSet], Pin | None]
@@ -83,17 +81,13 @@ class PaintController(QObject):
         self._geometry: BrushGeometry | None = None
         self._geometry_mesh = None
         self._mirror: np.ndarray | None = None
-        self._base: np.ndarray | None = None
-        self._style: LayerStyle | None = None
         self._stroke: BrushStroke | None = None
         self._press: tuple[QPointF, PickHit | None] | None = None
         self._drag_id: str | None = None
-        self._selected: str | None = None
         self._tablet_pressure = 1.0
         self._place: Callable[[SurfacePoint], None] | None = None
         self._ring = BrushRing(self._scene)
-        self._pins = PinMarkers(self._scene)
-        self._vectors = VectorMarkers(self._scene)
+        self._view = SessionView(self._scene)
         self._render_timer = QTimer(self, singleShot=True, interval=0)
         self._render_timer.timeout.connect(self._viewer.redraw)
         viewer.set_input_handler(self)
@@ -113,7 +107,7 @@ class PaintController(QObject):
 
     @property
     def selected(self) -> str | None:
-        return self._selected
+        return self._view.selected
 
     @property
     def painting(self) -> bool:
@@ -125,11 +119,9 @@ class PaintController(QObject):
         if self._document is not None:
             self._document.unsubscribe(self._on_change)
         self._document = document
-        self._selected = None
+        self._view.set_document(document)
         if document is None:
-            self._geometry = self._mirror = self._base = self._style = None
-            self._pins.clear()
-            self._vectors.clear()
+            self._geometry = self._mirror = None
             self._ring.hide()
             self._request_render()
             return
@@ -137,12 +129,9 @@ class PaintController(QObject):
             self._geometry = BrushGeometry(document.mesh)
             self._geometry_mesh = document.mesh
             self._mirror = None
-        self._base = base_colors(document.mesh)
         document.subscribe(self._on_change)
         if self._settings.tag not in document.session.tags:
             self.set_settings(tag=document.session.tags.keys()[0])
-        self._recolour_all()
-        self._refresh_markers()
         self._request_render()
 
     def set_settings(self, **changes) -> None:
@@ -186,10 +175,10 @@ class PaintController(QObject):
     def delete_selected(self) -> bool:
         """Delete the selected pin or vector (one undo step)."""
         document = self._document
-        if document is None or self._selected is None or not document.editable:
+        if document is None or self._view.selected is None or not document.editable:
             return False
-        item = document.session.pins.get(self._selected) or document.session.vectors.get(
-            self._selected
+        item = document.session.pins.get(self._view.selected) or document.session.vectors.get(
+            self._view.selected
         )
         if item is None:
             return False
@@ -200,9 +189,9 @@ class PaintController(QObject):
     def edit_selected(self) -> None:
         """Open the editor of the selected pin."""
         document = self._document
-        if document is None or self._selected not in document.session.pins:
+        if document is None or self._view.selected not in document.session.pins:
             return
-        pin = document.session.pins[self._selected]
+        pin = document.session.pins[self._view.selected]
         edited = self._pin_editor(pin, document.session.tags)
         if edited is not None and edited != pin and document.editable:
             push_edit(self._stack, document, AnnotationEdit(pin, edited))
@@ -445,85 +434,16 @@ class PaintController(QObject):
 
     # -- view ---------------------------------------------------------------------------
     def _on_change(self, change: Change) -> None:
-        if change.kind == "layers" and change.vertex_ids is not None:
-            ids = change.vertex_ids
-            if self._style is None:
-                self._style = LayerStyle.from_tags(
-                    self._document.session.tags, self._document.session.overlays
-                )
-            rgba = blend_vertices(self._document.session.overlays, self._style, self._base, ids)
-            self._scene.update_colors(ids, rgba)
-        elif change.kind in ("style", "tags"):
-            self._recolour_all()
-            self._refresh_markers()
-        elif change.kind in ("pins", "vectors"):
-            self._refresh_markers()
-        else:
-            return
-        if self._stroke is None:
+        if self._view.show_change(change) and self._stroke is None:
             self._request_render()
 
-    def _recolour_all(self) -> None:
-        session = self._document.session
-        self._style = LayerStyle.from_tags(session.tags, session.overlays)
-        self._scene.update_colors(
-            np.arange(self._document.mesh.n_vertices),
-            blend_vertices(session.overlays, self._style, self._base),
-        )
-
-    def _refresh_markers(self) -> None:
-        if self._document is None:
-            return
-        session, normals = self._document.session, self._document.mesh.vertex_normals
-        tags = session.tags
-
-        def rgb(key: str) -> np.ndarray:
-            return np.array(tags.get(key).color if key in tags else (90, 90, 90), np.uint8)
-
-        self._pins.set_pins(
-            [
-                (
-                    p.id,
-                    np.array(p.at.point),
-                    normals[p.at.vertex],
-                    rgb(p.tag),
-                    p.id == self._selected,
-                )
-                for p in session.pins.values()
-                if p.tag not in tags or tags.get(p.tag).visible
-            ]
-        )
-        self._vectors.set_vectors(
-            [
-                (
-                    v.id,
-                    np.array(v.start.point),
-                    np.array(v.end.point),
-                    normals[v.start.vertex],
-                    rgb(v.tag),
-                    v.id == self._selected,
-                )
-                for v in session.vectors.values()
-            ]
-        )
-
-    def _marker_size(self) -> float:
-        """Pins about 10 px across at the body's centre, but never smaller than 6 mm or
-        larger than 2 cm on the body."""
-        low, high = self._document.mesh.bounds
-        scale = self._scene.pixels_per_metre((np.asarray(low) + np.asarray(high)) / 2)
-        return float(np.clip(PIN_PIXELS / scale, 0.006, 0.02)) if scale > 0 else 0.006
-
     def _select(self, item_id: str | None) -> None:
-        if item_id != self._selected:
-            self._selected = item_id
-            self._refresh_markers()
+        if self._view.select(item_id):
             self._request_render()
             self.selection_changed.emit(item_id)
 
     def _marker_at(self, position: QPointF) -> str | None:
-        x, y = self._device_xy(position)
-        return self._pins.pick_marker(x, y) or self._vectors.pick_marker(x, y)
+        return self._view.marker_at(*self._device_xy(position))
 
     def _show_ring(self, hit: PickHit | None) -> None:
         if hit is None or self._tool is not Tool.BRUSH or self._document is None:
