@@ -20,6 +20,9 @@ from bodymap.core.mesh import BodyMesh
 from bodymap.core.overlays import VALUE_SCALE, Overlays
 
 NONE, NEW, RESOLVED, PERSISTING = 0, 1, 2, 3
+CHANGE_COLORS = {NEW: (213, 94, 0), RESOLVED: (0, 114, 178), PERSISTING: (120, 120, 120)}
+"""How a difference map shows each class, in the app and in reports: Okabe-Ito vermillion
+and blue, which stay apart under colour-vision deficiencies, and a neutral grey."""
 """Per-vertex change classes: unpainted in both, painted only after, only before, in both."""
 CLASS_NAMES = ("none", "new", "resolved", "persisting")
 SYMMETRY_TOLERANCE = 1e-9

@@ -15,6 +15,7 @@ import numpy as np
 
 from bodymap.core.atlas import Atlas
 from bodymap.core.compare import (
+    CHANGE_COLORS,
     NEW,
     PERSISTING,
     RESOLVED,
@@ -30,11 +31,12 @@ from bodymap.export.errors import ExportError
 from bodymap.export.source import SessionSource
 from bodymap.export.trend_plots import TagTrend, TrendData
 
-# The compare window's colours: Okabe-Ito vermillion and blue, and a neutral grey.
-NEW_RGB = (213, 94, 0)
-RESOLVED_RGB = (0, 114, 178)
-PERSISTING_RGB = (120, 120, 120)
-CLASS_COLORS = {NEW: NEW_RGB, RESOLVED: RESOLVED_RGB, PERSISTING: PERSISTING_RGB}
+CLASS_COLORS = CHANGE_COLORS
+NEW_RGB, RESOLVED_RGB, PERSISTING_RGB = (
+    CHANGE_COLORS[NEW],
+    CHANGE_COLORS[RESOLVED],
+    CHANGE_COLORS[PERSISTING],
+)
 CLASS_LEGEND = [
     LegendEntry("New", NEW_RGB),
     LegendEntry("Resolved", RESOLVED_RGB),

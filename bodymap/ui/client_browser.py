@@ -56,7 +56,7 @@ def local_datetime_text(time: datetime | None) -> str:
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
 
 
-def placeholder_icon(size: QSize = THUMB_SIZE) -> QIcon:
+def blank_thumbnail_icon(size: QSize = THUMB_SIZE) -> QIcon:
     """A neutral grey square for sessions without a thumbnail."""
     pixmap = QPixmap(size)
     pixmap.fill(QColor(235, 235, 235))
@@ -229,7 +229,7 @@ class ClientBrowser(QDialog):
         self._store = store
         self._mesh_hash = mesh_hash
         self._infos: list[SessionInfo] = []
-        self._placeholder = placeholder_icon()
+        self._blank_thumbnail = blank_thumbnail_icon()
         self._lock = lock_icon()
         self.choice: BrowserChoice | None = None
 
@@ -401,12 +401,12 @@ class ClientBrowser(QDialog):
 
     def _thumbnail(self, info: SessionInfo) -> QIcon:
         if not (info.readable and info.has_thumbnail):
-            return self._placeholder
+            return self._blank_thumbnail
         try:
             icon = thumbnail_icon(self._store.thumbnail(info.id))
         except StoreError:
             icon = None
-        return icon or self._placeholder
+        return icon or self._blank_thumbnail
 
     def has_readable_session(self) -> bool:
         return any(info.readable for info in self._infos)

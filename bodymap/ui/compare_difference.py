@@ -19,7 +19,15 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from bodymap.core.compare import NEW, PERSISTING, RESOLVED, Difference, RegionChange, difference
+from bodymap.core.compare import (
+    CHANGE_COLORS,
+    NEW,
+    PERSISTING,
+    RESOLVED,
+    Difference,
+    RegionChange,
+    difference,
+)
 from bodymap.render.scene import base_colors
 from bodymap.ui.compare_common import (
     FrameOnFirstShow,
@@ -38,10 +46,12 @@ from bodymap.ui.compare_common import (
 from bodymap.ui.compare_data import CompareData, busy_cursor
 from bodymap.ui.viewer import BodyViewer
 
-NEW_RGB = (213, 94, 0)
-RESOLVED_RGB = (0, 114, 178)
-PERSISTING_RGB = (120, 120, 120)
-CLASS_COLORS = {NEW: NEW_RGB, RESOLVED: RESOLVED_RGB, PERSISTING: PERSISTING_RGB}
+CLASS_COLORS = CHANGE_COLORS
+NEW_RGB, RESOLVED_RGB, PERSISTING_RGB = (
+    CHANGE_COLORS[NEW],
+    CHANGE_COLORS[RESOLVED],
+    CHANGE_COLORS[PERSISTING],
+)
 TABLE_HEADERS = (
     "Region",
     "Then (cm²)",

@@ -133,11 +133,11 @@ def test_sessions_newest_first_with_corrupt_one_disabled(browser, practice):
     reason = corrupt.text(2)
     assert reason and "\n" not in reason
     assert reason in corrupt.toolTip(0)
-    # thumbnails: a real one for sessions that have one, the placeholder otherwise
-    placeholder = browser._placeholder.cacheKey()
-    assert readable[0].icon(0).cacheKey() != placeholder
-    assert readable[1].icon(0).cacheKey() == placeholder
-    assert corrupt.icon(0).cacheKey() == placeholder
+    # thumbnails: a real one for sessions that have one, a blank one otherwise
+    blank = browser._blank_thumbnail.cacheKey()
+    assert readable[0].icon(0).cacheKey() != blank
+    assert readable[1].icon(0).cacheKey() == blank
+    assert corrupt.icon(0).cacheKey() == blank
 
 
 def test_finalised_sessions_show_the_badge_and_still_open(qtbot, practice):
