@@ -184,8 +184,9 @@ class BodyMesh:
         indptr, indices = self.adjacency
         return indices[indptr[vertex] : indptr[vertex + 1]]
 
-    @property
+    @cached_property
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(min corner, max corner) of the vertices; kept, since the geometry never changes."""
         return self.vertices.min(axis=0), self.vertices.max(axis=0)
 
     @cached_property

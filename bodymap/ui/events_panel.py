@@ -40,6 +40,7 @@ from bodymap.core.annotations import SurfacePoint
 from bodymap.core.document import SessionDocument
 from bodymap.core.edits import Change, EventEdit
 from bodymap.core.session import EVENT_KINDS, TEN_STEP_PROTOCOL, SessionEvent, utc_now
+from bodymap.ui.document_binding import DocumentBound
 from bodymap.ui.undo import push_edit
 
 TIME_FORMAT = "%H:%M:%S"
@@ -144,7 +145,7 @@ class EventDialog(QDialog):
         self.form.setRowVisible(self.dialogue, shown)
 
 
-class EventsPanel(QWidget):
+class EventsPanel(QWidget, DocumentBound):
     """The timeline of the open session, sorted by time.
 
     Signals
@@ -201,20 +202,12 @@ class EventsPanel(QWidget):
         self.set_document(None)
 
     @property
-    def document(self) -> SessionDocument | None:
-        return self._document
-
-    @property
     def editable(self) -> bool:
         return self._document is not None and self._document.editable
 
     def set_document(self, document: SessionDocument | None) -> None:
         """Show ``document``'s timeline (``None``: empty and disabled)."""
-        if self._document is not None:
-            self._document.unsubscribe(self._on_change)
-        self._document = document
-        if document is not None:
-            document.subscribe(self._on_change)
+        self._bind(document)
         self._reload()
 
     def find_event(self, event_id: str) -> SessionEvent | None:

@@ -26,6 +26,7 @@ from PyQt6.QtWidgets import (
 from bodymap.core.document import SessionDocument
 from bodymap.core.edits import Change
 from bodymap.core.findings import RegionFinding, TagFindings, tag_findings
+from bodymap.ui.document_binding import DocumentBound
 from bodymap.ui.pin_dialog import tag_swatch
 
 IDLE_MS = 250
@@ -52,7 +53,7 @@ def _row(parent: QTreeWidgetItem | None, name: str, finding: RegionFinding) -> Q
     return item
 
 
-class FindingsPanel(QWidget):
+class FindingsPanel(QWidget, DocumentBound):
     """A table of findings per tag (children: regions and diaphragm bands) and the
     plain-language summary, with buttons to copy it or add it to the Objective notes."""
 
@@ -111,11 +112,7 @@ class FindingsPanel(QWidget):
 
     def set_document(self, document: SessionDocument | None) -> None:
         """Summarise ``document`` (``None``: nothing); computes at once."""
-        if self._document is not None:
-            self._document.unsubscribe(self._on_change)
-        self._document = document
-        if document is not None:
-            document.subscribe(self._on_change)
+        self._bind(document)
         self.refresh()
 
     def refresh(self) -> None:

@@ -15,6 +15,7 @@ from PyQt6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 from bodymap.core.document import SessionDocument
 from bodymap.core.edits import Change
 from bodymap.core.session import SOAP_FIELDS, SoapNotes
+from bodymap.ui.document_binding import DocumentBound
 
 IDLE_MS = 400
 """Typing pauses this long before the notes are written to the document."""
@@ -26,7 +27,7 @@ FIELD_LABELS = {
 }
 
 
-class NotesPanel(QWidget):
+class NotesPanel(QWidget, DocumentBound):
     """Subjective, Objective, Assessment and Plan editors for one :class:`SessionDocument`.
 
     Call :meth:`flush` before saving or closing so the last keystrokes are not left behind.
@@ -60,18 +61,10 @@ class NotesPanel(QWidget):
             self.editors[key] = editor
         self.set_document(None)
 
-    @property
-    def document(self) -> SessionDocument | None:
-        return self._document
-
     def set_document(self, document: SessionDocument | None) -> None:
         """Show ``document``'s notes (``None``: empty and disabled), first saving pending typing."""
         self.flush()
-        if self._document is not None:
-            self._document.unsubscribe(self._on_change)
-        self._document = document
-        if document is not None:
-            document.subscribe(self._on_change)
+        self._bind(document)
         self._synced = SoapNotes() if document is None else replace(document.session.notes)
         self._show_notes(self._synced, force=True)
         self._update_editable()

@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
 from bodymap.core.document import SessionDocument
 from bodymap.core.edits import Change
 from bodymap.core.session import LISTENING_STATIONS, READING_SIDES, RhythmReading
+from bodymap.ui.document_binding import DocumentBound
 
 IDLE_MS = 300
 NOT_ASSESSED = "—"
@@ -33,7 +34,7 @@ QUALITY_SUGGESTIONS = ("full", "strong", "weak", "restricted", "absent")
 MAX_RATE = 30.0
 
 
-class RhythmPanel(QWidget):
+class RhythmPanel(QWidget, DocumentBound):
     """Edit the session's :class:`~bodymap.core.session.RhythmReading` list.
 
     Call :meth:`flush` before saving so an edit still waiting for its pause is written.
@@ -72,18 +73,10 @@ class RhythmPanel(QWidget):
         layout.addLayout(buttons)
         self.set_document(None)
 
-    @property
-    def document(self) -> SessionDocument | None:
-        return self._document
-
     def set_document(self, document: SessionDocument | None) -> None:
         """Show ``document``'s readings (``None``: empty and disabled)."""
         self.flush()
-        if self._document is not None:
-            self._document.unsubscribe(self._on_change)
-        self._document = document
-        if document is not None:
-            document.subscribe(self._on_change)
+        self._bind(document)
         self._load()
 
     def readings(self) -> list[RhythmReading]:

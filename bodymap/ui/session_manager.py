@@ -65,7 +65,7 @@ class SessionManager(QObject):
         self.worker = StoreWorker(store)
         self.client: Client | None = None
         self._saved_revision = 0
-        self._saving_revision: int | None = None
+        self._title_dirty = False
         self._meshes_kept: set[str] = set()
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
         self._autosave.timeout.connect(self.save_draft)
@@ -223,7 +223,6 @@ class SessionManager(QObject):
             return None
         self._prepare_for_write(doc)
         thumbnail = png_thumbnail(self.window.viewer.scene.screenshot())
-        self._saving_revision = doc.revision
         self._autosave.stop()
         future = self.worker.save(doc.session, thumbnail)
         self._report(future, "save", doc.revision)
@@ -260,7 +259,6 @@ class SessionManager(QObject):
         except StoreError as error:
             self._warn("The session was not finalised", str(error))
             return False
-        self._saved_revision = doc.revision
         self.window.undo_stack.clear()
         doc.mark_finalised(signed.finalised_at)
         self._saved_revision = doc.revision
@@ -326,7 +324,6 @@ class SessionManager(QObject):
     def _on_finished(self, kind: str, future: Future, revision: int) -> None:
         error = future.exception()
         if kind == "save":
-            self._saving_revision = None
             if error is None:
                 self._saved_revision = revision
                 self.status.emit("Saved.")
@@ -342,10 +339,12 @@ class SessionManager(QObject):
     def _on_change(self, change: Change) -> None:
         if change.kind != "style" and self.document is not None and self.document.editable:
             self._autosave.start()
-        self._update_title()
+        if self.dirty != self._title_dirty:  # every dab lands here: retitle only on a flip
+            self._update_title()
 
     def _update_title(self) -> None:
         doc = self.document
+        self._title_dirty = self.dirty
         if doc is not None:
             marker = "• " if self.dirty else ""
             self.window.set_session_title(marker + self._title(doc.session))

@@ -24,11 +24,12 @@ from PyQt6.QtWidgets import (
 from bodymap.core.document import SessionDocument
 from bodymap.core.edits import Change, TagSetEdit
 from bodymap.core.tags import Tag
+from bodymap.ui.document_binding import DocumentBound
 from bodymap.ui.pin_dialog import tag_swatch
 from bodymap.ui.undo import push_edit
 
 
-class TagPanel(QWidget):
+class TagPanel(QWidget, DocumentBound):
     """The session's tags as a list; the current row is the brush's tag.
 
     Signals
@@ -80,12 +81,8 @@ class TagPanel(QWidget):
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
 
     def set_document(self, document: SessionDocument | None) -> None:
-        if self._document is not None:
-            self._document.unsubscribe(self._on_change)
-        self._document = document
+        self._bind(document)
         self.setEnabled(document is not None)
-        if document is not None:
-            document.subscribe(self._on_change)
         self._rebuild()
 
     def select(self, key: str) -> None:
