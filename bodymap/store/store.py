@@ -147,13 +147,18 @@ class Store(DraftsMixin, RecordsMixin):
         return read_thumbnail(self._session_path(session_id))
 
     @locked
-    def save(self, session: Session, thumbnail: bytes | None = None) -> Path:
+    def save(
+        self, session: Session, thumbnail: bytes | None = None, saved_at: datetime | None = None
+    ) -> Path:
         """Save ``session`` atomically (replacing its previous file); removes its draft.
 
         Parameters
         ----------
         thumbnail : bytes, optional
             PNG bytes to store with it; ``None`` keeps the thumbnail already stored.
+        saved_at : datetime, optional
+            The ``saved_at`` recorded in the file (a session entered after the fact, the
+            demo client); now by default. The audit log always keeps the real time.
 
         Raises
         ------
@@ -166,31 +171,43 @@ class Store(DraftsMixin, RecordsMixin):
         """
         if session.finalised:
             raise finalised_error(session.id)
-        return self._write(session, thumbnail, "save")
+        return self._write(session, thumbnail, "save", saved_at)
 
     @locked
-    def finalise(self, session: Session | str, thumbnail: bytes | None = None) -> Session:
+    def finalise(
+        self,
+        session: Session | str,
+        thumbnail: bytes | None = None,
+        finalised_at: datetime | None = None,
+    ) -> Session:
         """Sign a session: set its finalised time, save it read-only, log its SHA-256.
 
         Given a :class:`Session`, that object is saved and gets ``finalised_at``; given an
         id, the stored session is loaded and signed. From then on the store refuses to save
-        over it; corrections are :meth:`amend`-ments.
+        over it; corrections are :meth:`amend`-ments. ``finalised_at`` (now by default) is
+        the signing time recorded in the file; the audit log keeps the real time.
         """
         target = self.load(session) if isinstance(session, str) else session
         if target.finalised:
             raise FinalisedError(f"session {target.id} is finalised already")
-        signed = dataclasses.replace(target, finalised_at=utc_now())
-        self._write(signed, thumbnail, "finalise")
+        signed = dataclasses.replace(target, finalised_at=finalised_at or utc_now())
+        self._write(signed, thumbnail, "finalise", finalised_at)
         target.finalised_at = signed.finalised_at
         return target
 
-    def _write(self, session: Session, thumbnail: bytes | None, action: str) -> Path:
+    def _write(
+        self,
+        session: Session,
+        thumbnail: bytes | None,
+        action: str,
+        saved_at: datetime | None = None,
+    ) -> Path:
         path = self.layout.session_file(session.client_id, session.id)
         existing = self._existing(path, session)
         if thumbnail is None and existing is not None and existing.has_thumbnail:
             thumbnail = _quiet_thumbnail(path)
         ensure_folder(path.parent)
-        image, header = encode_session(session, datetime.now(UTC), thumbnail=thumbnail)
+        image, header = encode_session(session, saved_at or datetime.now(UTC), thumbnail=thumbnail)
         mode = READ_ONLY_FILE if session.finalised else PRIVATE_FILE
         try:
             write_atomic(path, image, mode=mode)
