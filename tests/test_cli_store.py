@@ -124,7 +124,9 @@ def test_verify(filled_store, capsys):
     assert status == 0 and out.strip().endswith("OK")
     status, out, _ = run(capsys, "verify", "--store", str(store.root), "--json")
     report = json.loads(out)
-    assert status == 0 and report["ok"] and report["audit"]["entries"] == 3
+    assert (
+        status == 0 and report["ok"] and report["audit"]["entries"] == 6
+    )  # 3 changes, each intent + commit
     kinds = sorted(f["kind"] for f in report["files"])
     assert kinds == ["client", "client", "mesh", "session"]
     path = store.layout.session_file(session.client_id, session.id)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bodymap.core.validation import check_key
+
 VALUE_SCALE = 10
 """Stored value per unit of intensity: the value 60 means intensity 6.0."""
 MAX_INTENSITY = 10.0
@@ -62,7 +64,7 @@ class Overlays:
 
     def ensure_layers(self, keys) -> None:
         """Add empty layers for any of ``keys`` that have none (a whole-array copy: rare)."""
-        new = [k for k in dict.fromkeys(keys) if k not in self._keys]
+        new = [check_key(k, "layer key") for k in dict.fromkeys(keys) if k not in self._keys]
         if not new:
             return
         grown = np.zeros((self._n, len(self._keys) + len(new)), dtype=np.uint8)

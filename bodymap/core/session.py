@@ -11,6 +11,7 @@ import numpy as np
 from bodymap.core.annotations import ForceVector, Pin, SurfacePoint, new_id
 from bodymap.core.overlays import Overlays
 from bodymap.core.tags import TagSet
+from bodymap.core.validation import check_text
 from bodymap.core.views import Camera
 
 EVENT_KINDS = {
@@ -225,6 +226,7 @@ class Session:
     finalised_at: datetime | None = None
 
     def __post_init__(self) -> None:
+        check_text(self.practitioner, "the practitioner's name")
         if self.overlays is None:
             self.overlays = Overlays(self.n_vertices, self.tags.keys())
         if self.overlays.n_vertices != self.n_vertices:
@@ -281,6 +283,10 @@ class Client:
     def __post_init__(self) -> None:
         if not self.name.strip():
             raise ValueError("a client needs a name")
+        check_text(self.name, "the client's name")
+        for what in ("born", "contact"):
+            check_text(getattr(self, what), f"the client's {what}", 1_000)
+        check_text(self.notes, "the notes", 100_000)
 
     def to_dict(self) -> dict:
         return {

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from bodymap.core.validation import check_key, check_text
+
 Rgb = tuple[int, int, int]
 
 CYST_ORIGINS = (
@@ -49,10 +51,10 @@ class Tag:
     opacity: float = DEFAULT_OPACITY
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", self.key):
-            raise ValueError(f"tag key {self.key!r} is not a lower-case identifier")
+        check_key(self.key)
         if not self.name.strip():
             raise ValueError("a tag needs a name")
+        check_text(self.name, "a tag's name")
         if len(self.color) != 3 or any(not 0 <= int(c) <= 255 for c in self.color):
             raise ValueError(f"tag colour {self.color!r} is not three values 0-255")
         if not 0.0 <= self.opacity <= 1.0:

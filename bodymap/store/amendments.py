@@ -8,19 +8,19 @@ SHA-256 of its own content so that an edit shows in ``bodymap verify``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bodymap.store.atomic import READ_ONLY_FILE, ensure_folder, write_atomic
+from bodymap.store.clients import content_sha256, read_record_json
 from bodymap.store.errors import SessionReadError, StoreError
 
 AMENDMENT_FORMAT = "bodymap-amendment"
 AMENDMENT_SCHEMA = 1
 MAX_SECTION = 100
+MAX_AMENDMENT_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,6 @@ class Amendment:
         return {"format": AMENDMENT_FORMAT, "schema_version": AMENDMENT_SCHEMA, **data}
 
 
-def content_sha256(content: dict) -> str:
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def new_amendment(
     session_id: str, client_id: str, text: str, author: str, section: str, original_sha256: str
 ) -> Amendment:
@@ -93,35 +88,38 @@ def amendment_bytes(amendment: Amendment) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def write_amendment(folder: Path, amendment: Amendment) -> tuple[Amendment, bytes]:
-    """Write ``amendment`` into ``folder``; the stored amendment (with its path) and bytes."""
-    ensure_folder(folder)
+def amendment_file(folder: Path, amendment: Amendment) -> tuple[Amendment, bytes]:
+    """Where ``amendment`` goes in ``folder`` and its bytes: the stored amendment (with its
+    path) and what to write there (the store writes it, atomically and read-only)."""
     stamp = amendment.created.strftime("%Y%m%dT%H%M%S%fZ")
     path = folder / f"{stamp}-{amendment.id}.json"
     if path.exists():
         raise StoreError(f"amendment {path.name} exists already")
-    data = amendment_bytes(amendment)
-    write_atomic(path, data, mode=READ_ONLY_FILE)
-    return Amendment(**{**asdict(amendment), "path": path}), data
+    return Amendment(**{**asdict(amendment), "path": path}), amendment_bytes(amendment)
 
 
 def read_amendment(path: Path) -> Amendment:
     """One amendment file, checked against its own content digest."""
+    document = read_record_json(path, None, "amendment", MAX_AMENDMENT_BYTES)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
         if document.get("format") != AMENDMENT_FORMAT:
             raise SessionReadError(path, "not a BodyMap amendment (foreign)")
-        if int(document.get("schema_version", 0)) > AMENDMENT_SCHEMA:
+        version = document.get("schema_version")
+        if not isinstance(version, int) or version < 1:
+            raise SessionReadError(path, "damaged amendment (no valid schema_version)")
+        if version > AMENDMENT_SCHEMA:
             raise SessionReadError(path, "written by a newer BodyMap: update BodyMap to read it")
         stored = document.pop("content_sha256", None)
         if stored != content_sha256(document):
             raise SessionReadError(path, "its content does not match its SHA-256 (changed)")
         fields = {k: document[k] for k in Amendment.__dataclass_fields__ if k != "path"}
+        if not all(isinstance(v, str) for v in fields.values()):
+            raise SessionReadError(path, "damaged amendment (a field is not text)")
         fields["created"] = datetime.fromisoformat(fields["created"])
         return Amendment(**fields, path=path)
     except SessionReadError:
         raise
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise SessionReadError(path, f"damaged amendment ({error})") from error
 
 

@@ -156,9 +156,28 @@ def remove_stale_temps(folder: Path) -> list[Path]:
 
 
 def ensure_folder(folder: Path) -> None:
-    """Create ``folder`` (private) and its parents; a clear error when that is impossible."""
+    """Create ``folder`` and any missing folders above it, each private (0700).
+
+    ``mkdir(parents=True)`` would create the missing parents with the default mode (0755
+    under the usual umask): each missing level is created here, then set to 0700 whatever
+    the umask.
+    """
+    folder = Path(folder)
+    missing = []
+    for level in (folder, *folder.parents):
+        if level.is_dir():
+            break
+        missing.append(level)
     try:
-        folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        for level in reversed(missing):
+            try:
+                level.mkdir(mode=PRIVATE_FOLDER)
+            except FileExistsError:
+                if not level.is_dir():
+                    raise
+                continue
+            with contextlib.suppress(OSError):
+                os.chmod(level, PRIVATE_FOLDER)
     except OSError as error:
         raise write_error(error, f"the folder {folder}") from error
 

@@ -18,7 +18,12 @@ A changed line no longer matches its own ``hash``; a removed, inserted or reorde
 breaks ``seq`` or ``prev``. Whoever can rewrite the whole file can forge a consistent
 chain: keep a copy of the last hash (``bodymap verify`` prints it) somewhere else to
 detect that too. Appends are one ``write`` each, under an exclusive ``flock`` (POSIX), then
-``fsync``.
+``fsync``; a failed append is truncated away, so a line is whole or absent, and a partial
+last line found later (a kill mid-write) is cut off and logged as a ``repair`` entry.
+
+A record change is logged in two steps (see :mod:`bodymap.store.journal`): an entry with
+``phase=intent`` and a ``txn`` id before the file is written, then ``commit`` (or
+``rollback``) naming the same ``txn``.
 """
 
 from __future__ import annotations
@@ -33,20 +38,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bodymap.store.atomic import PRIVATE_FILE, write_all
 from bodymap.store.errors import write_error
 
-ACTIONS = ("open", "create", "save", "finalise", "amend", "export", "delete")
+ACTIONS = (
+    "open",
+    "create",
+    "save",
+    "finalise",
+    "amend",
+    "export",
+    "delete",
+    "commit",
+    "rollback",
+    "repair",
+)
+"""``commit`` and ``rollback`` close a change begun with ``phase=intent`` (see journal)."""
 GENESIS = "0" * 64
 ID_VALUE = re.compile(r"^[A-Za-z0-9_.:+-]{0,128}$")
 ID_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 RESERVED = {"seq", "time", "user", "action", "client_id", "session_id", "prev", "hash"}
 TAIL_BYTES = 65_536
-
-try:  # POSIX only; on Windows the store's lock serialises appends within one process
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None
 
 
 @dataclass(frozen=True)
@@ -90,10 +101,20 @@ def _checked_ids(ids: dict, reserved: bool = False) -> dict:
 
 
 class AuditLog:
-    """The audit log file at ``path`` (created on the first append)."""
+    """The audit log file at ``path`` (created on the first append).
 
-    def __init__(self, path: Path) -> None:
+    Parameters
+    ----------
+    path : Path
+    backend : LocalFolder, optional
+        The store's file-access seam (a local folder by default).
+    """
+
+    def __init__(self, path: Path, backend=None) -> None:
+        from bodymap.store.backend import LocalFolder
+
         self.path = Path(path)
+        self.backend = backend or LocalFolder(self.path.parent)
 
     def append(
         self,
@@ -102,7 +123,7 @@ class AuditLog:
         session_id: str | None = None,
         **ids: str | None,
     ) -> dict:
-        """Append one entry and return it.
+        """Append one entry, whole or not at all, and return it.
 
         Parameters
         ----------
@@ -119,60 +140,70 @@ class AuditLog:
         main = {"client_id": client_id or "", "session_id": session_id or ""}
         fields = _checked_ids(main, reserved=True)
         fields |= _checked_ids(ids)
+        written: list[dict] = []
+
+        def build(tail: bytes, cut: bytes) -> bytes:
+            written.clear()
+            prev, seq = self._chain_end(tail)
+            if cut:  # a line cut short by a kill or a full disk: say so in the log
+                written.append(self._entry(prev, seq, "repair", _repair_fields(cut)))
+                prev, seq = written[-1]["hash"], seq + 1
+            written.append(self._entry(prev, seq, action, fields))
+            return "".join(canonical(e) + "\n" for e in written).encode("ascii")
+
         try:
-            return self._append(action, fields)
+            self.backend.append(self.path, build, TAIL_BYTES)
+        except OSError as error:
+            raise write_error(error, "the audit log") from error
+        return written[-1]
+
+    def repair(self) -> int:
+        """Cut off a partial last line (an append cut short) and log that; bytes removed."""
+
+        def build(tail: bytes, cut: bytes) -> bytes:
+            if not cut:
+                return b""
+            prev, seq = self._chain_end(tail)
+            entry = self._entry(prev, seq, "repair", _repair_fields(cut))
+            return (canonical(entry) + "\n").encode("ascii")
+
+        if not self.path.exists():
+            return 0
+        try:
+            return len(self.backend.append(self.path, build, TAIL_BYTES))
         except OSError as error:
             raise write_error(error, "the audit log") from error
 
-    def _append(self, action: str, fields: dict) -> dict:
-        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
-        fd = os.open(self.path, flags, PRIVATE_FILE)
-        try:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            prev, seq, needs_newline = self._tail(fd)
-            entry = {
-                "seq": seq,
-                "time": datetime.now(UTC).isoformat(timespec="microseconds"),
-                "user": os_user(),
-                "action": action,
-                **fields,
-                "prev": prev,
-            }
-            entry["hash"] = entry_hash(entry)
-            line = ("\n" if needs_newline else "") + canonical(entry) + "\n"
-            write_all(fd, line.encode("ascii"))
-            os.fsync(fd)
-            return entry
-        finally:
-            os.close(fd)  # closing releases the flock
+    @staticmethod
+    def _entry(prev: str, seq: int, action: str, fields: dict) -> dict:
+        entry = {
+            "seq": seq,
+            "time": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "user": os_user(),
+            "action": action,
+            "client_id": "",
+            "session_id": "",
+            **fields,
+            "prev": prev,
+        }
+        entry["hash"] = entry_hash(entry)
+        return entry
 
-    def _tail(self, fd: int) -> tuple[str, int, bool]:
-        """(hash of the last entry, next seq, whether the file lacks a final newline)."""
-        size = os.fstat(fd).st_size
-        if size == 0:
-            return GENESIS, 0, False
-        start = max(0, size - TAIL_BYTES)
-        os.lseek(fd, start, os.SEEK_SET)
-        tail = os.read(fd, size - start)
-        needs_newline = not tail.endswith(b"\n")
-        lines = tail.rstrip(b"\n").split(b"\n")
-        last = lines[-1]
-        parsed = _parse(last)
+    def _chain_end(self, tail: bytes) -> tuple[str, int]:
+        """(hash of the last entry, next seq) from the log's whole last lines."""
+        lines = tail.rstrip(b"\n").split(b"\n") if tail.strip() else []
+        if not lines:
+            return GENESIS, 0
+        parsed = _parse(lines[-1])
         if parsed is not None and isinstance(parsed.get("seq"), int):
-            return str(parsed.get("hash", "")), parsed["seq"] + 1, needs_newline
+            return str(parsed.get("hash", "")), parsed["seq"] + 1
         # A damaged last line: chain to its raw bytes and count lines for the position.
-        count = self._count_lines()
-        return hashlib.sha256(last).hexdigest(), count, needs_newline
-
-    def _count_lines(self) -> int:
-        with open(self.path, "rb") as stream:
-            return sum(1 for line in stream if line.strip())
+        return hashlib.sha256(lines[-1]).hexdigest(), len(self.read_lines())
 
     def read_lines(self) -> list[bytes]:
         """The raw lines (empty when there is no log yet)."""
         try:
-            data = self.path.read_bytes()
+            data = self.backend.read_bytes(self.path)
         except FileNotFoundError:
             return []
         return data.rstrip(b"\n").split(b"\n") if data else []
@@ -186,7 +217,8 @@ class AuditLog:
         """Every problem found walking the chain; empty when the log is intact."""
         problems: list[AuditProblem] = []
         expected_prev, expected_seq = GENESIS, 0
-        for number, raw in enumerate(self.read_lines(), start=1):
+        lines = self.read_lines()
+        for number, raw in enumerate(lines, start=1):
             entry = _parse(raw)
             if entry is None:
                 problems.append(AuditProblem(number, "not a valid entry (damaged or edited)"))
@@ -196,11 +228,23 @@ class AuditLog:
             expected_prev = str(entry.get("hash"))
             seq = entry.get("seq")
             expected_seq = (seq if isinstance(seq, int) else expected_seq) + 1
+        if lines and not self._ends_with_newline():
+            problems.append(AuditProblem(len(lines), "the last line was cut short"))
         return problems
+
+    def _ends_with_newline(self) -> bool:
+        try:
+            return self.backend.read_bytes(self.path).endswith(b"\n")
+        except OSError:
+            return True
 
     def last_hash(self) -> str:
         entries = self.entries()
         return str(entries[-1].get("hash", "")) if entries else GENESIS
+
+
+def _repair_fields(cut: bytes) -> dict:
+    return {"removed_bytes": str(len(cut)), "removed_sha256": hashlib.sha256(cut).hexdigest()}
 
 
 def _check_entry(number: int, raw: bytes, entry: dict, prev: str, seq: int) -> list:

@@ -1,7 +1,9 @@
-"""What every part of the store shares: folders, the lock, the audit log, file checks."""
+"""What every part of the store shares: folders, locks, the audit log, the checks made
+before a record is replaced, and the transaction every change runs in."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -9,15 +11,18 @@ import threading
 from pathlib import Path
 
 from bodymap.core.session import Session
-from bodymap.store.atomic import ensure_folder, remove_stale_temps
 from bodymap.store.audit import AuditLog
+from bodymap.store.backend import LocalFolder
 from bodymap.store.errors import (
+    ConflictError,
     FinalisedError,
     MeshMismatchError,
     NotFoundError,
     SessionReadError,
+    StoreWriteError,
     TargetUnreadableError,
 )
+from bodymap.store.journal import Journal, Recovery, recover
 from bodymap.store.layout import StoreLayout
 from bodymap.store.location import location_warnings, store_location
 from bodymap.store.session_file import SessionHeader, read_header
@@ -48,6 +53,13 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
+def sha256_or_none(path: Path) -> str | None:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None
+
+
 def finalised_error(session_id: str) -> FinalisedError:
     return FinalisedError(
         f"session {session_id} is finalised and read-only; add an amendment instead"
@@ -55,18 +67,44 @@ def finalised_error(session_id: str) -> FinalisedError:
 
 
 class StoreBase:
-    """Folders, lock, audit log and the checks made before replacing a session file."""
+    """Folders, locks, audit log and the checks made before replacing a session file.
+
+    Opening a store (under its cross-process write lock) removes temporary files of
+    crashed saves, cuts off an audit line cut short, and finishes or rolls back changes
+    interrupted by a kill (:mod:`bodymap.store.journal`); ``recovered`` and ``repaired``
+    say what was done. A store that cannot be written (a read-only folder) still opens,
+    for reading, with a warning.
+    """
 
     def __init__(self, root: str | Path | None = None) -> None:
         self.root = store_location(root)
         self.layout = StoreLayout(self.root)
-        self.audit = AuditLog(self.layout.audit)
+        self.backend = LocalFolder(self.root)
+        self.audit = AuditLog(self.layout.audit, self.backend)
+        self.journal = Journal(self.audit)
         self._lock = threading.RLock()
         self._known: dict[Path, tuple[tuple[int, int, int], SessionHeader]] = {}
-        for folder in self.layout.folders():
-            ensure_folder(folder)
-        self.removed_temps = [p for f in self.layout.temp_folders() for p in remove_stale_temps(f)]
+        self._base: dict[str, str] = {}
+        """Session id -> SHA-256 of its file as this store last read or wrote it."""
         self._warnings = location_warnings(self.root)
+        self.removed_temps: list[Path] = []
+        self.recovered: list[Recovery] = []
+        self.repaired = 0
+        for folder in (self.root, *self.layout.folders()):
+            self.backend.ensure_folder(folder)
+        try:
+            with self._writing():
+                self.removed_temps = self.backend.remove_stale_temps(self.layout.temp_folders())
+                self.repaired = self.audit.repair()
+                self.recovered = recover(self)
+        except StoreWriteError as error:
+            self._warnings.append(f"the store can only be read here: {error}")
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """One change at a time: this store's thread lock and the cross-process lock."""
+        with self._lock, self.backend.write_lock():
+            yield
 
     def warnings(self) -> list[str]:
         """Why this store's folder may be unsafe (network or synced folder); best effort."""
@@ -98,8 +136,13 @@ class StoreBase:
     def _existing(self, path: Path, session: Session) -> SessionHeader | None:
         """The header of the file a save would replace, after checking it may be replaced.
 
+        A file is replaced only if it is the one this store last read or wrote (its
+        SHA-256 is unchanged), or, when this store has not read it, if it reads back whole.
+
         Raises
         ------
+        ConflictError
+            Another window or process changed or deleted the file since it was read here.
         TargetUnreadableError
             The file exists but cannot be read, or holds another record.
         FinalisedError
@@ -107,14 +150,25 @@ class StoreBase:
         MeshMismatchError
             The stored session was recorded on another mesh.
         """
-        if stat_key(path) is None:
+        base = self._base.get(session.id)
+        current = sha256_or_none(path) if stat_key(path) is not None else None
+        if current is None:
+            if base is not None:
+                raise ConflictError(
+                    f"session {session.id} was deleted by another BodyMap window or process "
+                    "since it was opened here; save it as a new session to keep this work"
+                )
             return None
+        if base is not None and current != base:
+            raise ConflictError(_conflict_message(session.id, self._header_or_none(path)))
         try:
             header = self._header(path)
+            if base is None:
+                self._check_whole(path)
         except SessionReadError as error:
             raise TargetUnreadableError(
                 f"refusing to save over {path.name}: it cannot be read ({error.reason}); "
-                "move it aside or ask for help first"
+                "it stays as it is: save this work as a new session"
             ) from error
         if header.session_id != session.id or header.client_id != session.client_id:
             raise TargetUnreadableError(f"refusing to save over {path.name}: another record")
@@ -128,3 +182,28 @@ class StoreBase:
                 "onto a different one"
             )
         return header
+
+    def _check_whole(self, path: Path) -> None:
+        """Raise :class:`SessionReadError` unless the file reads back whole (as verify does)."""
+        from bodymap.store.verify import check_session_file
+
+        problem = check_session_file(path)
+        if problem is not None:
+            raise SessionReadError(path, problem)
+
+    def _header_or_none(self, path: Path) -> SessionHeader | None:
+        try:
+            return self._header(path)
+        except SessionReadError:
+            return None
+
+
+def _conflict_message(session_id: str, header: SessionHeader | None) -> str:
+    now = ""
+    if header is not None and header.finalised_at is not None:
+        now = " (it is now finalised)"
+    return (
+        f"session {session_id} was changed by another BodyMap window or process since it "
+        f"was opened here{now}; saving would undo that work: save this as a new session, "
+        "or reopen the session"
+    )

@@ -2,47 +2,97 @@
 
 The file name is the client's opaque id; the name and contact details live only inside the
 file, so that deleting it removes them (the audit log and every other file name hold ids).
+
+Schema 2 adds ``content_sha256``: SHA-256 of the canonical JSON of every other field, so a
+changed byte shows in ``bodymap verify``. Schema 1 files (no digest) still open.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 from bodymap.core.session import Client
-from bodymap.store.atomic import write_atomic
 from bodymap.store.errors import SessionReadError
 
 CLIENT_FORMAT = "bodymap-client"
-CLIENT_SCHEMA = 1
+CLIENT_SCHEMA = 2
 EDITABLE = ("name", "born", "contact", "notes")
+MAX_CLIENT_BYTES = 1_000_000
+"""A client file is a few hundred bytes; anything near this size is not one."""
+
+
+def content_sha256(document: dict) -> str:
+    """SHA-256 of the canonical JSON of a record's fields (clients and amendments)."""
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def client_bytes(client: Client) -> bytes:
     document = {"format": CLIENT_FORMAT, "schema_version": CLIENT_SCHEMA, **client.to_dict()}
+    document["content_sha256"] = content_sha256(document)
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def write_client(path: Path, client: Client) -> None:
-    write_atomic(path, client_bytes(client))
+def read_record_json(path: Path, data: bytes | None, kind: str, limit: int) -> dict:
+    """A small JSON record file's top-level object; every failure a :class:`SessionReadError`.
 
-
-def read_client(path: Path) -> Client:
-    """The client in ``path``; :class:`SessionReadError` when it cannot be read."""
+    The size is checked before reading, and a document nested too deeply (which would
+    exhaust the parser's recursion) is refused, so no file can make a listing hang.
+    """
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(document, dict) or document.get("format") != CLIENT_FORMAT:
+        if data is None:
+            size = path.stat().st_size
+            if size > limit:
+                raise SessionReadError(path, f"too large for a {kind} file ({size:,} bytes)")
+            data = path.read_bytes()
+        if len(data) > limit:
+            raise SessionReadError(path, f"too large for a {kind} file ({len(data):,} bytes)")
+        document = json.loads(data.decode("utf-8"))
+    except SessionReadError:
+        raise
+    except RecursionError:
+        raise SessionReadError(path, f"damaged {kind} file (nested too deeply)") from None
+    except (OSError, ValueError) as error:
+        raise SessionReadError(path, f"damaged {kind} file ({_short(error)})") from error
+    if not isinstance(document, dict):
+        raise SessionReadError(path, f"not a BodyMap {kind} file (foreign)")
+    return document
+
+
+def read_client(path: Path, data: bytes | None = None) -> Client:
+    """The client in ``path`` (or in ``data``, its bytes); :class:`SessionReadError` when it
+    cannot be read, is foreign, newer, or its content does not match its digest."""
+    document = read_record_json(path, data, "client", MAX_CLIENT_BYTES)
+    try:
+        if document.get("format") != CLIENT_FORMAT:
             raise SessionReadError(path, "not a BodyMap client file (foreign)")
-        if int(document.get("schema_version", 0)) > CLIENT_SCHEMA:
+        version = document.get("schema_version")
+        if not isinstance(version, int) or version < 1:
+            raise SessionReadError(path, "damaged client file (no valid schema_version)")
+        if version > CLIENT_SCHEMA:
             raise SessionReadError(path, "written by a newer BodyMap: update BodyMap to read it")
+        if version >= 2:
+            stored = document.pop("content_sha256", None)
+            if stored != content_sha256(document):
+                raise SessionReadError(
+                    path, "its content does not match its SHA-256 (changed outside BodyMap)"
+                )
         client = Client.from_dict(document)
     except SessionReadError:
         raise
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise SessionReadError(path, f"damaged client file ({error})") from error
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise SessionReadError(path, f"damaged client file ({_short(error)})") from error
     if client.id != path.stem:
-        raise SessionReadError(path, f"holds client {client.id!r}, not {path.stem!r}")
+        raise SessionReadError(path, f"holds client {client.id[:60]!r}, not {path.stem!r}")
     return client
+
+
+def _short(error: BaseException) -> str:
+    """An exception's text on one short line."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def list_clients(folder: Path) -> tuple[list[Client], list[SessionReadError]]:

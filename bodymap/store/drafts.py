@@ -11,12 +11,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bodymap.core.session import Session
-from bodymap.store.atomic import ensure_folder, write_atomic
 from bodymap.store.base import StoreBase, finalised_error, locked, stat_key
-from bodymap.store.errors import NotFoundError, SessionReadError, TargetUnreadableError
+from bodymap.store.errors import (
+    ConflictError,
+    NotFoundError,
+    SessionReadError,
+    TargetUnreadableError,
+)
 from bodymap.store.info import DraftInfo, check_identity
-from bodymap.store.layout import remove_file
 from bodymap.store.session_file import SessionHeader, encode_session, read_header, read_session
+from bodymap.store.validation import check_storable
 
 
 class DraftsMixin(StoreBase):
@@ -30,16 +34,18 @@ class DraftsMixin(StoreBase):
         """
         if session.finalised:
             raise finalised_error(session.id)
-        saved = self.layout.session_file(session.client_id, session.id)
-        if stat_key(saved) is not None:
-            try:
-                self._existing(saved, session)
-            except TargetUnreadableError:
-                pass  # the saved file is damaged: the draft is the safer place for the work
-        path = self.layout.draft_file(session.client_id, session.id)
-        ensure_folder(path.parent)
-        image, _ = encode_session(session, datetime.now(UTC), draft=True, thumbnail=thumbnail)
-        write_atomic(path, image)
+        check_storable(session)
+        with self._writing():
+            saved = self.layout.session_file(session.client_id, session.id)
+            if stat_key(saved) is not None:
+                try:
+                    self._existing(saved, session)
+                except (TargetUnreadableError, ConflictError):
+                    pass  # the saved file is damaged or changed: the draft keeps the work
+            path = self.layout.draft_file(session.client_id, session.id)
+            self.backend.ensure_folder(path.parent)
+            image, _ = encode_session(session, datetime.now(UTC), draft=True, thumbnail=thumbnail)
+            self.backend.write_atomic(path, image)
         return path
 
     @locked
@@ -76,8 +82,9 @@ class DraftsMixin(StoreBase):
     @locked
     def discard_draft(self, session_id: str) -> bool:
         """Delete the draft of ``session_id`` (readable or not); whether there was one."""
-        path = self.layout.find("drafts", session_id)
-        return path is not None and remove_file(path)
+        with self._writing():
+            path = self.layout.find("drafts", session_id)
+            return path is not None and self.backend.remove(path)
 
 
 def _draft_is_newer(draft: SessionHeader, saved: Path) -> tuple[bool, bool]:

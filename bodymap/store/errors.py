@@ -42,6 +42,15 @@ class FinalisedError(StoreError, SessionFinalisedError):
     """
 
 
+class ConflictError(StoreError):
+    """The record changed (or went) since this window read it: saving would undo another
+    window's or process's work, so the save is refused and the work stays in memory."""
+
+
+class StoreBusyError(StoreError):
+    """Another BodyMap process kept the store's write lock for too long."""
+
+
 class NotFinalisedError(StoreError):
     """An amendment was asked for on a session that is not finalised: edit it instead."""
 

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import hashlib
 
-from bodymap.store.amendments import Amendment, list_amendments, new_amendment, write_amendment
+from bodymap.store.amendments import Amendment, amendment_file, list_amendments, new_amendment
+from bodymap.store.atomic import READ_ONLY_FILE
 from bodymap.store.base import StoreBase, file_sha256, locked
-from bodymap.store.errors import FinalisedError, NotFinalisedError, SessionReadError, StoreError
-from bodymap.store.layout import remove_file, remove_tree
+from bodymap.store.errors import (
+    FinalisedError,
+    NotFinalisedError,
+    SessionReadError,
+    StoreError,
+    StoreWriteError,
+)
 from bodymap.store.session_file import read_header
 
 
@@ -29,24 +35,32 @@ class RecordsMixin(StoreBase):
         NotFinalisedError
             The session is not finalised: edit and save it instead of amending.
         """
-        path = self._session_path(session_id)
-        header = read_header(path)
-        if header.finalised_at is None:
-            raise NotFinalisedError(
-                f"session {session_id} is not finalised: edit it and save instead of amending"
+        with self._writing():
+            path = self._session_path(session_id)
+            header = read_header(path)
+            if header.finalised_at is None:
+                raise NotFinalisedError(
+                    f"session {session_id} is not finalised: edit it and save instead of amending"
+                )
+            original = file_sha256(path)
+            amendment = new_amendment(session_id, header.client_id, text, author, section, original)
+            folder = self.layout.amendment_folder(header.client_id, session_id)
+            self.backend.ensure_folder(folder)
+            stored, data = amendment_file(folder, amendment)
+            txn = self.journal.begin(
+                "amend",
+                header.client_id,
+                session_id,
+                sha256=hashlib.sha256(data).hexdigest(),
+                amendment_id=stored.id,
+                original_sha256=original,
             )
-        original = file_sha256(path)
-        amendment = new_amendment(session_id, header.client_id, text, author, section, original)
-        folder = self.layout.amendment_folder(header.client_id, session_id)
-        stored, data = write_amendment(folder, amendment)
-        self.audit.append(
-            "amend",
-            header.client_id,
-            session_id,
-            sha256=hashlib.sha256(data).hexdigest(),
-            amendment_id=stored.id,
-            original_sha256=original,
-        )
+            try:
+                self.backend.write_atomic(stored.path, data, mode=READ_ONLY_FILE)
+            except StoreWriteError as error:
+                (self.journal.commit if error.replaced else self.journal.rollback)(txn)
+                raise
+            self.journal.commit(txn)
         return stored
 
     @locked
@@ -62,21 +76,21 @@ class RecordsMixin(StoreBase):
         A finalised or unreadable session is deleted only with ``erase=True``, which a
         client's request for erasure requires.
         """
-        path = self._session_path(session_id)
-        client_id = path.parent.name
-        if not erase:
-            try:
-                header = read_header(path)
-            except SessionReadError as error:
-                raise StoreError(f"{error}; only erase=True deletes it") from error
-            if header.finalised_at is not None:
-                raise FinalisedError(f"session {session_id} is finalised: only erasure removes it")
-        sha = file_sha256(path)
-        remove_file(path)
-        self._forget(path)
-        remove_file(self.layout.draft_file(client_id, session_id))
-        remove_tree(self.layout.amendment_folder(client_id, session_id))
-        self.audit.append("delete", client_id, session_id, sha256=sha)
+        with self._writing():
+            path = self._session_path(session_id)
+            client_id = path.parent.name
+            if not erase:
+                try:
+                    header = read_header(path)
+                except SessionReadError as error:
+                    raise StoreError(f"{error}; only erase=True deletes it") from error
+                if header.finalised_at is not None:
+                    raise FinalisedError(
+                        f"session {session_id} is finalised: only erasure removes it"
+                    )
+            txn = self.journal.begin("delete", client_id, session_id, sha256=file_sha256(path))
+            self._remove_records(client_id, session_id)
+            self.journal.commit(txn)
 
     @locked
     def delete_client(self, client_id: str) -> None:
@@ -84,17 +98,33 @@ class RecordsMixin(StoreBase):
 
         This is the path for a client's request for erasure; the audit log keeps ids only.
         """
-        client_file = self.layout.client_file(client_id)
-        sessions = self.layout.client_sessions(client_id)
-        session_ids = sorted(p.stem for p in sessions.glob("*.h5")) if sessions.is_dir() else []
-        for folder in (
-            sessions,
-            self.layout.drafts / client_id,
-            self.layout.amendments / client_id,
-        ):
-            remove_tree(folder)
+        with self._writing():
+            sessions = self.backend.list(self.layout.client_sessions(client_id), ".h5")
+            txn = ""
+            for path in sessions:
+                txn = self.journal.begin("delete", client_id, path.stem, txn=txn)
+            txn = self.journal.begin("delete", client_id, None, txn=txn)
+            self._remove_records(client_id, "")
+            self.journal.commit(txn)
+
+    def _remove_records(self, client_id: str, session_id: str) -> None:
+        """Remove one session's files (or, with ``session_id`` "", all of a client's).
+
+        Idempotent: recovery calls it again to finish a deletion a kill interrupted.
+        """
+        layout = self.layout
+        if session_id:
+            path = layout.session_file(client_id, session_id)
+            self.backend.remove(path)
+            self._forget(path)
+            self._base.pop(session_id, None)
+            self.backend.remove(layout.draft_file(client_id, session_id))
+            self.backend.remove_tree(layout.amendment_folder(client_id, session_id))
+            return
+        sessions = layout.client_sessions(client_id)
+        for path in self.backend.list(sessions, ".h5"):
+            self._base.pop(path.stem, None)
+        for folder in (sessions, layout.drafts / client_id, layout.amendments / client_id):
+            self.backend.remove_tree(folder)
         self._known = {p: v for p, v in self._known.items() if p.parent != sessions}
-        remove_file(client_file)
-        for session_id in session_ids:
-            self.audit.append("delete", client_id, session_id)
-        self.audit.append("delete", client_id, None)
+        self.backend.remove(layout.client_file(client_id))

@@ -19,11 +19,18 @@ import numpy as np
 
 from bodymap.core.atlas import Atlas
 from bodymap.core.mesh import BodyMesh
-from bodymap.core.session import Client, RhythmReading, Session, carry_over, utc_now
+from bodymap.core.session import (
+    Client,
+    RhythmReading,
+    Session,
+    carry_over,
+    new_session_id,
+    utc_now,
+)
 from bodymap.store import clients as client_files
-from bodymap.store.atomic import PRIVATE_FILE, READ_ONLY_FILE, ensure_folder, write_atomic
+from bodymap.store.atomic import PRIVATE_FILE, READ_ONLY_FILE
 from bodymap.store.audit import AuditProblem
-from bodymap.store.base import finalised_error, locked
+from bodymap.store.base import finalised_error, locked, sha256_or_none
 from bodymap.store.drafts import DraftsMixin
 from bodymap.store.errors import (
     FinalisedError,
@@ -41,7 +48,7 @@ from bodymap.store.layer_reads import (
     read_rhythm_and_events,
     read_tag_names,
 )
-from bodymap.store.layout import checked_id, remove_file
+from bodymap.store.layout import checked_id
 from bodymap.store.mesh_store import read_mesh, write_mesh
 from bodymap.store.records import RecordsMixin
 from bodymap.store.session_file import (
@@ -49,6 +56,7 @@ from bodymap.store.session_file import (
     read_session,
     read_thumbnail,
 )
+from bodymap.store.validation import check_storable
 
 
 class Store(DraftsMixin, RecordsMixin):
@@ -71,12 +79,23 @@ class Store(DraftsMixin, RecordsMixin):
     def create_client(self, name: str, **details: str) -> Client:
         """A new client (``born``, ``contact``, ``notes`` optional), saved at once."""
         client = Client(name=name, **details)
-        path = self.layout.client_file(client.id)
-        if path.exists():
-            raise StoreError(f"client {client.id} exists already")
-        client_files.write_client(path, client)
-        self.audit.append("create", client.id, None)
+        with self._writing():
+            path = self.layout.client_file(client.id)
+            if path.exists():
+                raise StoreError(f"client {client.id} exists already")
+            self._write_client(path, client, "create")
         return client
+
+    def _write_client(self, path: Path, client: Client, action: str) -> None:
+        data = client_files.client_bytes(client)
+        sha = hashlib.sha256(data).hexdigest()
+        txn = self.journal.begin(action, client.id, None, sha256=sha)
+        try:
+            self.backend.write_atomic(path, data)
+        except StoreWriteError as error:
+            (self.journal.commit if error.replaced else self.journal.rollback)(txn)
+            raise
+        self.journal.commit(txn)
 
     @locked
     def client(self, client_id: str) -> Client:
@@ -96,13 +115,17 @@ class Store(DraftsMixin, RecordsMixin):
 
     @locked
     def edit_client(self, client_id: str, **changes: str) -> Client:
-        """Change a client's ``name``, ``born``, ``contact`` or ``notes``; saved at once."""
+        """Change a client's ``name``, ``born``, ``contact`` or ``notes``; saved at once.
+
+        The changes are applied to the client file as it is now (under the write lock), so
+        another window's edit of other fields is kept.
+        """
         unknown = set(changes) - set(client_files.EDITABLE)
         if unknown:
             raise StoreError(f"cannot edit {sorted(unknown)} of a client")
-        client = dataclasses.replace(self.client(client_id), **changes)
-        client_files.write_client(self.layout.client_file(client_id), client)
-        self.audit.append("save", client.id, None)
+        with self._writing():
+            client = dataclasses.replace(self.client(client_id), **changes)
+            self._write_client(self.layout.client_file(client_id), client, "save")
         return client
 
     # ----- sessions ------------------------------------------------------------------
@@ -135,10 +158,13 @@ class Store(DraftsMixin, RecordsMixin):
             another mesh raises :class:`MeshMismatchError`.
         """
         path = self._session_path(session_id)
+        sha = sha256_or_none(path)
         session, header = read_session(path)
         check_identity(header, path, path.parent.name, draft=False)
         self._remember(path, header)
         _check_mesh(session, mesh)
+        if sha is not None and sha == sha256_or_none(path):
+            self._base[session.id] = sha  # what a later save of this session may replace
         return session
 
     @locked
@@ -187,11 +213,12 @@ class Store(DraftsMixin, RecordsMixin):
         over it; corrections are :meth:`amend`-ments. ``finalised_at`` (now by default) is
         the signing time recorded in the file; the audit log keeps the real time.
         """
-        target = self.load(session) if isinstance(session, str) else session
-        if target.finalised:
-            raise FinalisedError(f"session {target.id} is finalised already")
-        signed = dataclasses.replace(target, finalised_at=finalised_at or utc_now())
-        self._write(signed, thumbnail, "finalise", finalised_at)
+        with self._writing():
+            target = self.load(session) if isinstance(session, str) else session
+            if target.finalised:
+                raise FinalisedError(f"session {target.id} is finalised already")
+            signed = dataclasses.replace(target, finalised_at=finalised_at or utc_now())
+            self._write(signed, thumbnail, "finalise", finalised_at)
         target.finalised_at = signed.finalised_at
         return target
 
@@ -202,33 +229,52 @@ class Store(DraftsMixin, RecordsMixin):
         action: str,
         saved_at: datetime | None = None,
     ) -> Path:
-        path = self.layout.session_file(session.client_id, session.id)
-        existing = self._existing(path, session)
-        if thumbnail is None and existing is not None and existing.has_thumbnail:
-            thumbnail = _quiet_thumbnail(path)
-        ensure_folder(path.parent)
-        image, header = encode_session(session, saved_at or datetime.now(UTC), thumbnail=thumbnail)
-        mode = READ_ONLY_FILE if session.finalised else PRIVATE_FILE
-        try:
-            write_atomic(path, image, mode=mode)
-        except StoreWriteError as error:
-            if not error.replaced:
+        """Save or finalise as one transaction: intent, atomic write, commit."""
+        check_storable(session)
+        with self._writing():
+            path = self.layout.session_file(session.client_id, session.id)
+            existing = self._existing(path, session)
+            if thumbnail is None and existing is not None and existing.has_thumbnail:
+                thumbnail = _quiet_thumbnail(path)
+            self.backend.ensure_folder(path.parent)
+            image, header = encode_session(
+                session, saved_at or datetime.now(UTC), thumbnail=thumbnail
+            )
+            sha = hashlib.sha256(image).hexdigest()
+            if action == "save" and existing is None:
+                action = "create"
+            txn = self.journal.begin(action, session.client_id, session.id, sha256=sha)
+            mode = READ_ONLY_FILE if session.finalised else PRIVATE_FILE
+            try:
+                self.backend.write_atomic(path, image, mode=mode)
+            except StoreWriteError as error:
+                if not error.replaced:
+                    self.journal.rollback(txn)
+                    raise
+                self._written(session, path, header, sha, txn)
                 raise
-            self._after_write(session, path, image, existing is None, action)
-            raise
-        self._remember(path, header)
-        self._after_write(session, path, image, existing is None, action)
+            self._written(session, path, header, sha, txn)
         return path
 
-    def _after_write(
-        self, session: Session, path: Path, image: bytes, created: bool, action: str
-    ) -> None:
-        """Remove the draft the save supersedes and record the save in the audit log."""
+    def _written(self, session: Session, path: Path, header, sha: str, txn: str) -> None:
+        """After the file landed: commit, remember what was written, drop the draft."""
+        self.journal.commit(txn)
+        self._remember(path, header)
+        self._base[session.id] = sha
         with contextlib.suppress(OSError):
-            remove_file(self.layout.draft_file(session.client_id, session.id))
-        action = "create" if created and action == "save" else action
-        sha = hashlib.sha256(image).hexdigest()
-        self.audit.append(action, session.client_id, session.id, sha256=sha)
+            self.backend.remove(self.layout.draft_file(session.client_id, session.id))
+
+    @locked
+    def save_as_new(self, session: Session, thumbnail: bytes | None = None) -> Session:
+        """Save a copy of ``session`` under a new id: the way out when its own file was
+        changed elsewhere or is damaged (that file stays untouched). The copy, saved."""
+        from bodymap.store.worker import snapshot  # the worker module imports this one
+
+        copy = dataclasses.replace(
+            snapshot(session), id=new_session_id(), finalised_at=None, started=session.started
+        )
+        self.save(copy, thumbnail)
+        return copy
 
     @locked
     def session_info(self, session_id: str) -> SessionInfo:
@@ -332,7 +378,8 @@ class Store(DraftsMixin, RecordsMixin):
                 return path
             except SessionReadError as error:
                 raise TargetUnreadableError(f"refusing to replace {error}") from error
-        write_mesh(path, mesh, atlas)
+        with self._writing():
+            write_mesh(path, mesh, atlas)
         return path
 
     @locked

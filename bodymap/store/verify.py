@@ -9,9 +9,14 @@ What is checked, per file:
   session's file SHA-256 must equal the one the audit log recorded when it was finalised.
 * amendments: parse, match their own SHA-256, belong to an existing finalised session
   whose file still has the SHA-256 they amend, and appear in the audit log.
-* clients: parse, and their id matches the file name. Meshes: open, content digest, and
-  the geometry hash matches the file name.
-* the audit log: the hash chain (changed, removed, inserted or reordered lines).
+* clients: parse, match their own SHA-256 (schema 2), and their id matches the file name.
+  Meshes: open, content digest, and the geometry hash matches the file name.
+* against the audit log (:mod:`bodymap.store.ledger`): every session, amendment and
+  client the log vouches for exists unless the log records its deletion; each holds the
+  content the log last recorded (not an older copy put back, nor an edit from outside);
+  no session is there that the log never recorded or recorded as deleted.
+* the audit log: the hash chain (changed, removed, inserted or reordered lines), a line
+  cut short, and changes interrupted and not yet resolved.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ from bodymap.store.amendments import read_amendment
 from bodymap.store.audit import AuditProblem
 from bodymap.store.base import file_sha256
 from bodymap.store.clients import read_client
-from bodymap.store.errors import SessionReadError
+from bodymap.store.errors import SessionReadError, StoreError
 from bodymap.store.hdf5_image import content_digest, file_items
 from bodymap.store.info import check_identity
+from bodymap.store.ledger import Ledger, ledger_of
 from bodymap.store.mesh_store import read_mesh
 from bodymap.store.session_file import (
     READ_ERRORS,
@@ -125,34 +131,34 @@ def check_session_file(path: Path, draft: bool = False) -> str | None:
     return None
 
 
-def _audit_index(entries: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
-    """(session id -> SHA-256 at finalising, amendment id -> SHA-256 of its file)."""
-    finalised, amended = {}, {}
-    for entry in entries:
-        if entry.get("action") == "finalise":
-            finalised[str(entry.get("session_id"))] = str(entry.get("sha256"))
-        elif entry.get("action") == "amend" and entry.get("amendment_id"):
-            amended[str(entry["amendment_id"])] = str(entry.get("sha256"))
-    return finalised, amended
-
-
-def _session_problem(path: Path, finalised: dict[str, str]) -> str | None:
+def _session_problem(path: Path, ledger: Ledger) -> str | None:
     problem = check_session_file(path)
     if problem is not None:
         return problem
     with open_file(path) as h5:
         is_final = bool(str(h5.attrs.get("finalised_at", "")))
-    if not is_final:
-        return None
-    expected = finalised.get(path.stem)
-    if expected is None:
-        return "finalised, but the audit log has no finalise entry for it"
-    if file_sha256(path) != expected:
-        return "changed since it was finalised (its SHA-256 differs from the audit log)"
+    record = ledger.sessions.get(path.stem)
+    if record is None:
+        return "not recorded in the audit log (placed here from outside BodyMap?)"
+    if record.deleted:
+        return "the audit log records it as deleted, yet it is here (restored from outside?)"
+    sha = file_sha256(path)
+    if is_final:
+        if record.finalised_sha256 is None:
+            return "finalised, but the audit log has no finalise entry for it"
+        if sha != record.finalised_sha256:
+            return "changed since it was finalised (its SHA-256 differs from the audit log)"
+    elif record.finalised_sha256 is not None:
+        return "the audit log records it as finalised, but this file is not signed"
+    if record.sha256 is not None and sha != record.sha256:
+        return (
+            "not the content the audit log last recorded (an older copy put back, or an "
+            "edit from outside BodyMap)"
+        )
     return None
 
 
-def _amendment_problem(path: Path, root: Path, amended: dict[str, str]) -> str | None:
+def _amendment_problem(path: Path, root: Path, ledger: Ledger) -> str | None:
     try:
         amendment = read_amendment(path)
     except SessionReadError as error:
@@ -164,9 +170,55 @@ def _amendment_problem(path: Path, root: Path, amended: dict[str, str]) -> str |
         return "the session it amends is missing"
     if file_sha256(session) != amendment.original_sha256:
         return "the session file it amends has changed since"
-    if amended.get(amendment.id) != file_sha256(path):
+    record = ledger.amendments.get(amendment.id)
+    if record is None or record.deleted or record.sha256 != file_sha256(path):
         return "not recorded (or recorded differently) in the audit log"
     return None
+
+
+def _client_problem(path: Path, ledger: Ledger) -> str | None:
+    try:
+        read_client(path)
+    except SessionReadError as error:
+        return error.reason
+    record = ledger.clients.get(path.stem)
+    if record is None:
+        return None  # clients created before the log recorded them cannot be vouched for
+    if record.deleted:
+        return "the audit log records this client as erased, yet the file is here"
+    if record.sha256 is not None and file_sha256(path) != record.sha256:
+        return "not the content the audit log last recorded (edited outside BodyMap?)"
+    return None
+
+
+def _missing(layout, ledger: Ledger) -> list[tuple[Path, str, str]]:
+    """Records the audit log vouches for (not deleted) whose files are gone."""
+    missing = []
+    for session_id, record in ledger.sessions.items():
+        path = _quiet(lambda r=record, s=session_id: layout.session_file(r.client_id, s))
+        if record.deleted or path is None or path.exists():
+            continue
+        what = "a finalised session" if record.finalised_sha256 else "a saved session"
+        missing.append((path, "session", f"missing: the audit log records {what} here"))
+    for amendment_id, record in ledger.amendments.items():
+        folder = _quiet(lambda r=record: layout.amendment_folder(r.client_id, r.session_id))
+        if record.deleted or folder is None or list(folder.glob(f"*-{amendment_id}.json")):
+            continue
+        path = folder / f"{amendment_id}.json"
+        missing.append((path, "amendment", "missing: the audit log records this amendment"))
+    for client_id, record in ledger.clients.items():
+        path = _quiet(lambda c=client_id: layout.client_file(c))
+        if record.deleted or path is None or path.exists():
+            continue
+        missing.append((path, "client", "missing: the audit log records this client"))
+    return missing
+
+
+def _quiet(make):
+    try:
+        return make()
+    except StoreError:
+        return None
 
 
 def _mesh_problem(path: Path) -> str | None:
@@ -186,26 +238,28 @@ def verify_store(store) -> VerifyReport:
     layout, root = store.layout, store.root
     report = VerifyReport(root=root)
     entries = store.audit.entries()
-    finalised, amended = _audit_index(entries)
+    ledger = ledger_of(entries)
 
     def add(path: Path, kind: str, problem: str | None) -> None:
         report.files.append(FileCheck(path.relative_to(root).as_posix(), kind, problem))
 
     for path in layout.files("sessions"):
-        add(path, "session", _session_problem(path, finalised))
+        add(path, "session", _session_problem(path, ledger))
     for path in layout.files("drafts"):
         add(path, "draft", check_session_file(path, draft=True))
     for path in sorted(layout.amendments.glob("*/*/*.json")):
-        add(path, "amendment", _amendment_problem(path, root, amended))
+        add(path, "amendment", _amendment_problem(path, root, ledger))
     for path in sorted(layout.clients.glob("*.json")):
-        try:
-            read_client(path)
-            add(path, "client", None)
-        except SessionReadError as error:
-            add(path, "client", error.reason)
+        add(path, "client", _client_problem(path, ledger))
     for path in sorted(layout.meshes.glob("*.h5")):
         add(path, "mesh", _mesh_problem(path))
+    for path, kind, problem in _missing(layout, ledger):
+        add(path, kind, problem)
     report.audit_problems = store.audit.verify()
+    for txn in ledger.pending:
+        report.audit_problems.append(
+            AuditProblem(0, f"change {txn} was interrupted and is not resolved yet")
+        )
     report.audit_entries = len(store.audit.read_lines())
     report.audit_head = str(entries[-1].get("hash", "")) if entries else ""
     return report

@@ -78,3 +78,10 @@ def stroke(rng: np.random.Generator, time: datetime, k: int) -> StrokeRecord:
         parallel=k == 1,
         region="occipital" if k == 0 else "",
     )
+
+
+def last_change(store) -> dict:
+    """The audit entry of the store's last change (its intent; commits and rollbacks and
+    plain log entries such as ``open`` are skipped over only when they close a change)."""
+    entries = store.audit.entries()
+    return [e for e in entries if e["action"] not in ("commit", "rollback")][-1]

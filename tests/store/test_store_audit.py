@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import json
 
 import pytest
@@ -78,13 +80,42 @@ def test_reordered_lines_are_reported(log):
     assert [p.line for p in log.verify()][:2] == [2, 3]
 
 
-def test_garbage_line_and_appending_after_damage(log):
+def test_a_line_cut_short_is_repaired_and_logged_by_the_next_append(log):
     with log.path.open("a", encoding="ascii") as stream:
         stream.write('{"torn": ')  # a write cut short, no newline
+    assert log.verify()[-1].message == "the last line was cut short"
     log.append("open", "c-1", "s-1")
-    problems = log.verify()
-    assert [p.line for p in problems] == [7]
-    assert len(lines(log)) == 8 and log.entries()[-1]["seq"] == 7
+    assert log.verify() == []
+    entries = log.entries()
+    assert len(lines(log)) == 8 and [e["seq"] for e in entries] == list(range(8))
+    assert entries[-2]["action"] == "repair" and entries[-2]["removed_bytes"] == "9"
+    assert entries[-1]["action"] == "open"
+
+
+def test_repair_on_open_cuts_a_partial_line(log):
+    with log.path.open("ab") as stream:
+        stream.write(b'{"seq":6,"act')
+    assert log.repair() == len(b'{"seq":6,"act')
+    assert log.verify() == [] and log.entries()[-1]["action"] == "repair"
+    assert log.repair() == 0  # a whole log is left alone
+
+
+def test_a_failed_append_leaves_the_log_as_it_was(log, monkeypatch):
+    import errno as errno_module
+
+    from bodymap.store import backend as backend_module
+    from bodymap.store.errors import DiskFullError
+
+    before = log.path.read_bytes()
+
+    def half_then_full(fd, data):
+        os.write(fd, bytes(data)[: len(data) // 2])
+        raise OSError(errno_module.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backend_module, "write_all", half_then_full)
+    with pytest.raises(DiskFullError):
+        log.append("open", "c-1", "s-1")
+    assert log.path.read_bytes() == before and log.verify() == []
 
 
 def test_only_ids_are_accepted(tmp_path):
@@ -106,8 +137,15 @@ def test_store_actions_are_logged_without_names_or_notes(store, client):
     store.amend(session.id, f"amended {NOTE_MARKER}", "Zoë Ångström", section="plan")
     store.log("export", client.id, session.id, export_id="pdf-1")
     store.log("open", client.id, session.id)
-    actions = [e["action"] for e in store.audit.entries()]
+    entries = store.audit.entries()
+    actions = [e["action"] for e in entries if e["action"] != "commit"]
     assert actions == ["create", "create", "save", "finalise", "amend", "export", "open"]
+    # Each change is an intent followed at once by its commit (the journal's two steps).
+    intents = [e for e in entries if e.get("phase") == "intent"]
+    assert len(intents) == 5
+    for intent in intents:
+        following = entries[entries.index(intent) + 1]
+        assert following["action"] == "commit" and following["txn"] == intent["txn"]
     text = store.layout.audit.read_text(encoding="utf-8")
     for secret in (NOTE_MARKER, "Ada", "Lovelace", "Zoë", "ada@example.org", "sacrum"):
         assert secret not in text
@@ -115,5 +153,6 @@ def test_store_actions_are_logged_without_names_or_notes(store, client):
     tampered = text.replace('"action":"amend"', '"action":"save"')
     store.layout.audit.write_text(tampered, encoding="utf-8")
     problems = store.verify_audit()
-    assert problems and problems[0].line == 5
+    line = [i for i, e in enumerate(entries, start=1) if e["action"] == "amend"][0]
+    assert problems and problems[0].line == line
     assert not store.verify().ok

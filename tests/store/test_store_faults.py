@@ -54,7 +54,9 @@ def test_failure_before_the_rename_keeps_the_previous_file(store, saved, monkeyp
     assert store.load(session.id).notes.plan == "2 weeks"  # the previous version
     assert temp_files(store) == []
     assert session.same_record(memory)  # the in-memory session is untouched
-    assert len(store.audit.entries()) == entries  # nothing saved, nothing logged
+    intent, rollback = store.audit.entries()[entries:]  # the change was begun, then undone
+    assert intent["phase"] == "intent" and rollback == {**rollback, "action": "rollback"}
+    assert rollback["txn"] == intent["txn"] and store.verify().ok
     store.save(session)  # and the next save works
     assert store.load(session.id).same_record(session)
 
@@ -70,17 +72,23 @@ def test_failure_flushing_the_folder_leaves_the_new_file_in_place(store, saved, 
     assert path.read_bytes() != before
     assert store.load(session.id).same_record(session)
     assert temp_files(store) == []
-    assert store.audit.entries()[-1]["action"] == "save"
+    intent, commit = store.audit.entries()[-2:]
+    assert intent["action"] == "save" and commit["action"] == "commit"
     assert store.verify().ok
 
 
 def test_full_disk_while_writing_the_audit_log(store, saved, monkeypatch):
-    session, path, _ = saved
-    monkeypatch.setattr("bodymap.store.audit.write_all", fail_with(errno.ENOSPC))
+    """The log takes the intent first: when it cannot, nothing is changed at all."""
+    session, path, before = saved
+    log_before = store.layout.audit.read_bytes()
+    monkeypatch.setattr("bodymap.store.backend.write_all", fail_with(errno.ENOSPC))
     with pytest.raises(DiskFullError, match="audit log"):
         store.save(session)
     monkeypatch.undo()
-    assert store.load(session.id).same_record(session)  # the session itself was saved
+    assert path.read_bytes() == before and store.layout.audit.read_bytes() == log_before
+    assert store.verify().ok
+    store.save(session)  # with room again, the same save goes through
+    assert store.load(session.id).same_record(session)
 
 
 def test_draft_failure_is_clean_too(store, client, monkeypatch):

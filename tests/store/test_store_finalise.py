@@ -7,7 +7,7 @@ import json
 import os
 
 import pytest
-from store_helpers import full_session
+from store_helpers import last_change, full_session
 
 from bodymap.core.session import SessionFinalisedError
 from bodymap.store import FinalisedError, NotFinalisedError, StoreError
@@ -23,7 +23,7 @@ def test_finalise_signs_and_logs_the_file_hash(store, client):
     signed = store.finalise(session)
     assert signed is session and session.finalised_at is not None
     path = store.layout.session_file(client.id, session.id)
-    entry = store.audit.entries()[-1]
+    entry = last_change(store)
     assert entry["action"] == "finalise" and entry["sha256"] == sha(path)
     assert store.load(session.id).same_record(session)
     assert store.sessions(client.id)[0].finalised
@@ -69,7 +69,7 @@ def test_amendments_leave_the_original_untouched(store, client):
     assert listed[0].created <= listed[1].created
     document = json.loads(first.path.read_text(encoding="utf-8"))
     assert document["original_sha256"] == before_hash
-    assert store.audit.entries()[-1]["amendment_id"] == second.id
+    assert last_change(store)["amendment_id"] == second.id
     assert store.verify().ok
 
 
@@ -90,7 +90,7 @@ def test_delete_session(store, client):
     assert store.sessions(client.id) == [] and store.drafts() == []
     store.save_draft(draft_only)
     assert [d.session_id for d in store.drafts()] == [draft_only.id]
-    assert store.audit.entries()[-1]["action"] == "delete"
+    assert last_change(store)["action"] == "delete"
 
 
 def test_finalised_session_is_deleted_only_by_erasure(store, client):
