@@ -10,6 +10,7 @@ one thread), never from two threads at once.
 from bodymap.store.amendments import Amendment
 from bodymap.store.audit import AuditProblem
 from bodymap.store.errors import (
+    ConflictError,
     DiskFullError,
     FinalisedError,
     MeshMismatchError,
@@ -17,6 +18,7 @@ from bodymap.store.errors import (
     NotFoundError,
     ReadOnlyStoreError,
     SessionReadError,
+    StoreBusyError,
     StoreError,
     StoreWriteError,
     TargetUnreadableError,
@@ -31,6 +33,7 @@ from bodymap.store.worker import StoreWorker, snapshot
 __all__ = [
     "SCHEMA_VERSION",
     "Amendment",
+    "ConflictError",
     "AuditProblem",
     "DiskFullError",
     "DraftInfo",
@@ -42,6 +45,7 @@ __all__ = [
     "SessionInfo",
     "SessionReadError",
     "Store",
+    "StoreBusyError",
     "StoreError",
     "StoreWorker",
     "StoreWriteError",

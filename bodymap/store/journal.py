@@ -85,12 +85,13 @@ def recover(store) -> list[Recovery]:
     """Resolve every pending change of ``store`` (call under its write lock)."""
     done = []
     for txn, intents in ledger_of(store.audit.entries()).pending.items():
-        intent = intents[-1]
+        intent = intents[0]
         action = str(intent.get("action"))
         client_id = str(intent.get("client_id") or "")
         session_id = str(intent.get("session_id") or "")
-        if action == "delete":
-            store._remove_records(client_id, session_id)
+        if action == "delete":  # a deletion the user confirmed: finish all of it
+            for each in intents:
+                store._remove_records(str(each.get("client_id")), str(each.get("session_id")))
             happened = True
         else:
             target = _target(store, intent)

@@ -100,10 +100,11 @@ class RecordsMixin(StoreBase):
         """
         with self._writing():
             sessions = self.backend.list(self.layout.client_sessions(client_id), ".h5")
-            txn = ""
+            # The client-wide intent first: whatever part of the erasure a kill interrupts,
+            # recovery then finishes all of it. Each session is named too, for the record.
+            txn = self.journal.begin("delete", client_id, None)
             for path in sessions:
-                txn = self.journal.begin("delete", client_id, path.stem, txn=txn)
-            txn = self.journal.begin("delete", client_id, None, txn=txn)
+                self.journal.begin("delete", client_id, path.stem, txn=txn)
             self._remove_records(client_id, "")
             self.journal.commit(txn)
 

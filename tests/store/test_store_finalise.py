@@ -7,7 +7,7 @@ import json
 import os
 
 import pytest
-from store_helpers import last_change, full_session
+from store_helpers import full_session, last_change
 
 from bodymap.core.session import SessionFinalisedError
 from bodymap.store import FinalisedError, NotFinalisedError, StoreError
