@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -51,6 +52,10 @@ ACTIONS = (
     "commit",
     "rollback",
     "repair",
+    "protect",
+    "unprotect",
+    "backup",
+    "restore",
 )
 """``commit`` and ``rollback`` close a change begun with ``phase=intent`` (see journal)."""
 GENESIS = "0" * 64
@@ -75,9 +80,13 @@ def canonical(entry: dict) -> str:
     return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def entry_hash(entry: dict) -> str:
-    body = {key: value for key, value in entry.items() if key != "hash"}
-    return hashlib.sha256(canonical(body).encode("ascii")).hexdigest()
+def entry_hash(entry: dict, key: bytes | None = None) -> str:
+    """SHA-256 of the entry without ``hash``; an HMAC-SHA256 under ``key`` (a protected
+    store), so that a rewritten log cannot be given a chain that verifies."""
+    body = canonical({k: v for k, v in entry.items() if k != "hash"}).encode("ascii")
+    if key is None:
+        return hashlib.sha256(body).hexdigest()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
 def os_user() -> str:
@@ -110,11 +119,13 @@ class AuditLog:
         The store's file-access seam (a local folder by default).
     """
 
-    def __init__(self, path: Path, backend=None) -> None:
+    def __init__(self, path: Path, backend=None, key: bytes | None = None) -> None:
         from bodymap.store.backend import LocalFolder
 
         self.path = Path(path)
         self.backend = backend or LocalFolder(self.path.parent)
+        self.key = key
+        """The HMAC key of a protected store's chain; ``None``: a plain SHA-256 chain."""
 
     def append(
         self,
@@ -174,8 +185,7 @@ class AuditLog:
         except OSError as error:
             raise write_error(error, "the audit log") from error
 
-    @staticmethod
-    def _entry(prev: str, seq: int, action: str, fields: dict) -> dict:
+    def _entry(self, prev: str, seq: int, action: str, fields: dict) -> dict:
         entry = {
             "seq": seq,
             "time": datetime.now(UTC).isoformat(timespec="microseconds"),
@@ -186,7 +196,7 @@ class AuditLog:
             **fields,
             "prev": prev,
         }
-        entry["hash"] = entry_hash(entry)
+        entry["hash"] = entry_hash(entry, self.key)
         return entry
 
     def _chain_end(self, tail: bytes) -> tuple[str, int]:
@@ -203,7 +213,7 @@ class AuditLog:
     def read_lines(self) -> list[bytes]:
         """The raw lines (empty when there is no log yet)."""
         try:
-            data = self.backend.read_bytes(self.path)
+            data = self.backend.read_plain(self.path)
         except FileNotFoundError:
             return []
         return data.rstrip(b"\n").split(b"\n") if data else []
@@ -224,7 +234,7 @@ class AuditLog:
                 problems.append(AuditProblem(number, "not a valid entry (damaged or edited)"))
                 expected_prev, expected_seq = hashlib.sha256(raw).hexdigest(), expected_seq + 1
                 continue
-            problems += _check_entry(number, raw, entry, expected_prev, expected_seq)
+            problems += _check_entry(number, raw, entry, expected_prev, expected_seq, self.key)
             expected_prev = str(entry.get("hash"))
             seq = entry.get("seq")
             expected_seq = (seq if isinstance(seq, int) else expected_seq) + 1
@@ -234,9 +244,20 @@ class AuditLog:
 
     def _ends_with_newline(self) -> bool:
         try:
-            return self.backend.read_bytes(self.path).endswith(b"\n")
+            return self.backend.read_plain(self.path).endswith(b"\n")
         except OSError:
             return True
+
+    def rekeyed_lines(self, key: bytes | None) -> bytes:
+        """The whole log re-chained under ``key`` (protecting or unprotecting a store): the
+        same entries in the same order, each ``prev`` and ``hash`` computed anew."""
+        out, prev = [], GENESIS
+        for entry in self.entries():
+            entry = {**entry, "prev": prev}
+            entry["hash"] = entry_hash(entry, key)
+            prev = entry["hash"]
+            out.append(canonical(entry) + "\n")
+        return "".join(out).encode("ascii")
 
     def last_hash(self) -> str:
         entries = self.entries()
@@ -247,9 +268,11 @@ def _repair_fields(cut: bytes) -> dict:
     return {"removed_bytes": str(len(cut)), "removed_sha256": hashlib.sha256(cut).hexdigest()}
 
 
-def _check_entry(number: int, raw: bytes, entry: dict, prev: str, seq: int) -> list:
+def _check_entry(
+    number: int, raw: bytes, entry: dict, prev: str, seq: int, key: bytes | None
+) -> list:
     problems = []
-    if entry.get("hash") != entry_hash(entry) or raw != canonical(entry).encode("ascii"):
+    if entry.get("hash") != entry_hash(entry, key) or raw != canonical(entry).encode("ascii"):
         problems.append(AuditProblem(number, "this entry was changed (its hash does not match)"))
     if entry.get("seq") != seq:
         problems.append(

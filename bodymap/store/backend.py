@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import filelock
 
-from bodymap.store import atomic
+from bodymap.store import atomic, crypto
 from bodymap.store.atomic import PRIVATE_FILE, PRIVATE_FOLDER, write_all
-from bodymap.store.errors import StoreBusyError, write_error
+from bodymap.store.errors import StoreBusyError, StoreError, write_error
 from bodymap.store.layout import remove_file, remove_tree
 
 LOCK_NAME = ".bodymap-write.lock"
@@ -55,12 +56,19 @@ class LocalFolder:
             str(self.root / LOCK_NAME), timeout=LOCK_TIMEOUT_S, thread_local=False
         )
 
+    sealed = False
+    """Whether record files are encrypted (see :class:`SealedFolder`)."""
+
     # ----- reading -------------------------------------------------------------------
     def read_bytes(self, path: Path, limit: int | None = None) -> bytes:
-        """The whole content of ``path``; :class:`FileTooLargeError` above ``limit`` bytes.
+        """A record file's content; :class:`FileTooLargeError` above ``limit`` bytes.
 
         The size is checked before anything is read, so a huge file costs nothing.
         """
+        return self.read_plain(path, limit)
+
+    def read_plain(self, path: Path, limit: int | None = None) -> bytes:
+        """A file kept in the clear in every store (the audit log), as it is on disk."""
         with open(path, "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
             if limit is not None and size > limit:
@@ -68,6 +76,14 @@ class LocalFolder:
                     errno.EFBIG, f"{size:,} bytes, more than the {limit:,} allowed"
                 )
             return stream.read()
+
+    def sha256(self, path: Path) -> str | None:
+        """SHA-256 of a record's content (what BodyMap wrote, before any encryption);
+        ``None`` when the file is missing or cannot be read. The audit log records these."""
+        try:
+            return hashlib.sha256(self.read_bytes(path)).hexdigest()
+        except (OSError, StoreError):
+            return None
 
     def size(self, path: Path) -> int | None:
         """The size of a file in bytes; ``None`` when it does not exist."""
@@ -99,9 +115,18 @@ class LocalFolder:
         """Create ``folder`` and the folders above it up to the store, all private (0700)."""
         atomic.ensure_folder(folder)
 
-    def write_atomic(self, path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
-        """Replace ``path`` with ``data`` whole or not at all (see :mod:`atomic`)."""
-        atomic.write_atomic(path, data, mode=mode)
+    def prepare(self, path: Path, data: bytes) -> bytes:
+        """The bytes to store at ``path`` for the record content ``data`` (sealed in an
+        encrypted store); give them to :meth:`write_atomic`."""
+        return bytes(data)
+
+    def write_atomic(self, path: Path, stored: bytes, mode: int = PRIVATE_FILE) -> None:
+        """Replace ``path`` with ``stored`` (from :meth:`prepare`) whole or not at all."""
+        atomic.write_atomic(path, stored, mode=mode)
+
+    def write_record(self, path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
+        """:meth:`prepare` then :meth:`write_atomic`."""
+        self.write_atomic(path, self.prepare(path, data), mode=mode)
 
     def append(self, path: Path, build: Callable[[bytes, bytes], bytes], tail_bytes: int) -> bytes:
         """Append the bytes ``build(tail, cut)`` returns, whole or not at all, under a lock.
@@ -179,6 +204,43 @@ class LocalFolder:
             self._lock.release()
 
 
+class SealedFolder(LocalFolder):
+    """A protected store: every record file is an AES-256-GCM envelope (:mod:`crypto`),
+    bound to the store's id and the file's place in the store.
+
+    Parameters
+    ----------
+    keys : StoreKeys
+        The unlocked keys.
+    accept_plain : bool
+        While a store is being protected or unprotected, files not yet converted are
+        still read as they are; otherwise a file in the clear is refused.
+    """
+
+    sealed = True
+
+    def __init__(self, root: Path, keys, accept_plain: bool = False) -> None:
+        super().__init__(root)
+        self.keys = keys
+        self.accept_plain = accept_plain
+
+    def identity(self, path: Path) -> str:
+        return f"{self.keys.store_id}/{Path(path).relative_to(self.root).as_posix()}"
+
+    def prepare(self, path: Path, data: bytes) -> bytes:
+        return crypto.seal(data, self.keys.data_key, self.identity(path))
+
+    def read_bytes(self, path: Path, limit: int | None = None) -> bytes:
+        raw = self.read_plain(path, None if limit is None else limit + crypto.OVERHEAD)
+        if not crypto.is_sealed(raw):
+            if self.accept_plain:
+                return raw
+            raise crypto.SealedFileError(
+                "not encrypted, in a protected store (put here from outside BodyMap?)"
+            )
+        return crypto.unseal(raw, self.keys.data_key, self.identity(path))
+
+
 def _read_at(fd: int, start: int, stop: int) -> bytes:
     os.lseek(fd, start, os.SEEK_SET)
     chunks, left = [], stop - start
@@ -191,4 +253,4 @@ def _read_at(fd: int, start: int, stop: int) -> bytes:
     return b"".join(chunks)
 
 
-__all__ = ["FileTooLargeError", "LocalFolder", "PRIVATE_FOLDER"]
+__all__ = ["FileTooLargeError", "LocalFolder", "PRIVATE_FOLDER", "SealedFolder"]

@@ -151,7 +151,7 @@ class StoreBase:
             The stored session was recorded on another mesh.
         """
         base = self._base.get(session.id)
-        current = sha256_or_none(path) if stat_key(path) is not None else None
+        current = self.backend.sha256(path) if stat_key(path) is not None else None
         if current is None:
             if base is not None:
                 raise ConflictError(

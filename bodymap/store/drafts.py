@@ -45,7 +45,7 @@ class DraftsMixin(StoreBase):
             path = self.layout.draft_file(session.client_id, session.id)
             self.backend.ensure_folder(path.parent)
             image, _ = encode_session(session, datetime.now(UTC), draft=True, thumbnail=thumbnail)
-            self.backend.write_atomic(path, image)
+            self.backend.write_record(path, image)
         return path
 
     @locked

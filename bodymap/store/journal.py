@@ -19,7 +19,6 @@ again and nothing completed is lost.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,15 +71,6 @@ class Journal:
             self.audit.append("rollback", None, None, txn=txn, **ids)
 
 
-def file_sha256(path: Path) -> str | None:
-    """SHA-256 of a file's bytes; ``None`` when it does not exist or cannot be read."""
-    try:
-        with open(path, "rb") as stream:
-            return hashlib.file_digest(stream, "sha256").hexdigest()
-    except OSError:
-        return None
-
-
 def recover(store) -> list[Recovery]:
     """Resolve every pending change of ``store`` (call under its write lock)."""
     done = []
@@ -96,7 +86,7 @@ def recover(store) -> list[Recovery]:
         else:
             target = _target(store, intent)
             expected = intent.get("sha256")
-            happened = target is not None and expected and file_sha256(target) == expected
+            happened = target is not None and expected and store.backend.sha256(target) == expected
         entry = "commit" if happened else "rollback"
         store.audit.append(entry, None, None, txn=txn, by="recovery")
         outcome = "completed" if happened else "rolled back"

@@ -6,7 +6,7 @@ import hashlib
 
 from bodymap.store.amendments import Amendment, amendment_file, list_amendments, new_amendment
 from bodymap.store.atomic import READ_ONLY_FILE
-from bodymap.store.base import StoreBase, file_sha256, locked
+from bodymap.store.base import StoreBase, locked
 from bodymap.store.errors import (
     FinalisedError,
     NotFinalisedError,
@@ -42,7 +42,9 @@ class RecordsMixin(StoreBase):
                 raise NotFinalisedError(
                     f"session {session_id} is not finalised: edit it and save instead of amending"
                 )
-            original = file_sha256(path)
+            original = self.backend.sha256(path)
+            if original is None:
+                raise StoreError(f"session {session_id} cannot be read: it cannot be amended")
             amendment = new_amendment(session_id, header.client_id, text, author, section, original)
             folder = self.layout.amendment_folder(header.client_id, session_id)
             self.backend.ensure_folder(folder)
@@ -56,7 +58,7 @@ class RecordsMixin(StoreBase):
                 original_sha256=original,
             )
             try:
-                self.backend.write_atomic(stored.path, data, mode=READ_ONLY_FILE)
+                self.backend.write_record(stored.path, data, mode=READ_ONLY_FILE)
             except StoreWriteError as error:
                 (self.journal.commit if error.replaced else self.journal.rollback)(txn)
                 raise
@@ -88,7 +90,9 @@ class RecordsMixin(StoreBase):
                     raise FinalisedError(
                         f"session {session_id} is finalised: only erasure removes it"
                     )
-            txn = self.journal.begin("delete", client_id, session_id, sha256=file_sha256(path))
+            txn = self.journal.begin(
+                "delete", client_id, session_id, sha256=self.backend.sha256(path)
+            )
             self._remove_records(client_id, session_id)
             self.journal.commit(txn)
 

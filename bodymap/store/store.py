@@ -30,7 +30,7 @@ from bodymap.core.session import (
 from bodymap.store import clients as client_files
 from bodymap.store.atomic import PRIVATE_FILE, READ_ONLY_FILE
 from bodymap.store.audit import AuditProblem
-from bodymap.store.base import finalised_error, locked, sha256_or_none
+from bodymap.store.base import finalised_error, locked
 from bodymap.store.drafts import DraftsMixin
 from bodymap.store.errors import (
     FinalisedError,
@@ -91,7 +91,7 @@ class Store(DraftsMixin, RecordsMixin):
         sha = hashlib.sha256(data).hexdigest()
         txn = self.journal.begin(action, client.id, None, sha256=sha)
         try:
-            self.backend.write_atomic(path, data)
+            self.backend.write_record(path, data)
         except StoreWriteError as error:
             (self.journal.commit if error.replaced else self.journal.rollback)(txn)
             raise
@@ -158,12 +158,12 @@ class Store(DraftsMixin, RecordsMixin):
             another mesh raises :class:`MeshMismatchError`.
         """
         path = self._session_path(session_id)
-        sha = sha256_or_none(path)
+        sha = self.backend.sha256(path)
         session, header = read_session(path)
         check_identity(header, path, path.parent.name, draft=False)
         self._remember(path, header)
         _check_mesh(session, mesh)
-        if sha is not None and sha == sha256_or_none(path):
+        if sha is not None and sha == self.backend.sha256(path):
             self._base[session.id] = sha  # what a later save of this session may replace
         return session
 
@@ -246,7 +246,7 @@ class Store(DraftsMixin, RecordsMixin):
             txn = self.journal.begin(action, session.client_id, session.id, sha256=sha)
             mode = READ_ONLY_FILE if session.finalised else PRIVATE_FILE
             try:
-                self.backend.write_atomic(path, image, mode=mode)
+                self.backend.write_record(path, image, mode=mode)
             except StoreWriteError as error:
                 if not error.replaced:
                     self.journal.rollback(txn)

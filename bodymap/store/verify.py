@@ -26,7 +26,6 @@ from pathlib import Path
 
 from bodymap.store.amendments import read_amendment
 from bodymap.store.audit import AuditProblem
-from bodymap.store.base import file_sha256
 from bodymap.store.clients import read_client
 from bodymap.store.errors import SessionReadError, StoreError
 from bodymap.store.hdf5_image import content_digest, file_items
@@ -131,7 +130,7 @@ def check_session_file(path: Path, draft: bool = False) -> str | None:
     return None
 
 
-def _session_problem(path: Path, ledger: Ledger) -> str | None:
+def _session_problem(path: Path, ledger: Ledger, backend) -> str | None:
     problem = check_session_file(path)
     if problem is not None:
         return problem
@@ -142,7 +141,7 @@ def _session_problem(path: Path, ledger: Ledger) -> str | None:
         return "not recorded in the audit log (placed here from outside BodyMap?)"
     if record.deleted:
         return "the audit log records it as deleted, yet it is here (restored from outside?)"
-    sha = file_sha256(path)
+    sha = backend.sha256(path)
     if is_final:
         if record.finalised_sha256 is None:
             return "finalised, but the audit log has no finalise entry for it"
@@ -158,7 +157,7 @@ def _session_problem(path: Path, ledger: Ledger) -> str | None:
     return None
 
 
-def _amendment_problem(path: Path, root: Path, ledger: Ledger) -> str | None:
+def _amendment_problem(path: Path, root: Path, ledger: Ledger, backend) -> str | None:
     try:
         amendment = read_amendment(path)
     except SessionReadError as error:
@@ -168,15 +167,15 @@ def _amendment_problem(path: Path, root: Path, ledger: Ledger) -> str | None:
     session = root / "sessions" / amendment.client_id / f"{amendment.session_id}.h5"
     if not session.is_file():
         return "the session it amends is missing"
-    if file_sha256(session) != amendment.original_sha256:
+    if backend.sha256(session) != amendment.original_sha256:
         return "the session file it amends has changed since"
     record = ledger.amendments.get(amendment.id)
-    if record is None or record.deleted or record.sha256 != file_sha256(path):
+    if record is None or record.deleted or record.sha256 != backend.sha256(path):
         return "not recorded (or recorded differently) in the audit log"
     return None
 
 
-def _client_problem(path: Path, ledger: Ledger) -> str | None:
+def _client_problem(path: Path, ledger: Ledger, backend) -> str | None:
     try:
         read_client(path)
     except SessionReadError as error:
@@ -186,7 +185,7 @@ def _client_problem(path: Path, ledger: Ledger) -> str | None:
         return None  # clients created before the log recorded them cannot be vouched for
     if record.deleted:
         return "the audit log records this client as erased, yet the file is here"
-    if record.sha256 is not None and file_sha256(path) != record.sha256:
+    if record.sha256 is not None and backend.sha256(path) != record.sha256:
         return "not the content the audit log last recorded (edited outside BodyMap?)"
     return None
 
@@ -244,13 +243,13 @@ def verify_store(store) -> VerifyReport:
         report.files.append(FileCheck(path.relative_to(root).as_posix(), kind, problem))
 
     for path in layout.files("sessions"):
-        add(path, "session", _session_problem(path, ledger))
+        add(path, "session", _session_problem(path, ledger, store.backend))
     for path in layout.files("drafts"):
         add(path, "draft", check_session_file(path, draft=True))
     for path in sorted(layout.amendments.glob("*/*/*.json")):
-        add(path, "amendment", _amendment_problem(path, root, ledger))
+        add(path, "amendment", _amendment_problem(path, root, ledger, store.backend))
     for path in sorted(layout.clients.glob("*.json")):
-        add(path, "client", _client_problem(path, ledger))
+        add(path, "client", _client_problem(path, ledger, store.backend))
     for path in sorted(layout.meshes.glob("*.h5")):
         add(path, "mesh", _mesh_problem(path))
     for path, kind, problem in _missing(layout, ledger):
