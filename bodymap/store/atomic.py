@@ -17,9 +17,11 @@ Each step is a module-level function (:func:`open_temp`, :func:`write_all`,
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
+import time
 from pathlib import Path
 
 from bodymap.store.errors import StoreWriteError, write_error
@@ -54,17 +56,36 @@ def fsync_file(fd: int) -> None:
     os.fsync(fd)
 
 
+WINDOWS = os.name == "nt"
+REPLACE_RETRIES = 10
+"""On Windows a rename over a file that another program holds open (a virus scanner, a
+backup tool, HDFView) fails with a sharing violation for a moment: retry, then give up."""
+
+
 def replace_file(source: Path, target: Path) -> None:
-    os.replace(source, target)
+    """Rename ``source`` over ``target`` atomically (retrying briefly on Windows)."""
+    for attempt in range(REPLACE_RETRIES if WINDOWS else 1):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if not WINDOWS or attempt == REPLACE_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def fsync_folder(folder: Path) -> None:
-    """Flush a folder's entries (the rename) to disk; a no-op where folders cannot be opened."""
-    if os.name != "posix":
+    """Flush a folder's entries (the rename) to disk; a no-op where folders cannot be opened
+    (Windows), and where the file system refuses to fsync a folder (EINVAL: some network
+    and FUSE file systems, macOS exFAT)."""
+    if WINDOWS or os.name != "posix":
         return
     fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         os.fsync(fd)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
     finally:
         os.close(fd)
 

@@ -12,17 +12,19 @@ from pathlib import Path
 
 from bodymap.core.session import Session
 from bodymap.store.audit import AuditLog
-from bodymap.store.backend import LocalFolder
+from bodymap.store.backend import LocalFolder, SealedFolder
 from bodymap.store.errors import (
     ConflictError,
     FinalisedError,
     MeshMismatchError,
     NotFoundError,
     SessionReadError,
+    StoreLockedError,
     StoreWriteError,
     TargetUnreadableError,
 )
 from bodymap.store.journal import Journal, Recovery, recover
+from bodymap.store.keys import StoreKeys, is_protected, key_state
 from bodymap.store.layout import StoreLayout
 from bodymap.store.location import location_warnings, store_location
 from bodymap.store.session_file import SessionHeader, read_header
@@ -76,11 +78,13 @@ class StoreBase:
     for reading, with a warning.
     """
 
-    def __init__(self, root: str | Path | None = None) -> None:
+    def __init__(self, root: str | Path | None = None, keys: StoreKeys | None = None) -> None:
         self.root = store_location(root)
         self.layout = StoreLayout(self.root)
-        self.backend = LocalFolder(self.root)
-        self.audit = AuditLog(self.layout.audit, self.backend)
+        self.keys = keys
+        self.backend = self._backend(keys)
+        audit_key = keys.audit_key if keys is not None and self._audit_keyed() else None
+        self.audit = AuditLog(self.layout.audit, self.backend, key=audit_key)
         self.journal = Journal(self.audit)
         self._lock = threading.RLock()
         self._known: dict[Path, tuple[tuple[int, int, int], SessionHeader]] = {}
@@ -99,6 +103,24 @@ class StoreBase:
                 self.recovered = recover(self)
         except StoreWriteError as error:
             self._warnings.append(f"the store can only be read here: {error}")
+
+    @property
+    def protected(self) -> bool:
+        """Whether the store's records are encrypted (opened with its keys)."""
+        return self.backend.sealed
+
+    def _backend(self, keys: StoreKeys | None) -> LocalFolder:
+        if not is_protected(self.root):
+            return LocalFolder(self.root)
+        if keys is None:
+            raise StoreLockedError(
+                f"the store {self.root} is protected by a passphrase: unlock it first"
+            )
+        state = key_state(self.root)["state"]
+        return SealedFolder(self.root, keys, accept_plain=state != "protected")
+
+    def _audit_keyed(self) -> bool:
+        return is_protected(self.root) and key_state(self.root)["audit_keyed"]
 
     @contextlib.contextmanager
     def _writing(self):

@@ -47,6 +47,10 @@ class ConflictError(StoreError):
     window's or process's work, so the save is refused and the work stays in memory."""
 
 
+class StoreLockedError(StoreError):
+    """The store is protected by a passphrase and was opened without its keys."""
+
+
 class StoreBusyError(StoreError):
     """Another BodyMap process kept the store's write lock for too long."""
 

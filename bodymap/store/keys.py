@@ -90,6 +90,8 @@ def _document(keys: StoreKeys, passphrase: str, recovery: str | None, cost: int,
         },  # fmt: skip
         "by_passphrase": crypto.wrap(keys.data_key, kek, keys.store_id + "/passphrase"),
         "audit": "hmac-sha256",
+        "state": (old or {}).get("state", "protecting"),
+        "audit_keyed": (old or {}).get("audit_keyed", False),
     }
     if recovery is not None:
         wrapping = crypto.recovery_wrapping_key(recovery)
@@ -133,6 +135,20 @@ def change_passphrase(root: Path, keys: StoreKeys, new_passphrase: str) -> None:
     old = _read(root)
     cost = int(old["kdf"]["n"])
     _write(root, _document(keys, new_passphrase, None, cost, old=old))
+
+
+def key_state(root: Path) -> dict:
+    """``{"state": "protecting" | "protected" | "unprotecting", "audit_keyed": bool}``."""
+    document = _read(root)
+    return {"state": str(document.get("state", "protected")),
+            "audit_keyed": bool(document.get("audit_keyed", True))}  # fmt: skip
+
+
+def set_key_state(root: Path, **state) -> None:
+    """Record how far protecting or unprotecting the store has come."""
+    document = _read(root)
+    document.update(state)
+    _write(root, document)
 
 
 def remove_keys(root: Path) -> None:

@@ -112,3 +112,33 @@ def test_read_only_folder(store, saved):
     finally:
         folder.chmod(0o700)
     assert path.read_bytes() == before and temp_files(store) == []
+
+
+def test_windows_retries_a_rename_over_a_file_held_open(store, saved, monkeypatch):
+    session, path, _ = saved
+    real_replace, calls = os.replace, []
+
+    def busy_twice(source, target):
+        calls.append(target)
+        if len(calls) <= 2:
+            raise PermissionError(13, "The process cannot access the file")
+        real_replace(source, target)
+
+    monkeypatch.setattr(atomic_module, "WINDOWS", True)
+    monkeypatch.setattr(atomic_module.os, "replace", busy_twice)
+    store.save(session)
+    assert len(calls) == 3 and store.load(session.id).same_record(session)
+
+
+def test_a_folder_that_refuses_fsync_is_not_a_failure(store, saved, monkeypatch):
+    session, path, _ = saved
+    real_fsync = os.fsync
+
+    def refuse_folders(fd):
+        if os.path.isdir(f"/proc/self/fd/{fd}") if os.path.exists("/proc/self/fd") else False:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        real_fsync(fd)
+
+    monkeypatch.setattr(atomic_module.os, "fsync", refuse_folders)
+    store.save(session)
+    assert store.load(session.id).same_record(session)
