@@ -79,13 +79,14 @@ class SessionDocument:
         """A stroke in progress painted these vertices (its edit comes at its end)."""
         self.announce(Change("layers", vertex_ids, live=True))
 
-    def finish_stroke(self, edit: StrokeEdit) -> None:
-        """A stroke painted live is complete: log it, once, and announce its end.
+    def finish_stroke(self, edit: StrokeEdit, shown: bool = True) -> None:
+        """A stroke (or fill) the painter wrote is complete: log it, once, and announce it.
 
-        Push ``edit`` on the undo stack as already applied afterwards.
+        ``shown``: its dabs were announced live, so the view is already up to date. Push
+        ``edit`` on the undo stack as already applied afterwards: it is never written twice.
         """
         self.session.require_editable()
-        self.announce(edit.log(self.session))
+        self.announce(edit.log(self.session, shown))
 
     def set_tag_display(
         self, key: str, *, visible: bool | None = None, opacity: float | None = None

@@ -45,13 +45,15 @@ class StrokeEdit:
         session.strokes.append(self.record)
         return Change("layers", ids)
 
-    def log(self, session: Session) -> Change:
-        """Add the stroke to the session's log when its layers were painted live.
+    def log(self, session: Session, shown: bool = True) -> Change:
+        """Add the stroke to the session's log when the painter already wrote its layers.
 
-        The layers are not written again, and the change names no vertices to recolour.
+        The layers are not written again. ``shown``: the view already shows them (a stroke
+        recoloured dab by dab), so the change names no vertices to recolour; a fill, painted
+        in one step, names its vertices.
         """
         session.strokes.append(self.record)
-        return Change("layers")
+        return Change("layers", None if shown else self.layers.ids)
 
     def revert(self, session: Session) -> Change:
         ids = self.layers.revert(session.overlays)

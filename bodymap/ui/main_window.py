@@ -267,14 +267,14 @@ class MainWindow(QMainWindow):
         self.set_body(body)
         return True
 
-    def showEvent(self, event: QShowEvent | None) -> None:  # noqa: N802
+    def showEvent(self, event: QShowEvent | None) -> None:
         super().showEvent(event)
         if self._reframe_pending:
             # The view was framed before the window had its real size: frame it again.
             self._reframe_pending = False
             QTimer.singleShot(0, self._reframe)
 
-    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent | None) -> None:
         if self.sessions is not None:
             if not self.sessions.close_session():
                 event.ignore()
