@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from PyQt6.QtCore import QByteArray, Qt, QTimer
 from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
 from PyQt6.QtWidgets import (
@@ -27,7 +28,7 @@ from PyQt6.QtWidgets import (
 )
 
 from bodymap.core.document import SessionDocument
-from bodymap.core.views import FIT_SHORTCUT, StandardView
+from bodymap.core.views import FIT_SHORTCUT, Camera, StandardView
 from bodymap.io.body_loading import LOAD_ERRORS, MESH_FILE_FILTER, Body, open_body
 from bodymap.render.scene import PickHit
 from bodymap.store import Store
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self._reference = reference
         self._reframe_pending = True
         self._document: SessionDocument | None = None
+        self._session_title = ""
         self.viewer = BodyViewer(self)
         self.setCentralWidget(self.viewer)
         self.undo_stack = QUndoStack(self)
@@ -94,7 +96,7 @@ class MainWindow(QMainWindow):
             self.viewer, self.undo_stack, lambda pin, tags: PinDialog.edit(self, pin, tags), self
         )
         self.view_actions: dict[StandardView, QAction] = {}
-        self.sessions = SessionManager(self, store) if store is not None else None
+        self.sessions = SessionManager(self, store, self) if store is not None else None
         self._build_actions()
         if self.sessions is not None:
             self.sessions.update_actions()
@@ -138,9 +140,7 @@ class MainWindow(QMainWindow):
         """
         if document is not None and document.mesh is not self._body.mesh:
             raise ValueError("the session's body is not the body shown")
-        for panel in self._session_panels():
-            if hasattr(panel, "flush") and panel.document is not None:
-                panel.flush()
+        self.flush_edits()
         self.undo_stack.clear()
         self._document = document
         self.controller.set_document(document)
@@ -155,6 +155,27 @@ class MainWindow(QMainWindow):
                 session.id if session else None,
                 bool(session and session.finalised),
             )
+
+    def flush_edits(self) -> None:
+        """Put what the notes and rhythm panels hold (typing in progress) into the session."""
+        for panel in (self.notes_panel, self.rhythm_panel):
+            if panel.document is not None:
+                panel.flush()
+
+    def clear_undo(self) -> None:
+        self.undo_stack.clear()
+
+    def current_camera(self) -> Camera:
+        return self.viewer.scene.current_camera()
+
+    def apply_camera(self, camera: Camera) -> None:
+        """Turn the view to ``camera`` and draw it."""
+        self.viewer.scene.apply_camera(camera)
+        self.viewer.redraw()
+
+    def screenshot(self) -> np.ndarray:
+        """The 3D view's pixels, (H, W, 3) uint8."""
+        return self.viewer.scene.screenshot()
 
     def _refresh_info(self) -> None:
         """The lasting status note: read-only session, unassigned regions, or how to start."""
@@ -293,7 +314,7 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _update_title(self) -> None:
-        title = getattr(self, "_session_title", "") if self._document is not None else ""
+        title = self._session_title if self._document is not None else ""
         self.setWindowTitle(f"{title or self._body.name} — BodyMap")
 
     def _session_panels(self) -> list:
@@ -392,6 +413,9 @@ class MainWindow(QMainWindow):
         self._compare_windows: list[CompareWindow] = []
         if self.sessions is not None:
             self.sessions.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
+            self.sessions.session_changed.connect(
+                lambda _document: self.compare_action.setEnabled(self.sessions.client is not None)
+            )
         self.tool_actions = ToolActions(self.controller, self)
 
     def _build_menus_and_toolbar(self) -> None:
@@ -404,7 +428,10 @@ class MainWindow(QMainWindow):
             file_menu.addAction(self.sessions.finalise_action)
             file_menu.addAction(self.sessions.close_action)
             file_menu.addSeparator()
-            self.export_actions = ExportActions(self)
+            self.export_actions = ExportActions(self, self)
+            self.export_actions.message.connect(
+                lambda text: self.statusBar().showMessage(text, 8000)
+            )
             file_menu.addMenu(self.export_actions.menu(file_menu))
             file_menu.addSeparator()
         file_menu.addAction(self.open_action)
