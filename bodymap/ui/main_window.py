@@ -17,13 +17,11 @@ from PyQt6.QtCore import QByteArray, Qt, QTimer
 from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
 from PyQt6.QtWidgets import (
     QApplication,
-    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,20 +30,14 @@ from bodymap.core.views import FIT_SHORTCUT, Camera, StandardView
 from bodymap.io.body_loading import LOAD_ERRORS, MESH_FILE_FILTER, Body, open_body
 from bodymap.render.scene import PickHit
 from bodymap.store import Store
-from bodymap.ui.amendments_panel import AmendmentsPanel
-from bodymap.ui.brush_panel import BrushPanel
 from bodymap.ui.client_browser import ClientBrowser
 from bodymap.ui.compare_window import CompareWindow
-from bodymap.ui.events_panel import EventsPanel
 from bodymap.ui.export_actions import ExportActions
-from bodymap.ui.findings_panel import FindingsPanel
-from bodymap.ui.notes_panel import NotesPanel
 from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
-from bodymap.ui.rhythm_panel import RhythmPanel
 from bodymap.ui.session_manager import SessionManager
+from bodymap.ui.session_panels import SessionPanels
 from bodymap.ui.settings import app_settings
-from bodymap.ui.tag_panel import TagPanel
 from bodymap.ui.tool_actions import ToolActions
 from bodymap.ui.undo import undo_redo_actions
 from bodymap.ui.viewer import BodyViewer
@@ -318,54 +310,22 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{title or self._body.name} — BodyMap")
 
     def _session_panels(self) -> list:
-        return [
-            self.tag_panel,
-            self.notes_panel,
-            self.rhythm_panel,
-            self.events_panel,
-            self.findings_panel,
-        ]
+        return self.panels.session_panels()
 
     def _build_docks(self) -> None:
-        self.tag_panel = TagPanel(self.undo_stack)
-        self.tag_panel.active_tag_changed.connect(lambda key: self.controller.set_settings(tag=key))
-        self.brush_panel = BrushPanel(self.controller)
-        tools = QWidget()
-        layout = QVBoxLayout(tools)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tag_panel, 1)
-        layout.addWidget(self.brush_panel)
-        self.notes_panel = NotesPanel()
-        self.rhythm_panel = RhythmPanel()
-        self.events_panel = EventsPanel(self.undo_stack)
-        self.events_panel.request_location.connect(self._place_event)
-        self.findings_panel = FindingsPanel()
-        self.docks: dict[str, QDockWidget] = {}
-        left = Qt.DockWidgetArea.LeftDockWidgetArea
-        right = Qt.DockWidgetArea.RightDockWidgetArea
-        for key, title, widget, area in (
-            ("tags", "Tags and brush", tools, left),
-            ("findings", "Findings", self.findings_panel, right),
-            ("notes", "SOAP notes", self.notes_panel, right),
-            ("rhythm", "Rhythm", self.rhythm_panel, right),
-            ("events", "Timeline", self.events_panel, right),
-        ):
-            dock = QDockWidget(title, self)
-            dock.setObjectName(f"{key}_dock")
-            dock.setWidget(widget)
-            self.addDockWidget(area, dock)
-            self.docks[key] = dock
-        if self.sessions is not None:
-            self.amendments_panel = AmendmentsPanel()
-            dock = QDockWidget("Amendments", self)
-            dock.setObjectName("amendments_dock")
-            dock.setWidget(self.amendments_panel)
-            self.addDockWidget(right, dock)
-            self.docks["amendments"] = dock
-        for key in ("notes", "rhythm", "events", "amendments"):
-            if key in self.docks:
-                self.tabifyDockWidget(self.docks["findings"], self.docks[key])
-        self.docks["findings"].raise_()
+        self.panels = SessionPanels(
+            self, self.undo_stack, self.controller, self.sessions is not None
+        )
+        self.panels.tag_panel.active_tag_changed.connect(
+            lambda key: self.controller.set_settings(tag=key)
+        )
+        self.panels.events_panel.request_location.connect(self._place_event)
+        self.docks = self.panels.docks
+        self.tag_panel, self.brush_panel = self.panels.tag_panel, self.panels.brush_panel
+        self.notes_panel, self.rhythm_panel = self.panels.notes_panel, self.panels.rhythm_panel
+        self.events_panel = self.panels.events_panel
+        self.findings_panel = self.panels.findings_panel
+        self.amendments_panel = self.panels.amendments_panel
 
     def _reframe(self) -> None:
         view = self.viewer.scene.view
