@@ -284,3 +284,33 @@ def test_the_findings_update_once_after_a_mirrored_stroke(painting: MainWindow, 
     x = document.mesh.vertices[:, 0]
     assert layer[x < -0.1].any() and layer[x > 0.1].any()  # both sides, in the one update
     assert n_regions == 2 and len(document.session.strokes) == 1
+
+
+def test_each_mouse_move_of_a_stroke_picks_once_for_hover_dab_and_ring(
+    painting: MainWindow, monkeypatch
+):
+    widget, scene = painting.viewer.interactor, painting.viewer.scene
+    real_pick = scene.pick
+    picks = []
+
+    def counting_pick(x, y):
+        picks.append((x, y))
+        return real_pick(x, y)
+
+    monkeypatch.setattr(scene, "pick", counting_pick)
+    hovered = []
+    painting.viewer.hovered.connect(hovered.append)
+    start = centre_offset(widget, 0.0)
+    send_mouse(widget, QEvent.Type.MouseMove, start)  # hovering: the readout and the ring
+    assert len(picks) == 1 and hovered[-1] is not None
+    assert painting.controller._ring.visible
+    send_mouse(widget, QEvent.Type.MouseButtonPress, start, LEFT, LEFT)
+    assert len(picks) == 2  # the press: one pick for the first dab and the ring
+    for dx in (1, 2, 3):  # moves shorter than the dab spacing: no points in between
+        send_mouse(widget, QEvent.Type.MouseMove, start + QPoint(dx, 0), NO_BUTTON, LEFT)
+        assert len(picks) == 2 + dx
+    ring_centre = painting.controller._ring.points.mean(axis=0)
+    assert np.linalg.norm(ring_centre - hovered[-1].point) < 0.01  # the ring is at the hit
+    send_mouse(widget, QEvent.Type.MouseButtonRelease, start + QPoint(3, 0), LEFT, NO_BUTTON)
+    [stroke] = painting.document.session.strokes
+    assert len(stroke.seeds) == 4 and stroke.seeds[-1] == hovered[-1].vertex_id
