@@ -1,9 +1,15 @@
-"""The brush as a Qt-free state machine: press, moves, release.
+"""The brush and fill tools, Qt-free: the one paint pipeline of the app and of replay.
 
-The UI feeds it pointer positions (device pixels) and pen pressure; it picks along the
-path through a callable it is given, paints footprints into the session through the
-painter, and at release hands back one undoable :class:`~bodymap.core.edits.StrokeEdit`.
-Consecutive samples are joined on screen, so a fast stroke leaves no gaps.
+The UI feeds :class:`BrushStroke` pointer positions (device pixels), pen pressure and the hit
+it already picked at the pointer; the stroke picks the points in between through a callable
+it is given, paints footprints into the session through the painter, and at release hands
+back one undoable :class:`~bodymap.core.edits.StrokeEdit`. Consecutive samples are joined on
+screen, so a fast stroke leaves no gaps.
+
+:func:`paint_dab` (a dab and its mirror twin), :func:`paint_fill` (a fill and its twins) and
+:func:`place_vertices` (which vertices a fill of a place covers) are written once, here: the
+brush, the fill tool and :mod:`bodymap.core.replay` all call them, so a replayed log
+paints exactly what the tools painted.
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ from typing import Protocol
 
 import numpy as np
 
+from bodymap.core.atlas import Atlas, Band, Region
 from bodymap.core.brush import BrushGeometry, Viewpoint
 from bodymap.core.edits import StrokeEdit
-from bodymap.core.mirror import mirror_footprint
+from bodymap.core.mesh import BodyMesh
+from bodymap.core.mirror import NO_MIRROR, mirror_footprint
 from bodymap.core.overlays import MAX_INTENSITY, intensity_to_value
-from bodymap.core.painter import Painter
+from bodymap.core.painter import LayerEdit, Painter
 from bodymap.core.session import StrokeRecord, utc_now
 from bodymap.core.stroke_path import interpolate_samples
 
@@ -34,6 +42,89 @@ class SurfaceHit(Protocol):
 
 
 Picker = Callable[[float, float], SurfaceHit | None]
+
+
+class _NotPicked:
+    """The pointer sample was not picked by the caller: the stroke picks it itself."""
+
+
+NOT_PICKED = _NotPicked()
+
+
+@dataclass(frozen=True, eq=False)
+class DabShape:
+    """What every dab of one stroke shares: radius, edge, the view and the mirror map.
+
+    ``mirror`` is the mirror map when the stroke is mirrored, else ``None``.
+    """
+
+    radius: float
+    soft: bool
+    viewpoint: Viewpoint
+    mirror: np.ndarray | None = None
+
+
+def paint_dab(
+    painter: Painter,
+    geometry: BrushGeometry,
+    shape: DabShape,
+    center: np.ndarray,
+    seed: int,
+    pressure: float,
+) -> np.ndarray:
+    """Paint one dab at ``center`` (on vertex ``seed``) and, if mirrored, its twin.
+
+    The painter must be in a stroke. Returns the vertex ids painted (twins included).
+    """
+    footprint = geometry.footprint(center, int(seed), shape.radius, shape.viewpoint, shape.soft)
+    ids = painter.dab(footprint.ids, footprint.weights, pressure)
+    if shape.mirror is None:
+        return ids
+    twin = mirror_footprint(footprint, shape.mirror)
+    return np.concatenate([ids, painter.dab(twin.ids, twin.weights, pressure)])
+
+
+def paint_fill(
+    painter: Painter,
+    keys: tuple[str, ...],
+    vertex_ids: np.ndarray,
+    target: int,
+    mirror: np.ndarray | None = None,
+) -> LayerEdit | None:
+    """Set ``keys`` to ``target`` on ``vertex_ids`` and, given a mirror map, on their twins.
+
+    Returns the edit made (``None`` if nothing changed).
+    """
+    ids = np.asarray(vertex_ids, dtype=np.int32)
+    if mirror is not None:
+        twins = mirror[ids]
+        ids = np.union1d(ids, twins[twins != NO_MIRROR]).astype(np.int32)
+    return painter.fill(keys, ids, target)
+
+
+def place_at(atlas: Atlas, vertex_id: int, band: bool) -> Region | Band | None:
+    """The region (or, with ``band``, the diaphragm band) a fill clicked at ``vertex_id`` takes."""
+    index = atlas.band_index if band else atlas.region_index
+    place = int(index[vertex_id])
+    if place < 0:
+        return None
+    return (atlas.bands if band else atlas.regions)[place]
+
+
+def place_vertices(key: str, mesh: BodyMesh, atlas: Atlas) -> np.ndarray:
+    """The paintable vertices of the region, else the band, called ``key`` (as a fill takes).
+
+    The fill tool and replay both choose a fill's vertices here, from the key the stroke
+    log stores, so they cannot disagree. Raises ``KeyError`` when the atlas has neither.
+    """
+    try:
+        index, place = atlas.region_index, atlas.region_by_key(key)
+    except KeyError:
+        try:
+            index, place = atlas.band_index, atlas.band_by_key(key)
+        except KeyError:
+            raise KeyError(f"the fill's place {key!r} is neither a region nor a band") from None
+    return np.flatnonzero((index == place) & ~mesh.internal).astype(np.int32)
 
 
 @dataclass(frozen=True)
@@ -114,7 +205,9 @@ class BrushStroke:
         self._pick = pick
         self._viewpoint = viewpoint
         self._spacing = max(float(spacing_px), 1.0)
-        self._mirror = mirror if settings.mirror else None
+        self._shape = DabShape(
+            settings.radius, settings.soft, viewpoint, mirror if settings.mirror else None
+        )
         self._last: tuple[float, float] | None = None
         self._path: list[np.ndarray] = []
         self._seeds: list[int] = []
@@ -126,26 +219,46 @@ class BrushStroke:
     def settings(self) -> BrushSettings:
         return self._settings
 
-    def press(self, x: float, y: float, pressure: float = 1.0) -> np.ndarray:
-        """The button went down at (x, y); paint there. Returns the vertex ids painted."""
-        self._last = (x, y)
-        return self._dab_at(x, y, pressure)
+    def press(
+        self,
+        x: float,
+        y: float,
+        pressure: float = 1.0,
+        hit: SurfaceHit | None | _NotPicked = NOT_PICKED,
+    ) -> np.ndarray:
+        """The button went down at (x, y); paint there. Returns the vertex ids painted.
 
-    def move(self, x: float, y: float, pressure: float = 1.0) -> np.ndarray:
-        """The pointer moved with the button down; paint along the way."""
+        ``hit`` is the pick at (x, y) when the caller already has it (one pick per event).
+        """
+        self._last = (x, y)
+        return self._dab_at(x, y, pressure, hit)
+
+    def move(
+        self,
+        x: float,
+        y: float,
+        pressure: float = 1.0,
+        hit: SurfaceHit | None | _NotPicked = NOT_PICKED,
+    ) -> np.ndarray:
+        """The pointer moved with the button down; paint along the way.
+
+        ``hit``, if given, is the pick at (x, y): the last dab uses it, the points in
+        between are picked here.
+        """
         if self._last is None:
-            return self.press(x, y, pressure)
+            return self.press(x, y, pressure, hit)
         points = interpolate_samples(self._last, (x, y), self._spacing)
         self._last = (x, y)
-        touched = [self._dab_at(px, py, pressure) for px, py in points]
+        touched = [self._dab_at(px, py, pressure) for px, py in points[:-1]]
+        touched.append(self._dab_at(x, y, pressure, hit))
         touched = [t for t in touched if t.size]
         return np.concatenate(touched) if touched else np.zeros(0, dtype=np.int32)
 
     def release(self) -> StrokeEdit | None:
         """The button came up: the stroke as one undoable edit (``None`` if it changed nothing).
 
-        Its layer values are already painted. Pushing it on the undo stack applies it once
-        more, which rewrites the same values and adds the stroke to the session's log.
+        Its layer values are already painted: log it with
+        :meth:`~bodymap.core.document.SessionDocument.finish_stroke`, never apply it again.
         """
         layers = self._painter.end_stroke()
         if layers is None:
@@ -172,24 +285,22 @@ class BrushStroke:
         """Abandon the stroke (Escape): restore what it painted; return those ids."""
         return self._painter.cancel_stroke()
 
-    def _dab_at(self, x: float, y: float, pressure: float) -> np.ndarray:
-        hit = self._pick(x, y)
+    def _dab_at(
+        self, x: float, y: float, pressure: float, hit: SurfaceHit | None | _NotPicked = NOT_PICKED
+    ) -> np.ndarray:
+        if isinstance(hit, _NotPicked):
+            hit = self._pick(x, y)
         if hit is None:
             return np.zeros(0, dtype=np.int32)
         # The stroke log keeps centres as float32: paint from exactly what is logged, so a
         # replay of the log reproduces the layers bit for bit.
         center = np.asarray(hit.point, dtype=np.float32).astype(np.float64)
-        footprint = self._geometry.footprint(
-            center, int(hit.vertex_id), self._settings.radius, self._viewpoint, self._settings.soft
-        )
         self._path.append(center)
         self._seeds.append(int(hit.vertex_id))
         self._pressure.append(float(pressure))
-        ids = self._painter.dab(footprint.ids, footprint.weights, pressure)
-        if self._mirror is None:
-            return ids
-        mirrored = mirror_footprint(footprint, self._mirror)
-        return np.concatenate([ids, self._painter.dab(mirrored.ids, mirrored.weights, pressure)])
+        return paint_dab(
+            self._painter, self._geometry, self._shape, center, int(hit.vertex_id), pressure
+        )
 
 
 def fill(
@@ -207,11 +318,8 @@ def fill(
     ``vertex_ids`` are the place's paintable vertices; with mirror mode on, their mirror
     twins are filled too.
     """
-    ids = np.asarray(vertex_ids, dtype=np.int32)
-    if settings.mirror and mirror is not None:
-        twins = mirror[ids]
-        ids = np.union1d(ids, twins[twins >= 0]).astype(np.int32)
-    layers = painter.fill(settings.layer_keys(all_keys), ids, settings.target)
+    twins = mirror if settings.mirror else None
+    layers = paint_fill(painter, settings.layer_keys(all_keys), vertex_ids, settings.target, twins)
     if layers is None:
         return None
     record = StrokeRecord(

@@ -14,7 +14,7 @@ from datetime import datetime
 import numpy as np
 
 from bodymap.core.atlas import Atlas
-from bodymap.core.edits import Change, Edit
+from bodymap.core.edits import Change, Edit, StrokeEdit
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.painter import Painter
 from bodymap.core.session import RhythmReading, Session, SoapNotes
@@ -72,8 +72,21 @@ class SessionDocument:
         return change
 
     def announce_painted(self, vertex_ids: np.ndarray) -> None:
-        """A live stroke changed these vertices (the stroke's edit comes at release)."""
+        """These vertices' layers changed outside an edit (e.g. an abandoned stroke's undoing)."""
         self.announce(Change("layers", vertex_ids))
+
+    def announce_dab(self, vertex_ids: np.ndarray) -> None:
+        """A stroke in progress painted these vertices (its edit comes at its end)."""
+        self.announce(Change("layers", vertex_ids, live=True))
+
+    def finish_stroke(self, edit: StrokeEdit, shown: bool = True) -> None:
+        """A stroke (or fill) the painter wrote is complete: log it, once, and announce it.
+
+        ``shown``: its dabs were announced live, so the view is already up to date. Push
+        ``edit`` on the undo stack as already applied afterwards: it is never written twice.
+        """
+        self.session.require_editable()
+        self.announce(edit.log(self.session, shown))
 
     def set_tag_display(
         self, key: str, *, visible: bool | None = None, opacity: float | None = None

@@ -19,10 +19,17 @@ from bodymap.core.tags import Tag, TagSet
 @dataclass(frozen=True, eq=False)
 class Change:
     """What changed. ``kind`` is one of layers, pins, vectors, events, tags, style, notes,
-    rhythm, session; ``vertex_ids`` lists changed vertices for ``layers``."""
+    rhythm, session.
+
+    For ``layers``, ``vertex_ids`` lists the vertices to recolour; it is ``None`` when a
+    stroke painted live is complete (the view already shows it, summaries are now due).
+    ``live`` marks a dab of a stroke still in progress: views recolour, summaries wait for
+    the stroke's end so they never show part of it.
+    """
 
     kind: str
     vertex_ids: np.ndarray | None = None
+    live: bool = False
 
 
 @dataclass(eq=False)
@@ -37,6 +44,16 @@ class StrokeEdit:
         ids = self.layers.apply(session.overlays)
         session.strokes.append(self.record)
         return Change("layers", ids)
+
+    def log(self, session: Session, shown: bool = True) -> Change:
+        """Add the stroke to the session's log when the painter already wrote its layers.
+
+        The layers are not written again. ``shown``: the view already shows them (a stroke
+        recoloured dab by dab), so the change names no vertices to recolour; a fill, painted
+        in one step, names its vertices.
+        """
+        session.strokes.append(self.record)
+        return Change("layers", None if shown else self.layers.ids)
 
     def revert(self, session: Session) -> Change:
         ids = self.layers.revert(session.overlays)

@@ -3,9 +3,9 @@
 Each :class:`~bodymap.core.session.StrokeRecord` holds what the brush needs to paint it
 again: the dab centres and the vertex under each, the pen pressure, the radius, the soft
 flag, the view the stroke was painted from and the mirror flag; a fill names its region or
-band. Replay drives the same :class:`~bodymap.core.painter.Painter` with the same
-footprints (:meth:`~bodymap.core.brush.BrushGeometry.footprint`) as the brush did, so the
-layers come out as painted.
+band. Replay paints through the very functions the tools paint with
+(:func:`~bodymap.core.brush_tool.paint_dab`, :func:`~bodymap.core.brush_tool.paint_fill`,
+:func:`~bodymap.core.brush_tool.place_vertices`), so the layers come out as painted.
 
 Exactness
 ---------
@@ -25,11 +25,14 @@ import numpy as np
 
 from bodymap.core.atlas import Atlas
 from bodymap.core.brush import BrushGeometry, Viewpoint
+from bodymap.core.brush_tool import DabShape, paint_dab, paint_fill, place_vertices
 from bodymap.core.mesh import BodyMesh
-from bodymap.core.mirror import mirror_footprint, mirror_map
+from bodymap.core.mirror import mirror_map
 from bodymap.core.overlays import Overlays, intensity_to_value
 from bodymap.core.painter import Painter
 from bodymap.core.session import StrokeRecord
+
+__all__ = ["StrokeReplayer", "place_vertices", "replay", "replay_states", "state_after"]
 
 
 class StrokeReplayer:
@@ -78,22 +81,17 @@ class StrokeReplayer:
         geometry = self._brush_geometry()
         viewpoint = Viewpoint(record.view_position, record.view_direction, record.parallel)
         mirror = self._mirror_map() if record.mirror else None
+        shape = DabShape(record.radius, record.soft, viewpoint, mirror)
         path = np.asarray(record.path, dtype=np.float64).reshape(-1, 3)
         self._painter.begin_stroke(record.tags, target)
         for center, seed, pressure in zip(path, record.seeds, record.pressure, strict=True):
-            footprint = geometry.footprint(center, int(seed), record.radius, viewpoint, record.soft)
-            self._painter.dab(footprint.ids, footprint.weights, float(pressure))
-            if mirror is not None:
-                twin = mirror_footprint(footprint, mirror)
-                self._painter.dab(twin.ids, twin.weights, float(pressure))
+            paint_dab(self._painter, geometry, shape, center, int(seed), float(pressure))
         self._painter.end_stroke()
 
     def _fill(self, record: StrokeRecord, target: int) -> None:
         ids = place_vertices(record.region, self._mesh, self._atlas)
-        if record.mirror:
-            twins = self._mirror_map()[ids]
-            ids = np.union1d(ids, twins[twins >= 0]).astype(np.int32)
-        self._painter.fill(record.tags, ids, target)
+        mirror = self._mirror_map() if record.mirror else None
+        paint_fill(self._painter, record.tags, ids, target, mirror)
 
     def _brush_geometry(self) -> BrushGeometry:
         if self._geometry is None:
@@ -104,21 +102,6 @@ class StrokeReplayer:
         if self._mirror is None:
             self._mirror = mirror_map(self._mesh)
         return self._mirror
-
-
-def place_vertices(key: str, mesh: BodyMesh, atlas: Atlas) -> np.ndarray:
-    """The paintable vertices of the region, else the band, called ``key`` (as a fill takes).
-
-    Raises ``KeyError`` when the atlas has neither.
-    """
-    try:
-        index, place = atlas.region_index, atlas.region_by_key(key)
-    except KeyError:
-        try:
-            index, place = atlas.band_index, atlas.band_by_key(key)
-        except KeyError:
-            raise KeyError(f"the fill's place {key!r} is neither a region nor a band") from None
-    return np.flatnonzero((index == place) & ~mesh.internal).astype(np.int32)
 
 
 def replay(

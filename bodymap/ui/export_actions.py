@@ -13,47 +13,81 @@ folder used is remembered for this run only, never in the settings.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
 
-from PyQt6.QtCore import QEventLoop, QObject, Qt, QTimer
+from PyQt6.QtCore import QObject, Qt, pyqtSignal
 from PyQt6.QtGui import QAction, QGuiApplication
-from PyQt6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QMenu,
-    QMessageBox,
-    QProgressDialog,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PyQt6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from bodymap.core.views import StandardView
+from bodymap.core.document import SessionDocument
+from bodymap.core.session import Client
 from bodymap.export.errors import ExportCancelled, ExportError
 from bodymap.export.source import SessionSource
-from bodymap.store import StoreError
+from bodymap.store import Store, StoreError, StoreWorker
+from bodymap.ui.export_dialogs import ProgressRelay, ReportDialog, ViewsDialog, run_with_progress
 
-POLL_MS = 50
+__all__ = [
+    "ExportActions",
+    "ExportHost",
+    "ProgressRelay",
+    "ReportDialog",
+    "StoreAccess",
+    "ViewsDialog",
+    "run_with_progress",
+]
+
+
+class StoreAccess(Protocol):
+    """What exports need of the session manager: the store, through its worker."""
+
+    store: Store
+    client: Client | None
+    dirty: bool
+    worker: StoreWorker
+
+    def call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run a store call on the worker and wait for it."""
+
+
+class ExportHost(Protocol):
+    """What exports need of the window: the open session and the store's side of the app."""
+
+    @property
+    def document(self) -> SessionDocument | None:
+        """The open session, or ``None``."""
+
+    @property
+    def sessions(self) -> StoreAccess | None:
+        """``None`` when the app runs without a store."""
 
 
 class ExportActions(QObject):
-    """The export actions of ``window`` and the menu that holds them.
+    """The export actions over ``host`` and the menu that holds them.
 
-    ``window`` provides ``document`` (a SessionDocument or ``None``) and ``sessions`` (the
-    SessionManager, with ``store``, ``client``, ``call`` and ``worker``; ``None`` when the
-    app runs without a store). Use ``window.menuBar()...addMenu(actions.menu(parent))``.
+    Parameters
+    ----------
+    host : ExportHost
+        The open session and the store access.
+    parent : QWidget, optional
+        Parent of the actions and of the dialogs; by default ``host`` if it is a widget.
+
+    Signals
+    -------
+    message(str): a short message for the status bar ("Exported 4 file(s) to …").
+
+    Use ``window.menuBar()...addMenu(actions.menu(parent))``.
     """
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
+    message = pyqtSignal(str)
+
+    def __init__(self, host: ExportHost, parent: QWidget | None = None) -> None:
+        if parent is None and isinstance(host, QWidget):
+            parent = host
+        super().__init__(parent)
+        self._host = host
+        self._parent = parent
         self.folder: Path | None = None
         self.views_action = self._action("&Views as PNG…", self.export_views)
         self.sheet_action = self._action("&Sheet of four views (PNG)…", self.export_sheet)
@@ -94,17 +128,15 @@ class ExportActions(QObject):
         return menu
 
     def update_enabled(self) -> None:
-        has_session = self.window.document is not None
+        has_session = self._host.document is not None
         for action in self.session_actions:
             action.setEnabled(has_session)
-        sessions = getattr(self.window, "sessions", None)
-        self.client_action.setEnabled(sessions is not None and self._client_id() is not None)
+        self.client_action.setEnabled(self._client_id() is not None)
 
     # -- what an export is made from -------------------------------------------------------
     def source(self) -> SessionSource:
         """The open session with its client, amendments, saved file's hash and the log."""
-        doc = self.window.document
-        sessions = getattr(self.window, "sessions", None)
+        doc, sessions = self._host.document, self._host.sessions
         if sessions is None:
             return SessionSource(doc.session, doc.mesh, doc.atlas)
         amendments, sha = (), None
@@ -125,24 +157,24 @@ class ExportActions(QObject):
         )
 
     def _client_id(self) -> str | None:
-        sessions = getattr(self.window, "sessions", None)
+        sessions = self._host.sessions
         if sessions is None:
             return None
         if sessions.client is not None:
             return sessions.client.id
-        doc = self.window.document
+        doc = self._host.document
         return doc.session.client_id if doc is not None else None
 
     # -- the actions ------------------------------------------------------------------------
     def export_views(self) -> list[Path] | None:
         from bodymap.export.images import write_view_pngs
 
-        choice = ViewsDialog.ask(self.window)
+        choice = ViewsDialog.ask(self._parent)
         if choice is None:
             return None
         views, size, sheet = choice
         folder = QFileDialog.getExistingDirectory(
-            self.window, "Export views into folder", str(self._start_folder())
+            self._parent, "Export views into folder", str(self._start_folder())
         )
         if not folder:
             return None
@@ -158,7 +190,7 @@ class ExportActions(QObject):
     def export_report(self) -> Path | None:
         from bodymap.export.session_report import write_session_pdf
 
-        choice = ReportDialog.ask(self.window)
+        choice = ReportDialog.ask(self._parent)
         if choice is None:
             return None
         page, emotional = choice
@@ -197,11 +229,11 @@ class ExportActions(QObject):
         """The client's whole record, on the store worker, with progress and Cancel."""
         from bodymap.export.client_record import default_client_filename, export_client_json
 
-        sessions = self.window.sessions
+        sessions = self._host.sessions
         client_id = self._client_id()
         default = self._start_folder() / default_client_filename(client_id)
         name, _ = QFileDialog.getSaveFileName(
-            self.window, "Export the client's whole record", str(default), "JSON (*.json)"
+            self._parent, "Export the client's whole record", str(default), "JSON (*.json)"
         )
         if not name:
             return None
@@ -212,12 +244,12 @@ class ExportActions(QObject):
             return export_client_json(sessions.store, client_id, target, progress)
 
         try:
-            path = run_with_progress(self.window, "Exporting the record…", job, sessions.worker)
+            path = run_with_progress(self._parent, "Exporting the record…", job, sessions.worker)
         except ExportCancelled as cancelled:
             self._message(str(cancelled).capitalize())
             return None
         except (ExportError, StoreError) as error:
-            QMessageBox.warning(self.window, "Export failed", str(error))
+            QMessageBox.warning(self._parent, "Export failed", str(error))
             return None
         self._message(f"Exported to {path}")
         return path
@@ -229,10 +261,10 @@ class ExportActions(QObject):
     def _ask_target(self, title: str, kind: str, suffix: str, label: str) -> Path | None:
         from bodymap.export.naming import session_filename
 
-        session = self.window.document.session
+        session = self._host.document.session
         default = self._start_folder() / session_filename(session, kind, suffix)
         name, _ = QFileDialog.getSaveFileName(
-            self.window, title, str(default), f"{label} (*.{suffix})"
+            self._parent, title, str(default), f"{label} (*.{suffix})"
         )
         if not name:
             return None
@@ -248,7 +280,7 @@ class ExportActions(QObject):
             result = export()
         except (ExportError, StoreError, ValueError, OSError) as error:
             QGuiApplication.restoreOverrideCursor()
-            QMessageBox.warning(self.window, "Export failed", str(error))
+            QMessageBox.warning(self._parent, "Export failed", str(error))
             return None
         QGuiApplication.restoreOverrideCursor()
         paths = result if isinstance(result, list) else [result]
@@ -257,15 +289,13 @@ class ExportActions(QObject):
         return result
 
     def _message(self, text: str) -> None:
-        status = getattr(self.window, "statusBar", None)
-        if callable(status):
-            status().showMessage(text, 8000)
+        self.message.emit(text)
 
 
 class _WorkerLog:
     """Stands in for the store in a SessionSource: audit entries go through the worker."""
 
-    def __init__(self, sessions) -> None:
+    def __init__(self, sessions: StoreAccess) -> None:
         self._sessions = sessions
 
     def log(self, *args, **kwargs):
@@ -280,153 +310,3 @@ def _saved_sha256(store, session_id: str) -> str:
     from bodymap.store.base import file_sha256
 
     return file_sha256(store.session_info(session_id).path)
-
-
-class ProgressRelay:
-    """Carries progress from the worker thread to the GUI thread, and Cancel back."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._state = (0, 0, "")
-        self._cancelled = False
-
-    def __call__(self, done: int, total: int, label: str) -> bool:
-        with self._lock:
-            self._state = (done, total, label)
-            return not self._cancelled
-
-    def cancel(self) -> None:
-        with self._lock:
-            self._cancelled = True
-
-    def state(self) -> tuple[int, int, str]:
-        with self._lock:
-            return self._state
-
-
-def run_with_progress(parent: QWidget, title: str, job, worker):
-    """Run ``job(progress)`` on ``worker`` behind a modal progress dialog; its result.
-
-    The dialog's Cancel makes the next ``progress`` call return ``False``; the job's own
-    exception (``ExportCancelled`` included) is raised here.
-    """
-    relay = ProgressRelay()
-    future = worker.submit(job, relay)
-    dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
-    dialog.setWindowTitle("Export")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    dialog.setMinimumDuration(400)
-    loop = QEventLoop()
-
-    def poll() -> None:
-        done, total, label = relay.state()
-        dialog.setMaximum(max(total, 1))
-        dialog.setValue(min(done, max(total, 1)))
-        if label:
-            dialog.setLabelText(label)
-        if dialog.wasCanceled():
-            relay.cancel()
-        if future.done():
-            loop.quit()
-
-    timer = QTimer(interval=POLL_MS)
-    timer.timeout.connect(poll)
-    timer.start()
-    poll()
-    if not future.done():
-        loop.exec()
-    timer.stop()
-    dialog.close()
-    dialog.deleteLater()
-    return future.result()
-
-
-class ViewsDialog(QDialog):
-    """Which standard views, at what size, and whether to add a sheet of them."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Export views as PNG")
-        self.checks = {view: QCheckBox(view.label) for view in StandardView}
-        views = QVBoxLayout()
-        for view, check in self.checks.items():
-            check.setChecked(
-                view
-                in (
-                    StandardView.ANTERIOR,
-                    StandardView.POSTERIOR,
-                    StandardView.LEFT,
-                    StandardView.RIGHT,
-                )
-            )
-            views.addWidget(check)
-        self.width_box, self.height_box = QSpinBox(), QSpinBox()
-        for box, value in ((self.width_box, 600), (self.height_box, 900)):
-            box.setRange(64, 8192)
-            box.setValue(value)
-            box.setSuffix(" px")
-        size = QHBoxLayout()
-        size.addWidget(self.width_box)
-        size.addWidget(self.height_box)
-        self.sheet = QCheckBox("Also one image of these views side by side")
-        self.sheet.setChecked(True)
-        form = QFormLayout(self)
-        form.addRow("Views", views)
-        form.addRow("Size of each", size)
-        form.addRow(self.sheet)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def choice(self):
-        views = tuple(v for v, check in self.checks.items() if check.isChecked())
-        return views, (self.width_box.value(), self.height_box.value()), self.sheet.isChecked()
-
-    @classmethod
-    def ask(cls, parent: QWidget | None):
-        """(views, (width, height), sheet), or ``None`` when cancelled or nothing chosen."""
-        dialog = cls(parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        choice = dialog.choice()
-        return choice if choice[0] else None
-
-
-class ReportDialog(QDialog):
-    """Paper size, and whether the report leaves the practice (no emotional content)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Session report")
-        self.page = QComboBox()
-        self.page.addItem("A4", "a4")
-        self.page.addItem("Letter", "letter")
-        self.private = QCheckBox(
-            "Leave out emotional content (what the client said, emotions, dialogue)"
-        )
-        self.private.setToolTip("For reports that leave the practice")
-        form = QFormLayout(self)
-        form.addRow("Paper", self.page)
-        form.addRow(self.private)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def choice(self) -> tuple[str, bool]:
-        return str(self.page.currentData()), not self.private.isChecked()
-
-    @classmethod
-    def ask(cls, parent: QWidget | None):
-        """(page, emotional_content), or ``None`` when cancelled."""
-        dialog = cls(parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.choice()

@@ -1,7 +1,9 @@
 """Live findings: per tag the painted extent and intensity, by region and band, in words.
 
 Recomputing costs tens of milliseconds on the full body, so it waits for painting to pause
-(and for the panel to be visible), never running once per dab.
+(and for the panel to be visible), never running once per dab. A stroke's live dabs are
+ignored: the figures are recomputed once, after the stroke ends, so they never show part of
+a stroke (a mirrored stroke's first side, say).
 """
 
 from __future__ import annotations
@@ -147,14 +149,14 @@ class FindingsPanel(QWidget, DocumentBound):
         objective = f"{objective}\n{text}" if objective else text
         document.set_notes(replace(notes, objective=objective))
 
-    def showEvent(self, event: QShowEvent | None) -> None:  # noqa: N802
+    def showEvent(self, event: QShowEvent | None) -> None:
         super().showEvent(event)
         if self._stale:
             self.refresh()
 
     def _on_change(self, change: Change) -> None:
-        if change.kind in RECOMPUTE_ON:
-            self._idle.start()  # restarted by every dab: recompute once painting pauses
+        if change.kind in RECOMPUTE_ON and not change.live:
+            self._idle.start()  # restarted by every change: recompute once they pause
 
     def _recompute_if_visible(self) -> None:
         if self.isVisible():

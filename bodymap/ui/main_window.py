@@ -12,39 +12,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from PyQt6.QtCore import QByteArray, Qt, QTimer
 from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
 from PyQt6.QtWidgets import (
     QApplication,
-    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
 from bodymap.core.document import SessionDocument
-from bodymap.core.views import FIT_SHORTCUT, StandardView
+from bodymap.core.views import FIT_SHORTCUT, Camera, StandardView
 from bodymap.io.body_loading import LOAD_ERRORS, MESH_FILE_FILTER, Body, open_body
 from bodymap.render.scene import PickHit
 from bodymap.store import Store
-from bodymap.ui.amendments_panel import AmendmentsPanel
-from bodymap.ui.brush_panel import BrushPanel
 from bodymap.ui.client_browser import ClientBrowser
 from bodymap.ui.compare_window import CompareWindow
-from bodymap.ui.events_panel import EventsPanel
 from bodymap.ui.export_actions import ExportActions
-from bodymap.ui.findings_panel import FindingsPanel
-from bodymap.ui.notes_panel import NotesPanel
 from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
-from bodymap.ui.rhythm_panel import RhythmPanel
 from bodymap.ui.session_manager import SessionManager
+from bodymap.ui.session_panels import SessionPanels
 from bodymap.ui.settings import app_settings
-from bodymap.ui.tag_panel import TagPanel
 from bodymap.ui.tool_actions import ToolActions
 from bodymap.ui.undo import undo_redo_actions
 from bodymap.ui.viewer import BodyViewer
@@ -87,6 +80,7 @@ class MainWindow(QMainWindow):
         self._reference = reference
         self._reframe_pending = True
         self._document: SessionDocument | None = None
+        self._session_title = ""
         self.viewer = BodyViewer(self)
         self.setCentralWidget(self.viewer)
         self.undo_stack = QUndoStack(self)
@@ -94,7 +88,7 @@ class MainWindow(QMainWindow):
             self.viewer, self.undo_stack, lambda pin, tags: PinDialog.edit(self, pin, tags), self
         )
         self.view_actions: dict[StandardView, QAction] = {}
-        self.sessions = SessionManager(self, store) if store is not None else None
+        self.sessions = SessionManager(self, store, self) if store is not None else None
         self._build_actions()
         if self.sessions is not None:
             self.sessions.update_actions()
@@ -138,9 +132,7 @@ class MainWindow(QMainWindow):
         """
         if document is not None and document.mesh is not self._body.mesh:
             raise ValueError("the session's body is not the body shown")
-        for panel in self._session_panels():
-            if hasattr(panel, "flush") and panel.document is not None:
-                panel.flush()
+        self.flush_edits()
         self.undo_stack.clear()
         self._document = document
         self.controller.set_document(document)
@@ -155,6 +147,27 @@ class MainWindow(QMainWindow):
                 session.id if session else None,
                 bool(session and session.finalised),
             )
+
+    def flush_edits(self) -> None:
+        """Put what the notes and rhythm panels hold (typing in progress) into the session."""
+        for panel in (self.notes_panel, self.rhythm_panel):
+            if panel.document is not None:
+                panel.flush()
+
+    def clear_undo(self) -> None:
+        self.undo_stack.clear()
+
+    def current_camera(self) -> Camera:
+        return self.viewer.scene.current_camera()
+
+    def apply_camera(self, camera: Camera) -> None:
+        """Turn the view to ``camera`` and draw it."""
+        self.viewer.scene.apply_camera(camera)
+        self.viewer.redraw()
+
+    def screenshot(self) -> np.ndarray:
+        """The 3D view's pixels, (H, W, 3) uint8."""
+        return self.viewer.scene.screenshot()
 
     def _refresh_info(self) -> None:
         """The lasting status note: read-only session, unassigned regions, or how to start."""
@@ -267,14 +280,14 @@ class MainWindow(QMainWindow):
         self.set_body(body)
         return True
 
-    def showEvent(self, event: QShowEvent | None) -> None:  # noqa: N802
+    def showEvent(self, event: QShowEvent | None) -> None:
         super().showEvent(event)
         if self._reframe_pending:
             # The view was framed before the window had its real size: frame it again.
             self._reframe_pending = False
             QTimer.singleShot(0, self._reframe)
 
-    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent | None) -> None:
         if self.sessions is not None:
             if not self.sessions.close_session():
                 event.ignore()
@@ -293,58 +306,26 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _update_title(self) -> None:
-        title = getattr(self, "_session_title", "") if self._document is not None else ""
+        title = self._session_title if self._document is not None else ""
         self.setWindowTitle(f"{title or self._body.name} — BodyMap")
 
     def _session_panels(self) -> list:
-        return [
-            self.tag_panel,
-            self.notes_panel,
-            self.rhythm_panel,
-            self.events_panel,
-            self.findings_panel,
-        ]
+        return self.panels.session_panels()
 
     def _build_docks(self) -> None:
-        self.tag_panel = TagPanel(self.undo_stack)
-        self.tag_panel.active_tag_changed.connect(lambda key: self.controller.set_settings(tag=key))
-        self.brush_panel = BrushPanel(self.controller)
-        tools = QWidget()
-        layout = QVBoxLayout(tools)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tag_panel, 1)
-        layout.addWidget(self.brush_panel)
-        self.notes_panel = NotesPanel()
-        self.rhythm_panel = RhythmPanel()
-        self.events_panel = EventsPanel(self.undo_stack)
-        self.events_panel.request_location.connect(self._place_event)
-        self.findings_panel = FindingsPanel()
-        self.docks: dict[str, QDockWidget] = {}
-        left = Qt.DockWidgetArea.LeftDockWidgetArea
-        right = Qt.DockWidgetArea.RightDockWidgetArea
-        for key, title, widget, area in (
-            ("tags", "Tags and brush", tools, left),
-            ("findings", "Findings", self.findings_panel, right),
-            ("notes", "SOAP notes", self.notes_panel, right),
-            ("rhythm", "Rhythm", self.rhythm_panel, right),
-            ("events", "Timeline", self.events_panel, right),
-        ):
-            dock = QDockWidget(title, self)
-            dock.setObjectName(f"{key}_dock")
-            dock.setWidget(widget)
-            self.addDockWidget(area, dock)
-            self.docks[key] = dock
-        if self.sessions is not None:
-            self.amendments_panel = AmendmentsPanel()
-            dock = QDockWidget("Amendments", self)
-            dock.setObjectName("amendments_dock")
-            dock.setWidget(self.amendments_panel)
-            self.addDockWidget(right, dock)
-            self.docks["amendments"] = dock
-        for key in ("notes", "rhythm", "events", "amendments"):
-            if key in self.docks:
-                self.tabifyDockWidget(self.docks["findings"], self.docks[key])
-        self.docks["findings"].raise_()
+        self.panels = SessionPanels(
+            self, self.undo_stack, self.controller, self.sessions is not None
+        )
+        self.panels.tag_panel.active_tag_changed.connect(
+            lambda key: self.controller.set_settings(tag=key)
+        )
+        self.panels.events_panel.request_location.connect(self._place_event)
+        self.docks = self.panels.docks
+        self.tag_panel, self.brush_panel = self.panels.tag_panel, self.panels.brush_panel
+        self.notes_panel, self.rhythm_panel = self.panels.notes_panel, self.panels.rhythm_panel
+        self.events_panel = self.panels.events_panel
+        self.findings_panel = self.panels.findings_panel
+        self.amendments_panel = self.panels.amendments_panel
 
     def _reframe(self) -> None:
         view = self.viewer.scene.view
@@ -392,6 +373,9 @@ class MainWindow(QMainWindow):
         self._compare_windows: list[CompareWindow] = []
         if self.sessions is not None:
             self.sessions.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
+            self.sessions.session_changed.connect(
+                lambda _document: self.compare_action.setEnabled(self.sessions.client is not None)
+            )
         self.tool_actions = ToolActions(self.controller, self)
 
     def _build_menus_and_toolbar(self) -> None:
@@ -404,7 +388,10 @@ class MainWindow(QMainWindow):
             file_menu.addAction(self.sessions.finalise_action)
             file_menu.addAction(self.sessions.close_action)
             file_menu.addSeparator()
-            self.export_actions = ExportActions(self)
+            self.export_actions = ExportActions(self, self)
+            self.export_actions.message.connect(
+                lambda text: self.statusBar().showMessage(text, 8000)
+            )
             file_menu.addMenu(self.export_actions.menu(file_menu))
             file_menu.addSeparator()
         file_menu.addAction(self.open_action)

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import getpass
 from concurrent.futures import Future
+from typing import Protocol
 
 import numpy as np
 from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QImage, QKeySequence
-from PyQt6.QtWidgets import QMessageBox
+from PyQt6.QtWidgets import QMessageBox, QWidget
 
 from bodymap.core.document import SessionDocument
 from bodymap.core.edits import Change
 from bodymap.core.session import Client, Session
+from bodymap.core.views import Camera
 from bodymap.io.body_loading import Body
 from bodymap.store import MeshMismatchError, Store, StoreError, StoreWorker
 from bodymap.ui.settings import PRACTITIONER_KEY, app_settings
@@ -45,22 +47,65 @@ def png_thumbnail(rgb: np.ndarray, width: int = THUMBNAIL_WIDTH) -> bytes:
     return bytes(data)
 
 
+class SessionHost(Protocol):
+    """What the session manager needs of the window that shows the session."""
+
+    @property
+    def document(self) -> SessionDocument | None:
+        """The session shown, or ``None``."""
+
+    @property
+    def body(self) -> Body:
+        """The body shown."""
+
+    def set_body(self, body: Body) -> None:
+        """Show another body (closes any session shown)."""
+
+    def set_document(self, document: SessionDocument | None, title: str = "") -> None:
+        """Show ``document`` (``None``: none) under ``title``; undo starts afresh."""
+
+    def set_session_title(self, title: str) -> None: ...
+
+    def flush_edits(self) -> None:
+        """Write what the panels hold but have not yet put in the session (typed notes)."""
+
+    def clear_undo(self) -> None: ...
+
+    def current_camera(self) -> Camera: ...
+
+    def apply_camera(self, camera: Camera) -> None:
+        """Turn the view to ``camera`` and draw it."""
+
+    def screenshot(self) -> np.ndarray:
+        """The 3D view's pixels, (H, W, 3) uint8."""
+
+
 class SessionManager(QObject):
     """Owns the store worker and the open session's life: autosave, save, finalise.
+
+    Parameters
+    ----------
+    host : SessionHost
+        The window showing the session.
+    store : Store
+    parent : QWidget, optional
+        Parent of the manager and of its message boxes.
 
     Signals
     -------
     status(str): a short message for the status bar.
-    session_changed(object): the open :class:`SessionDocument` (or ``None``).
+    session_changed(object): the open :class:`SessionDocument` (or ``None``); ``client``
+    is already up to date when it is emitted.
     """
 
     status = pyqtSignal(str)
     session_changed = pyqtSignal(object)
     _finished = pyqtSignal(str, object, object)  # worker thread -> GUI thread
 
-    def __init__(self, window, store: Store) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, host: SessionHost, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._host = host
+        self._dialog_parent = parent
         self.store = store
         self.worker = StoreWorker(store)
         self.client: Client | None = None
@@ -75,7 +120,7 @@ class SessionManager(QObject):
     # -- state ---------------------------------------------------------------------------
     @property
     def document(self) -> SessionDocument | None:
-        return self.window.document
+        return self._host.document
 
     @property
     def dirty(self) -> bool:
@@ -92,7 +137,7 @@ class SessionManager(QObject):
         """Open a new session for ``client_id`` (optionally carrying the last findings over)."""
         if not self.close_session():
             return False
-        body = self.window.body
+        body = self._host.body
         practitioner = practitioner or default_practitioner()
         app_settings().setValue(PRACTITIONER_KEY, practitioner)
         try:
@@ -153,7 +198,7 @@ class SessionManager(QObject):
                 "Unsaved work found",
                 f"BodyMap found work from {when} that was not saved "
                 "(the app closed unexpectedly). Recover it?",
-                parent=self.window,
+                parent=self._dialog_parent,
             )
             recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
             discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
@@ -183,7 +228,7 @@ class SessionManager(QObject):
 
     def _body_for(self, session: Session) -> bool:
         """Show the body the session was recorded on; never apply it to another mesh."""
-        if session.mesh_hash == self.window.body.mesh.geometry_hash:
+        if session.mesh_hash == self._host.body.mesh.geometry_hash:
             return True
         if not self.call(self.store.has_mesh, session.mesh_hash):
             raise MeshMismatchError(
@@ -191,20 +236,19 @@ class SessionManager(QObject):
                 "it cannot be shown on this body"
             )
         mesh, atlas = self.call(self.store.get_mesh, session.mesh_hash)
-        self.window.set_body(Body(mesh=mesh, atlas=atlas))
+        self._host.set_body(Body(mesh=mesh, atlas=atlas))
         self.status.emit("Showing the body this session was recorded on.")
         return True
 
     def _open(self, session: Session, saved: bool) -> None:
-        body = self.window.body
+        body = self._host.body
         document = SessionDocument(session, body.mesh, body.atlas)
         document.subscribe(self._on_change)
         self._saved_revision = document.revision if saved else -1
         title = self._title(session)
-        self.window.set_document(document, title)
+        self._host.set_document(document, title)
         if session.camera is not None:
-            self.window.viewer.scene.apply_camera(session.camera)
-            self.window.viewer.redraw()
+            self._host.apply_camera(session.camera)
         self.update_actions()
         self.session_changed.emit(document)
 
@@ -222,7 +266,7 @@ class SessionManager(QObject):
         if doc is None or not doc.editable:
             return None
         self._prepare_for_write(doc)
-        thumbnail = png_thumbnail(self.window.viewer.scene.screenshot())
+        thumbnail = png_thumbnail(self._host.screenshot())
         self._autosave.stop()
         future = self.worker.save(doc.session, thumbnail)
         self._report(future, "save", doc.revision)
@@ -245,7 +289,7 @@ class SessionManager(QObject):
         if doc is None or not doc.editable:
             return False
         answer = QMessageBox.question(
-            self.window,
+            self._dialog_parent,
             "Finalise session",
             "Finalising signs this session: it can never be edited again, only amended.\n\n"
             "Finalise it now?",
@@ -253,16 +297,16 @@ class SessionManager(QObject):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         self._prepare_for_write(doc)
-        thumbnail = png_thumbnail(self.window.viewer.scene.screenshot())
+        thumbnail = png_thumbnail(self._host.screenshot())
         try:
             signed = self.worker.finalise(doc.session, thumbnail).result()
         except StoreError as error:
             self._warn("The session was not finalised", str(error))
             return False
-        self.window.undo_stack.clear()
+        self._host.clear_undo()
         doc.mark_finalised(signed.finalised_at)
         self._saved_revision = doc.revision
-        self.window.set_document(doc, self._title(doc.session))
+        self._host.set_document(doc, self._title(doc.session))
         self.update_actions()
         self.session_changed.emit(doc)
         self.status.emit("Session finalised. Corrections are added as amendments.")
@@ -276,7 +320,7 @@ class SessionManager(QObject):
         self._flush_panels()
         if self.dirty:
             answer = QMessageBox.question(
-                self.window,
+                self._dialog_parent,
                 "Unsaved changes",
                 "This session has changes that are not saved. Save them now?",
                 QMessageBox.StandardButton.Save
@@ -295,7 +339,7 @@ class SessionManager(QObject):
                 self.call(self.store.discard_draft, doc.session.id)
         self._autosave.stop()
         doc.unsubscribe(self._on_change)
-        self.window.set_document(None)
+        self._host.set_document(None)
         self.client = None
         self.update_actions()
         self.session_changed.emit(None)
@@ -308,15 +352,13 @@ class SessionManager(QObject):
 
     def _prepare_for_write(self, doc: SessionDocument) -> None:
         self._flush_panels()
-        doc.session.camera = self.window.viewer.scene.current_camera()
+        doc.session.camera = self._host.current_camera()
         if doc.mesh.geometry_hash not in self._meshes_kept:
             self.worker.submit(self.store.put_mesh, doc.mesh, doc.atlas)
             self._meshes_kept.add(doc.mesh.geometry_hash)
 
     def _flush_panels(self) -> None:
-        for panel in (self.window.notes_panel, self.window.rhythm_panel):
-            if panel.document is not None:
-                panel.flush()
+        self._host.flush_edits()
 
     def _report(self, future: Future, kind: str, revision: int) -> None:
         future.add_done_callback(lambda f: self._finished.emit(kind, f, revision))
@@ -347,11 +389,11 @@ class SessionManager(QObject):
         self._title_dirty = self.dirty
         if doc is not None:
             marker = "• " if self.dirty else ""
-            self.window.set_session_title(marker + self._title(doc.session))
+            self._host.set_session_title(marker + self._title(doc.session))
 
     # -- actions -----------------------------------------------------------------------------
     def _build_actions(self) -> None:
-        window = self.window
+        window = self._dialog_parent
         self.save_action = QAction("&Save session", window)
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
         self.save_action.triggered.connect(self.save)
@@ -364,15 +406,12 @@ class SessionManager(QObject):
         self.update_actions()
 
     def update_actions(self) -> None:
-        """Enable what makes sense for the open session (and the window's compare action)."""
+        """Enable what makes sense for the open session."""
         doc = self.document
         editable = doc is not None and doc.editable
-        compare = getattr(self.window, "compare_action", None)
-        if compare is not None:
-            compare.setEnabled(self.client is not None)
         self.save_action.setEnabled(editable)
         self.finalise_action.setEnabled(editable)
         self.close_action.setEnabled(doc is not None)
 
     def _warn(self, title: str, text: str) -> None:
-        QMessageBox.warning(self.window, title, text)
+        QMessageBox.warning(self._dialog_parent, title, text)

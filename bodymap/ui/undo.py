@@ -37,8 +37,9 @@ class EditCommand(QUndoCommand):
     edit : UndoableEdit
         The edit; its ``text`` becomes the command's text.
     already_applied : bool
-        The edit is already in the session (a brush stroke is painted live while dragging
-        and pushed at release), so the stack's first ``redo`` must not apply it again.
+        The edit is already in the session (a brush stroke is painted live while dragging,
+        a fill by the painter, and each is logged by ``SessionDocument.finish_stroke``),
+        so the stack's first ``redo`` must not apply it again.
     """
 
     def __init__(

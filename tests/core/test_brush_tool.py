@@ -5,10 +5,18 @@ import pytest
 from flat_grid import FRONT, PX, Hit, grid_mesh, plane_picker
 
 from bodymap.core.brush import BrushGeometry, Viewpoint
-from bodymap.core.brush_tool import BrushSettings, BrushStroke, fill
+from bodymap.core.brush_tool import (
+    BrushSettings,
+    BrushStroke,
+    fill,
+    place_at,
+    place_vertices,
+)
+from bodymap.core.document import SessionDocument
 from bodymap.core.mirror import mirror_map
 from bodymap.core.overlays import Overlays
 from bodymap.core.painter import Painter
+from bodymap.core.session import Session
 
 
 def start(mesh, settings, spacing_px=2.0, mirror=None, pick=None):
@@ -81,6 +89,50 @@ def test_cancel_restores_the_layers():
     stroke.move(10, 10)
     assert stroke.cancel().size > 0
     assert overlays.is_empty()
+
+
+def test_a_hit_the_caller_picked_is_used_for_the_sample_itself():
+    mesh = grid_mesh()
+    picker = plane_picker(mesh)
+    asked = []
+
+    def counting(x, y):
+        asked.append((x, y))
+        return picker(x, y)
+
+    overlays, stroke = start(mesh, BrushSettings("pain", radius=0.004), 5.0, pick=counting)
+    stroke.press(0, 0, hit=picker(0, 0))
+    assert asked == []  # the press dabs at the hit it was given
+    stroke.move(20, 0, hit=picker(20, 0))
+    # Only the points in between are picked here; the last one is the caller's hit.
+    assert asked and (20.0, 0.0) not in asked and len(asked) == 3
+    stroke.move(25, 0, hit=None)  # the caller picked nothing there: no dab at (25, 0)
+    edit = stroke.release()
+    assert edit.record.path.shape[0] == 1 + 4 + 0
+    assert np.allclose(edit.record.path[-1], [0.020, 0.0, 0.0])
+
+
+def test_a_stroke_is_logged_once_and_its_layers_written_once():
+    mesh = grid_mesh()
+    session = Session("c-1", mesh.geometry_hash, mesh.n_vertices)
+    document = SessionDocument(session, mesh, None)
+    changes = []
+    document.subscribe(changes.append)
+    stroke = BrushStroke(
+        document.painter, BrushGeometry(mesh), BrushSettings("pain"), "Pain",
+        ("pain",), plane_picker(mesh), FRONT, 2.0,
+    )  # fmt: skip
+    document.announce_dab(stroke.press(0, 0))
+    document.announce_dab(stroke.move(10, 0))
+    assert all(c.live and c.vertex_ids.size for c in changes)
+    edit = stroke.release()
+    painted = session.overlays.values.copy()
+    edit.layers.after[:] = 0  # were the layers written again, they would be wiped
+    document.finish_stroke(edit)
+    assert np.array_equal(session.overlays.values, painted)
+    assert session.strokes == [edit.record]
+    last = changes[-1]
+    assert last.kind == "layers" and not last.live and last.vertex_ids is None
 
 
 def test_settings_are_clamped_and_named():
@@ -163,3 +215,24 @@ def test_fill_a_region_with_its_mirror(body):
     assert (layer[atlas.region_index == right] == 40).all()
     assert np.count_nonzero(layer) == 2 * ids.size
     assert edit.text == "fill Left temporal with Pain" and edit.record.region == "temporal_l"
+
+
+@pytest.mark.parametrize(("key", "band"), [("temporal_l", False), ("occipital", False)])
+def test_the_fill_tool_and_replay_choose_the_same_vertices(body, key, band):
+    mesh, atlas, _mirror = body
+    ids = place_vertices(key, mesh, atlas)
+    place = place_at(atlas, int(ids[0]), band)
+    assert place is not None and place.key == key
+    assert ids.size and not mesh.internal[ids].any()
+
+
+def test_a_band_is_chosen_by_shift_click_and_found_again_by_its_key(body):
+    mesh, atlas, _mirror = body
+    band = atlas.bands[0]
+    vertex = int(np.flatnonzero(atlas.band_index == 0)[0])
+    assert place_at(atlas, vertex, band=True).key == band.key
+    ids = place_vertices(band.key, mesh, atlas)
+    assert np.array_equal(ids, np.flatnonzero((atlas.band_index == 0) & ~mesh.internal))
+    region_keys = {r.key for r in atlas.regions}
+    assert not region_keys & {b.key for b in atlas.bands}  # a key names one place only
+    assert place_at(atlas, int(np.flatnonzero(atlas.band_index < 0)[0]), band=True) is None

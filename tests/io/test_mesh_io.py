@@ -12,6 +12,7 @@ import pytest
 import pyvista as pv
 import trimesh
 import vtk
+from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from bodymap.core.mesh import MeshError
 from bodymap.io.mesh_io import (
@@ -143,6 +144,45 @@ def test_every_format_round_trips(body: trimesh.Trimesh, tmp_path: Path, variant
         )
     else:
         assert loaded.notes == ()
+
+
+def vtk_reader_points(path: Path) -> np.ndarray:
+    """The points as VTK's own reader for the file's kind gives them, in its order."""
+    if path.suffix == ".vtp":
+        reader = vtk.vtkXMLPolyDataReader()
+    else:
+        reader = vtk.vtkDataSetReader()
+        reader.ReadAllScalarsOn()
+    reader.SetFileName(str(path))
+    reader.Update()
+    return vtk_to_numpy(reader.GetOutput().GetPoints().GetData())
+
+
+@pytest.mark.parametrize("variant", sorted(v for v in WRITERS if v.startswith(("vtp", "vtk"))))
+def test_vtk_readers_and_ours_keep_the_same_point_order(
+    body: trimesh.Trimesh, tmp_path: Path, variant: str
+) -> None:
+    """The evidence a switch to VTK's readers would need: they keep the file's point order."""
+    suffix, write, _exact = WRITERS[variant]
+    path = tmp_path / f"body{suffix}"
+    write(body, path)
+    by_vtk = vtk_reader_points(path)
+    np.testing.assert_array_equal(by_vtk, body.vertices.astype(by_vtk.dtype))
+    np.testing.assert_array_equal(load_mesh(path).mesh.vertices, by_vtk.astype(np.float32))
+
+
+@pytest.mark.parametrize("binary", [True, False])
+def test_a_legacy_file_declaring_more_points_than_it_holds_is_refused(
+    tmp_path: Path, binary: bool
+) -> None:
+    """Checked against the file's size before anything is read: VTK's legacy reader would
+    first try to allocate what the header declares (18 GB here)."""
+    body = b"\x00" * 96 if binary else b"0 0 0 1 0 0 0 1 0\n"
+    header = f"# vtk DataFile Version 4.2\nhostile\n{'BINARY' if binary else 'ASCII'}\n"
+    path = tmp_path / "hostile.vtk"
+    path.write_bytes(header.encode() + b"DATASET POLYDATA\nPOINTS 1500000000 float\n" + body)
+    with pytest.raises(MeshLoadError, match="the file ends early: it is truncated"):
+        load_mesh(path)
 
 
 def test_obj_keeps_the_file_vertex_order_through_groups_seams_and_polygons(

@@ -164,8 +164,15 @@ def test_set_mesh_replaces_the_body(scene: BodyScene, plotter: pv.Plotter) -> No
 
 
 def test_camera_interaction_is_harmless_off_screen(scene: BodyScene) -> None:
+    camera, hit = scene.current_camera(), scene.pick(CENTRE, CENTRE)
     scene.enable_camera_interaction()
-    assert scene.pick(CENTRE, CENTRE) is not None
+    after = scene.current_camera()
+    np.testing.assert_allclose(after.position, camera.position)
+    np.testing.assert_allclose(after.direction, camera.direction)
+    again = scene.pick(CENTRE, CENTRE)
+    assert (again.face_id, again.vertex_id) == (hit.face_id, hit.vertex_id)
+    np.testing.assert_allclose(again.point, hit.point)
+    assert again.point[2] > 0.95 * RADIUS  # still the front of the body, under the centre
 
 
 @pytest.fixture(scope="module")
@@ -346,4 +353,5 @@ def test_colour_writes_never_rebuild_the_pick_locator(scene: BodyScene) -> None:
     after = scene.pick(width / 2, height / 2)
     scene.closest_points(np.array([[0.0, 0.0, 1.0]]))
     assert scene._locator.GetBuildTime() == built
-    assert after is not None and after.face_id == before.face_id
+    assert (after.face_id, after.vertex_id) == (before.face_id, before.vertex_id)
+    np.testing.assert_allclose(after.point, before.point)

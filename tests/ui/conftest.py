@@ -25,6 +25,7 @@ def answered_message_boxes(monkeypatch) -> list[tuple[str, str]]:
     monkeypatch.setattr(QMessageBox, "question", record(buttons.Discard))
     for name in ("warning", "critical", "information"):
         monkeypatch.setattr(QMessageBox, name, record(buttons.Ok))
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(
-        (self.windowTitle(), self.text())) or 0)
+    monkeypatch.setattr(
+        QMessageBox, "exec", lambda self: shown.append((self.windowTitle(), self.text())) or 0
+    )
     return shown

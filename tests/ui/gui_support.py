@@ -33,11 +33,18 @@ def sphere_body() -> Body:
     return Body(mesh=mesh, atlas=Atlas(REGIONS, BANDS, region, band))
 
 
-def send_mouse(widget, kind, point: QPoint, button=NO_BUTTON, buttons=NO_BUTTON,
-               modifiers=Qt.KeyboardModifier.NoModifier):
+def send_mouse(
+    widget,
+    kind,
+    point: QPoint,
+    button=NO_BUTTON,
+    buttons=NO_BUTTON,
+    modifiers=Qt.KeyboardModifier.NoModifier,
+):
     position = QPointF(point)
-    event = QMouseEvent(kind, position, QPointF(widget.mapToGlobal(point)), button, buttons,
-                        modifiers)
+    event = QMouseEvent(
+        kind, position, QPointF(widget.mapToGlobal(point)), button, buttons, modifiers
+    )
     QApplication.sendEvent(widget, event)
 
 

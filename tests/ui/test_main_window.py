@@ -26,6 +26,8 @@ from bodymap.ui.settings import app_settings
 pytestmark = pytest.mark.gui
 
 WINDOW_SIZE = (1280, 720)
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_plotters() -> Iterator[None]:
     """Every window a test opens must be closed, with its pyvistaqt plotter, and deleted."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QFocusEvent, QGuiApplication, QUndoStack
+from PyQt6.QtWidgets import QFileDialog, QWidget
 
 from bodymap.core.annotations import ForceVector, Pin, SurfacePoint
 from bodymap.core.atlas import Atlas
@@ -26,6 +28,7 @@ from bodymap.core.tags import ENERGY_CYST, TagSet
 from bodymap.ui import events_panel as events_module
 from bodymap.ui import findings_panel as findings_module
 from bodymap.ui.events_panel import PLACED_MARK, EventDialog, EventsPanel
+from bodymap.ui.export_actions import ExportActions
 from bodymap.ui.findings_panel import FindingsPanel
 from bodymap.ui.notes_panel import NotesPanel
 from bodymap.ui.pin_dialog import PinDialog, VectorDialog
@@ -364,3 +367,30 @@ def test_a_hidden_findings_panel_waits_until_shown(qtbot, document):
     panel.show()
     [line] = panel.summary_lines()
     assert line.startswith("Pain (peak 3): no mapped region")
+
+
+# --- export actions ---------------------------------------------------------------------
+
+
+def test_export_actions_need_only_the_session_and_report_through_a_signal(
+    qtbot, document, tmp_path, monkeypatch
+):
+    layer = np.zeros(document.mesh.n_vertices, np.uint8)
+    layer[:40] = 50
+    document.session.overlays.set_layer("pain", layer)
+    host = SimpleNamespace(document=document, sessions=None)  # no window, no store
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    actions = ExportActions(host, parent)
+    messages = []
+    actions.message.connect(messages.append)
+    actions.update_enabled()
+    assert actions.csv_action.isEnabled() and not actions.client_action.isEnabled()
+    target = tmp_path / "findings.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    assert actions.export_csv() == target
+    assert "Pain" in target.read_text(encoding="utf-8")
+    assert messages == [f"Exported 1 file(s) to {target}"]
+    host.document = None
+    actions.update_enabled()
+    assert not actions.csv_action.isEnabled()

@@ -62,8 +62,9 @@ def test_start_paint_save_and_reopen_exactly(window: MainWindow, store, qtbot):
     reopened = window.document.session
     assert reopened is not saved and reopened.same_record(saved)
     assert reopened.notes.subjective == "Headache since Tuesday"
-    assert np.array_equal(reopened.overlays.layer("restriction"),
-                          saved.overlays.layer("restriction"))
+    assert np.array_equal(
+        reopened.overlays.layer("restriction"), saved.overlays.layer("restriction")
+    )
 
 
 def test_autosave_draft_is_offered_after_a_crash(window: MainWindow, store, qtbot, monkeypatch):
@@ -79,7 +80,7 @@ def test_autosave_draft_is_offered_after_a_crash(window: MainWindow, store, qtbo
     [draft] = store.drafts()
     assert draft.session_id == session_id
     assert sessions.recover(session_id)
-    assert np.array_equal(window.document.session.overlays.values[:, :painted.shape[1]], painted)
+    assert np.array_equal(window.document.session.overlays.values[:, : painted.shape[1]], painted)
     assert sessions.dirty
 
 
