@@ -19,10 +19,17 @@ from PyQt6.QtWidgets import QMessageBox, QWidget
 
 from bodymap.core.document import SessionDocument
 from bodymap.core.edits import Change
-from bodymap.core.session import Client, Session
+from bodymap.core.session import Client, Session, new_session_id
 from bodymap.core.views import Camera
 from bodymap.io.body_loading import Body
-from bodymap.store import MeshMismatchError, Store, StoreError, StoreWorker
+from bodymap.store import (
+    ConflictError,
+    MeshMismatchError,
+    Store,
+    StoreError,
+    StoreWorker,
+    TargetUnreadableError,
+)
 from bodymap.ui.settings import PRACTITIONER_KEY, app_settings
 
 AUTOSAVE_DELAY_MS = 3000
@@ -369,6 +376,8 @@ class SessionManager(QObject):
             if error is None:
                 self._saved_revision = revision
                 self.status.emit("Saved.")
+            elif isinstance(error, ConflictError | TargetUnreadableError):
+                self._offer_save_as_new(error)
             else:
                 self._warn(
                     "The session was not saved",
@@ -377,6 +386,26 @@ class SessionManager(QObject):
         elif error is not None:
             self.status.emit(f"Autosave failed: {error}")
         self._update_title()
+
+    def _offer_save_as_new(self, error: Exception) -> None:
+        """The stored file changed elsewhere or is damaged: it is never replaced, but the
+        work can be kept as a new session (the old file stays as it is)."""
+        doc = self.document
+        if doc is None or not doc.editable:
+            return
+        answer = QMessageBox.question(
+            self._dialog_parent,
+            "The session was not saved",
+            f"{error}\n\nSave this work as a new session? The stored file stays as it is; "
+            "nothing you did here is lost either way.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            self.status.emit("Not saved: the work stays open here and in the autosave draft.")
+            return
+        old_id = doc.session.id
+        doc.session.id = new_session_id()
+        self.worker.submit(self.store.discard_draft, old_id)
+        self.save()
 
     def _on_change(self, change: Change) -> None:
         if change.kind != "style" and self.document is not None and self.document.editable:
