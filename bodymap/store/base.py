@@ -104,6 +104,18 @@ class StoreBase:
         except StoreWriteError as error:
             self._warnings.append(f"the store can only be read here: {error}")
 
+    def adopt_keys(self, keys: StoreKeys | None) -> None:
+        """Use the store as it is now on disk, after it was protected or unprotected in
+        place (:mod:`bodymap.store.protection`): with ``keys``, or none."""
+        with self._lock:
+            self.keys = keys
+            self.backend = self._backend(keys)
+            self.audit.backend = self.backend
+            keyed = keys is not None and self._audit_keyed()
+            self.audit.key = keys.audit_key if keyed else None
+            self._base.clear()
+            self._known.clear()
+
     @property
     def protected(self) -> bool:
         """Whether the store's records are encrypted (opened with its keys)."""
