@@ -113,7 +113,6 @@ class StoreBase:
             self.audit.backend = self.backend
             keyed = keys is not None and self._audit_keyed()
             self.audit.key = keys.audit_key if keyed else None
-            self._base.clear()
             self._known.clear()
 
     @property
