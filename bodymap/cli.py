@@ -1,6 +1,6 @@
 """The ``bodymap`` command: the app by default, and headless subcommands.
 
-    bodymap [--mesh FILE] [--store DIR] [--client NAME]
+    bodymap [--mesh FILE] [--store DIR] [--client NAME] [--passphrase-file FILE]
                                           open the app (on another body mesh; on a new
                                           session for a client of the store)
     bodymap atlas [--mesh FILE] [--json]  print the region atlas
@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mesh", type=Path, help="open this body mesh instead of the default body")
     parser.add_argument("--store", type=Path, help="the session store folder")
     parser.add_argument("--client", help="open the app on a new session for this client")
+    parser.add_argument("--passphrase-file", type=Path, dest="app_passphrase_file",
+                        help="a protected store's passphrase (first line of FILE)")  # fmt: skip
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     atlas = commands.add_parser("atlas", help="print the region atlas of a body")
     atlas.add_argument("--mesh", type=Path, dest="atlas_mesh", help="a body mesh file")
@@ -272,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         from bodymap.ui.app import run_app
 
         # Passed only when given, so run_app keeps working before it takes these keywords.
-        extra = {"store_dir": args.store, "client": args.client}
+        extra = {"store_dir": args.store, "client": args.client,
+                 "passphrase_file": args.app_passphrase_file}  # fmt: skip
         return run_app(args.mesh, **{k: v for k, v in extra.items() if v is not None})
     except CommandError as error:
         print(f"bodymap: {error}", file=sys.stderr)

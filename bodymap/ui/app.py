@@ -9,8 +9,10 @@ from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from bodymap.io.body_loading import default_body
 from bodymap.store import Store, StoreError, store_location
+from bodymap.store.keys import is_protected
 from bodymap.ui.main_window import MainWindow
 from bodymap.ui.settings import APPLICATION, ORGANIZATION
+from bodymap.ui.unlock_dialog import unlock_at_start
 
 
 def run_app(
@@ -18,6 +20,7 @@ def run_app(
     argv: list[str] | None = None,
     store_dir: Path | None = None,
     client: str | None = None,
+    passphrase_file: Path | None = None,
 ) -> int:
     """Open the main window on the default body (or on ``mesh_path``) and run until closed.
 
@@ -33,6 +36,9 @@ def run_app(
         the user data folder).
     client : str, optional
         Open a new session for the client of this name, creating the client if new.
+    passphrase_file : Path, optional
+        A protected store's passphrase is read here (else ``BODYMAP_PASSPHRASE_FILE``,
+        the keychain when remembered, or a dialog).
 
     Returns
     -------
@@ -40,6 +46,21 @@ def run_app(
         The exit status.
     """
     app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
+    started = start_window(mesh_path, store_dir, client, passphrase_file)
+    if isinstance(started, int):
+        return started
+    return app.exec()
+
+
+def start_window(
+    mesh_path: Path | None = None,
+    store_dir: Path | None = None,
+    client: str | None = None,
+    passphrase_file: Path | None = None,
+) -> MainWindow | int:
+    """Unlock the store, show the main window and offer unsaved work back; the window,
+    or an exit status when the app should not run (0: the practitioner cancelled)."""
+    app = QApplication.instance()
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     try:
@@ -48,7 +69,13 @@ def run_app(
         QMessageBox.critical(None, "BodyMap", f"The default body could not be loaded:\n{error}")
         return 1
     try:
-        store = Store(store_location(store_dir))
+        root = store_location(store_dir)
+        keys = None
+        if is_protected(root):
+            keys = unlock_at_start(root, passphrase_file)
+            if keys is None:
+                return 0  # Cancel at the passphrase: quit calmly, nothing was opened
+        store = Store(root, keys)
     except (StoreError, OSError) as error:
         QMessageBox.critical(None, "BodyMap", f"The session store cannot be opened:\n{error}")
         return 1
@@ -61,4 +88,4 @@ def run_app(
     window.sessions.offer_recovery()
     if client and window.sessions.document is None:
         window.sessions.start_for_client_name(client)
-    return app.exec()
+    return window

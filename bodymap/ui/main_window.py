@@ -35,6 +35,7 @@ from bodymap.ui.compare_window import CompareWindow
 from bodymap.ui.export_actions import ExportActions
 from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
+from bodymap.ui.privacy_controls import PrivacyControls
 from bodymap.ui.session_manager import SessionManager
 from bodymap.ui.session_panels import SessionPanels
 from bodymap.ui.settings import app_settings
@@ -393,6 +394,9 @@ class MainWindow(QMainWindow):
                 lambda text: self.statusBar().showMessage(text, 8000)
             )
             file_menu.addMenu(self.export_actions.menu(file_menu))
+            file_menu.addSeparator()
+            self.privacy = PrivacyControls(self, self.sessions)
+            self.privacy.add_to(file_menu)
             file_menu.addSeparator()
         file_menu.addAction(self.open_action)
         file_menu.addSeparator()
