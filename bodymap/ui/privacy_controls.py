@@ -68,7 +68,7 @@ class PrivacyControls(QObject):
         self.backups.backed_up.connect(lambda _info: self.refresh())
         self.refresh()
         # The window restores its saved layout after this: show the banner as it should be.
-        QTimer.singleShot(0, self.refresh)
+        QTimer.singleShot(0, self._show_banner)
 
     def add_to(self, menu: QMenu) -> None:
         """Back up… and Erase client… in ``menu`` (File), and a Privacy submenu."""
@@ -95,6 +95,9 @@ class PrivacyControls(QObject):
             self.banner.show_offer("backup", reminder)
         else:
             self.banner.kind = ""
+        self._show_banner()
+
+    def _show_banner(self) -> None:
         self.bar.setVisible(bool(self.banner.kind))
 
     def edit_settings(self) -> bool:
