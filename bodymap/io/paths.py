@@ -67,4 +67,6 @@ def meshes_dir() -> Path:
 def cache_dir() -> Path:
     """Derived data that can always be rebuilt (``BODYMAP_CACHE_DIR`` overrides)."""
     override = os.environ.get("BODYMAP_CACHE_DIR")
-    return Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME))
+    return (
+        Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    )

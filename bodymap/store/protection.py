@@ -102,7 +102,7 @@ def unprotect(
         _rechain(store, None)
         set_key_state(root, audit_keyed=False)
         remove_keys(root)
-    Store(root).audit.append("unprotect", None, None)
+    Store(root).log("unprotect", None, None)
 
 
 def _convert(store: Store, content, progress: Progress | None, seal: bool = True) -> None:

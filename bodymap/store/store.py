@@ -394,8 +394,13 @@ class Store(DraftsMixin, RecordsMixin):
 
     @locked
     def log(self, action: str, client_id: str | None, session_id: str | None, **ids) -> dict:
-        """Record an action in the audit log (the app records ``open`` and ``export``)."""
-        return self.audit.append(action, client_id, session_id, **ids)
+        """Record an action in the audit log (the app records ``open`` and ``export``).
+
+        Under the store's write lock, like every other append, so that two processes can
+        never fork the hash chain (Windows has no ``flock`` on the log itself).
+        """
+        with self._writing():
+            return self.audit.append(action, client_id, session_id, **ids)
 
     @locked
     def verify_audit(self) -> list[AuditProblem]:
