@@ -24,9 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bodymap.store.amendments import read_amendment
+from bodymap.store.amendments import MAX_AMENDMENT_BYTES, read_amendment
 from bodymap.store.audit import AuditProblem
-from bodymap.store.clients import read_client
+from bodymap.store.base import backend_read
+from bodymap.store.clients import MAX_CLIENT_BYTES, read_client
 from bodymap.store.errors import SessionReadError, StoreError
 from bodymap.store.hdf5_image import content_digest, file_items
 from bodymap.store.info import check_identity
@@ -159,7 +160,7 @@ def _session_problem(path: Path, ledger: Ledger, backend) -> str | None:
 
 def _amendment_problem(path: Path, root: Path, ledger: Ledger, backend) -> str | None:
     try:
-        amendment = read_amendment(path)
+        amendment = read_amendment(path, backend_read(backend, path, MAX_AMENDMENT_BYTES))
     except SessionReadError as error:
         return error.reason
     if amendment.session_id != path.parent.name or amendment.client_id != path.parent.parent.name:
@@ -177,7 +178,7 @@ def _amendment_problem(path: Path, root: Path, ledger: Ledger, backend) -> str |
 
 def _client_problem(path: Path, ledger: Ledger, backend) -> str | None:
     try:
-        read_client(path)
+        read_client(path, backend_read(backend, path, MAX_CLIENT_BYTES))
     except SessionReadError as error:
         return error.reason
     record = ledger.clients.get(path.stem)
@@ -195,19 +196,20 @@ def _missing(layout, ledger: Ledger) -> list[tuple[Path, str, str]]:
     missing = []
     for session_id, record in ledger.sessions.items():
         path = _quiet(lambda r=record, s=session_id: layout.session_file(r.client_id, s))
-        if record.deleted or path is None or path.exists():
+        if record.deleted or path is None or layout.exists(path):
             continue
         what = "a finalised session" if record.finalised_sha256 else "a saved session"
         missing.append((path, "session", f"missing: the audit log records {what} here"))
     for amendment_id, record in ledger.amendments.items():
         folder = _quiet(lambda r=record: layout.amendment_folder(r.client_id, r.session_id))
-        if record.deleted or folder is None or list(folder.glob(f"*-{amendment_id}.json")):
+        named = [p for p in layout.amendment_files(folder) if p.stem.endswith(amendment_id)]
+        if record.deleted or folder is None or named:
             continue
         path = folder / f"{amendment_id}.json"
         missing.append((path, "amendment", "missing: the audit log records this amendment"))
     for client_id, record in ledger.clients.items():
         path = _quiet(lambda c=client_id: layout.client_file(c))
-        if record.deleted or path is None or path.exists():
+        if record.deleted or path is None or layout.exists(path):
             continue
         missing.append((path, "client", "missing: the audit log records this client"))
     return missing
@@ -246,11 +248,11 @@ def verify_store(store) -> VerifyReport:
         add(path, "session", _session_problem(path, ledger, store.backend))
     for path in layout.files("drafts"):
         add(path, "draft", check_session_file(path, draft=True))
-    for path in sorted(layout.amendments.glob("*/*/*.json")):
+    for path in layout.all_amendment_files():
         add(path, "amendment", _amendment_problem(path, root, ledger, store.backend))
-    for path in sorted(layout.clients.glob("*.json")):
+    for path in layout.client_files():
         add(path, "client", _client_problem(path, ledger, store.backend))
-    for path in sorted(layout.meshes.glob("*.h5")):
+    for path in layout.mesh_files():
         add(path, "mesh", _mesh_problem(path))
     for path, kind, problem in _missing(layout, ledger):
         add(path, kind, problem)
