@@ -32,10 +32,9 @@ from bodymap.store.errors import SessionReadError, StoreError
 from bodymap.store.hdf5_image import content_digest, file_items
 from bodymap.store.info import check_identity
 from bodymap.store.ledger import Ledger, ledger_of
+from bodymap.store.limits import allowance, reading
 from bodymap.store.mesh_store import read_mesh
 from bodymap.store.session_file import (
-    READ_ERRORS,
-    hdf5_reason,
     header_of,
     open_file,
     read_session,
@@ -113,19 +112,21 @@ def _line(check: FileCheck) -> str:
 def check_session_file(path: Path, draft: bool = False) -> str | None:
     """Why a session (or draft) file fails a full check, or ``None`` when it passes."""
     try:
-        with open_file(path) as h5:
-            header = header_of(h5, path)
-            check_identity(header, path, path.parent.name, draft=draft)
-            try:
-                items = list(file_items(h5))
-            except READ_ERRORS as error:
-                return f"damaged data: {hdf5_reason(error)}"
-            stored = stored_digest(h5)
-        if stored is None:
-            return "no content digest attribute"
-        if content_digest(items) != stored:
-            return "content changed: the content digest does not match (edited outside BodyMap?)"
-        read_session(path)
+        with reading(path):
+            with open_file(path) as h5:
+                header = header_of(h5, path)
+                check_identity(header, path, path.parent.name, draft=draft)
+                limit = max(allowance(h5), header.n_vertices)
+                with reading(path, "data"):
+                    items = list(file_items(h5, limit))
+                stored = stored_digest(h5)
+            if stored is None:
+                return "no content digest attribute"
+            if content_digest(items) != stored:
+                return (
+                    "content changed: the content digest does not match (edited outside BodyMap?)"
+                )
+            read_session(path)
     except SessionReadError as error:
         return error.reason
     return None
@@ -224,13 +225,12 @@ def _quiet(make):
 
 def _mesh_problem(path: Path) -> str | None:
     try:
-        read_mesh(path)
-        with open_file(path) as h5:
-            items, stored = list(file_items(h5)), stored_digest(h5)
+        with reading(path):
+            read_mesh(path)
+            with open_file(path) as h5, reading(path, "data"):
+                items, stored = list(file_items(h5)), stored_digest(h5)
     except SessionReadError as error:
         return error.reason
-    except READ_ERRORS as error:
-        return f"damaged data: {hdf5_reason(error)}"
     return None if content_digest(items) == stored else "content digest does not match"
 
 
