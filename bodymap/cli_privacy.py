@@ -149,7 +149,7 @@ def _restore(args) -> int:
     report = store.verify()
     if not report.ok:
         raise StoreError(f"restored into {root}, but verify found: {report.problems[0]}")
-    store.audit.append("restore", None, None)
+    store.log("restore", None, None)
     print(f"Restored into {root}; verify: OK ({len(report.files)} files).")
     return 0
 

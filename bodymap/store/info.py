@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bodymap.store.errors import SessionReadError
+from bodymap.store.limits import reading
 from bodymap.store.session_file import SessionHeader, read_header
 
 OLDEST = datetime.min.replace(tzinfo=UTC)
@@ -120,8 +121,9 @@ def check_identity(header: SessionHeader, path: Path, client_id: str, draft: boo
 def session_info(path: Path, client_id: str, mesh_hash: str | None = None) -> SessionInfo:
     """Listing entry for one session file: attributes only, never raises for a bad file."""
     try:
-        header = read_header(path)
-        check_identity(header, path, client_id, draft=False)
+        with reading(path):
+            header = read_header(path)
+            check_identity(header, path, client_id, draft=False)
     except SessionReadError as error:
         return unreadable(path, client_id, error.reason)
     info = info_from_header(path, header)

@@ -9,8 +9,6 @@ are read (HDF5 still checks their fletcher32 checksums). ``bodymap verify`` and
 
 from __future__ import annotations
 
-import contextlib
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +19,19 @@ import numpy as np
 from bodymap.core.session import RhythmReading
 from bodymap.store.errors import SessionReadError, StoreError
 from bodymap.store.hdf5_image import read_text
-from bodymap.store.session_file import READ_ERRORS, check_format, hdf5_reason, open_file
+from bodymap.store.limits import (
+    MAX_LAYERS,
+    Refused,
+    check_hard_link,
+    check_members,
+    checked_count,
+    checked_vertex_count,
+    guarded,
+    parse_json,
+    read_attributes,
+    reading,
+)
+from bodymap.store.session_file import check_format, open_file, read_layer
 
 
 @dataclass(frozen=True)
@@ -38,26 +48,23 @@ def checked_header(h5: h5py.File, path: Path) -> LayerFileHeader:
     """Check that an open file is the saved session its place names; its identity.
 
     Format and schema (a foreign or newer file is refused), session id = file name, client
-    id = folder name, not a draft. Reads seven root attributes through h5py's low-level
-    API (half the cost of ``h5.attrs``), not the whole header.
+    id = folder name, not a draft. Reads eight root attributes through h5py's low-level
+    API (half the cost of ``h5.attrs``), each checked before it is read, not the whole
+    header.
     """
-    try:
-        version = {name: _attribute(h5, name) for name in ("format", "schema_version")}
-        if isinstance(version["schema_version"], int) and version["schema_version"] > 1:
-            with contextlib.suppress(KeyError):
-                version["app_version"] = _attribute(h5, "app_version")
-        check_format(version, path)
+    attrs = read_attributes(h5, IDENTITY)
+    check_format(attrs, path)
+    missing = [name for name in IDENTITY[3:] if name not in attrs]
+    if missing:
+        raise SessionReadError(path, f"damaged header: no attribute {missing[0]!r}")
+    with reading(path, "header"):
         header = LayerFileHeader(
-            session_id=str(_attribute(h5, "session_id")),
-            client_id=str(_attribute(h5, "client_id")),
-            mesh_hash=str(_attribute(h5, "mesh_sha256")),
-            n_vertices=int(_attribute(h5, "n_vertices")),
+            session_id=str(attrs["session_id"]),
+            client_id=str(attrs["client_id"]),
+            mesh_hash=str(attrs["mesh_sha256"]),
+            n_vertices=checked_vertex_count(attrs["n_vertices"]),
         )
-        draft = bool(int(_attribute(h5, "draft")))
-    except SessionReadError:
-        raise
-    except READ_ERRORS as error:
-        raise SessionReadError(path, f"damaged header ({error})") from error
+        draft = bool(checked_count(attrs["draft"], "draft", 1))
     if header.session_id != path.stem:
         raise SessionReadError(path, f"holds session {header.session_id!r}, not {path.stem!r}")
     if header.client_id != path.parent.name:
@@ -67,15 +74,8 @@ def checked_header(h5: h5py.File, path: Path) -> LayerFileHeader:
     return header
 
 
-def _attribute(h5: h5py.File, name: str):
-    """A scalar root attribute: ``str`` for text, a Python number otherwise."""
-    attribute = h5py.h5a.open(h5.id, name.encode())
-    value = np.empty(attribute.shape, dtype=attribute.dtype)
-    attribute.read(value)
-    value = value[()]
-    if isinstance(value, bytes):
-        return value.decode("utf-8")
-    return value.item() if isinstance(value, np.generic) else value
+IDENTITY = ("format", "schema_version", "app_version", "session_id", "client_id",
+            "mesh_sha256", "n_vertices", "draft")  # fmt: skip
 
 
 def _checked_tag(tag: str) -> str:
@@ -86,22 +86,11 @@ def _checked_tag(tag: str) -> str:
 
 def _layer(h5: h5py.File, path: Path, tag: str, n_vertices: int) -> np.ndarray | None:
     """The layer's values; ``None`` when the file has no such layer (not painted)."""
-    try:
-        dataset = h5py.h5d.open(h5.id, f"layers/{tag}".encode())
-    except KeyError:
-        return None
-    try:
-        values = np.empty(dataset.shape, dtype=dataset.dtype)
-        if values.size:
-            dataset.read(h5py.h5s.ALL, h5py.h5s.ALL, values)
-    except READ_ERRORS as error:
-        reason = hdf5_reason(error) if isinstance(error, OSError) else str(error)
-        raise SessionReadError(path, f"damaged layer {tag!r}: {reason}") from error
-    if values.dtype != np.uint8 or values.shape != (n_vertices,):
-        raise SessionReadError(path, f"damaged layer {tag!r}: {values.dtype} {values.shape}")
-    return values
+    with reading(path, f"layer {tag!r}"):
+        return read_layer(h5, tag, n_vertices)
 
 
+@guarded
 def read_layer_file(path: Path, tag: str) -> tuple[np.ndarray | None, LayerFileHeader]:
     """One tag's (N,) uint8 layer of a session file (``None``: not painted) and its identity.
 
@@ -116,36 +105,46 @@ def read_layer_file(path: Path, tag: str) -> tuple[np.ndarray | None, LayerFileH
         return _layer(h5, path, tag, header.n_vertices), header
 
 
+@guarded
 def read_layer_set_file(
     path: Path, tags: list[str] | tuple[str, ...] | None = None
 ) -> tuple[dict[str, np.ndarray], LayerFileHeader]:
     """Every painted layer of a session file (or those of ``tags`` that it has)."""
     with open_file(path) as h5:
         header = checked_header(h5, path)
-        layers = h5.get("layers")
-        stored = list(layers) if layers is not None else []
+        with reading(path, "layers"):
+            layers = h5.get("layers")
+            if layers is not None:
+                check_hard_link(h5, "layers")
+                check_members(layers, "layers", MAX_LAYERS)
+            stored = list(layers) if layers is not None else []
         wanted = stored if tags is None else [_checked_tag(t) for t in tags if t in stored]
-        return {t: _layer(h5, path, t, header.n_vertices) for t in wanted}, header
+        found = {t: _layer(h5, path, t, header.n_vertices) for t in wanted}
+        return {t: v for t, v in found.items() if v is not None}, header
 
 
+@guarded
 def read_rhythm_and_events(path: Path) -> tuple[list[RhythmReading], dict[str, int]]:
     """A session file's rhythm readings, and how many events of each kind it holds."""
     with open_file(path) as h5:
         checked_header(h5, path)
-        try:
-            readings = [RhythmReading.from_dict(d) for d in json.loads(read_text(h5, "rhythm"))]
-            kinds = Counter(str(e["kind"]) for e in json.loads(read_text(h5, "events")))
-        except READ_ERRORS as error:
-            reason = hdf5_reason(error) if isinstance(error, OSError) else str(error)
-            raise SessionReadError(path, f"damaged rhythm or events: {reason}") from error
+        with reading(path, "rhythm or events"):
+            readings = [RhythmReading.from_dict(d) for d in _json(h5, "rhythm", list)]
+            kinds = Counter(str(e["kind"]) for e in _json(h5, "events", list))
     return readings, dict(sorted(kinds.items()))
 
 
+@guarded
 def read_tag_names(path: Path) -> dict[str, str]:
     """Tag key -> name, from a session file's tag set (names are the practitioner's)."""
     with open_file(path) as h5:
         checked_header(h5, path)
-        try:
-            return {str(t["key"]): str(t["name"]) for t in json.loads(read_text(h5, "tags"))}
-        except READ_ERRORS as error:
-            raise SessionReadError(path, f"damaged tag set: {error}") from error
+        with reading(path, "tag set"):
+            return {str(t["key"]): str(t["name"]) for t in _json(h5, "tags", list)}
+
+
+def _json(h5: h5py.File, name: str, kind: type):
+    value = parse_json(read_text(h5, name), name)
+    if not isinstance(value, kind):
+        raise Refused(f"{name} is not a JSON {kind.__name__}")
+    return value

@@ -69,7 +69,8 @@ class RecordsMixin(StoreBase):
     def amendments(self, session_id: str) -> list[Amendment]:
         """The session's readable amendments, oldest first (``verify`` reports bad ones)."""
         path = self._session_path(session_id)
-        return list_amendments(self.layout.amendment_folder(path.parent.name, session_id))[0]
+        folder = self.layout.amendment_folder(path.parent.name, session_id)
+        return list_amendments(self.layout.amendment_files(folder), self._read_record)[0]
 
     @locked
     def delete_session(self, session_id: str, erase: bool = False) -> None:

@@ -31,6 +31,7 @@ from bodymap.store import clients as client_files
 from bodymap.store.atomic import PRIVATE_FILE, READ_ONLY_FILE
 from bodymap.store.audit import AuditProblem
 from bodymap.store.base import finalised_error, locked
+from bodymap.store.clients import MAX_CLIENT_BYTES
 from bodymap.store.drafts import DraftsMixin
 from bodymap.store.errors import (
     FinalisedError,
@@ -102,12 +103,12 @@ class Store(DraftsMixin, RecordsMixin):
         path = self.layout.client_file(client_id)
         if not path.exists():
             raise NotFoundError(f"no client {client_id} in the store")
-        return client_files.read_client(path)
+        return client_files.read_client(path, self._read_record(path, MAX_CLIENT_BYTES))
 
     @locked
     def clients(self) -> list[Client]:
         """Every readable client, by name (``verify`` reports unreadable client files)."""
-        return client_files.list_clients(self.layout.clients)[0]
+        return client_files.list_clients(self.layout.client_files(), self._read_record)[0]
 
     def find_clients(self, text: str) -> list[Client]:
         """Clients whose name or id contains ``text`` (case-insensitive)."""
@@ -139,8 +140,8 @@ class Store(DraftsMixin, RecordsMixin):
         and the content digest compared, as ``bodymap verify`` does. With ``mesh_hash``,
         sessions recorded on another mesh are flagged unreadable.
         """
-        folder = self.layout.client_sessions(client_id)
-        infos = [session_info(p, client_id, mesh_hash) for p in sorted(folder.glob("*.h5"))]
+        paths = self.layout.session_files(client_id)
+        infos = [session_info(p, client_id, mesh_hash) for p in paths]
         if check:
             from bodymap.store.verify import check_session_file
 
@@ -362,7 +363,7 @@ class Store(DraftsMixin, RecordsMixin):
         for session_id in session_ids:
             if paths:
                 guess = paths[-1].parent / f"{checked_id(session_id, 'session id')}.h5"
-                if guess.is_file():
+                if self.layout.exists(guess):
                     paths.append(guess)
                     continue
             paths.append(self._session_path(session_id))
@@ -390,12 +391,17 @@ class Store(DraftsMixin, RecordsMixin):
         return read_mesh(path)
 
     def has_mesh(self, mesh_hash: str) -> bool:
-        return self.layout.mesh_file(mesh_hash).is_file()
+        return self.layout.exists(self.layout.mesh_file(mesh_hash))
 
     @locked
     def log(self, action: str, client_id: str | None, session_id: str | None, **ids) -> dict:
-        """Record an action in the audit log (the app records ``open`` and ``export``)."""
-        return self.audit.append(action, client_id, session_id, **ids)
+        """Record an action in the audit log (the app records ``open`` and ``export``).
+
+        Under the store's write lock, like every other append, so that two processes can
+        never fork the hash chain (Windows has no ``flock`` on the log itself).
+        """
+        with self._writing():
+            return self.audit.append(action, client_id, session_id, **ids)
 
     @locked
     def verify_audit(self) -> list[AuditProblem]:

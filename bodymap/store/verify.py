@@ -24,17 +24,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bodymap.store.amendments import read_amendment
+from bodymap.store.amendments import MAX_AMENDMENT_BYTES, read_amendment
 from bodymap.store.audit import AuditProblem
-from bodymap.store.clients import read_client
+from bodymap.store.base import backend_read
+from bodymap.store.clients import MAX_CLIENT_BYTES, read_client
 from bodymap.store.errors import SessionReadError, StoreError
 from bodymap.store.hdf5_image import content_digest, file_items
 from bodymap.store.info import check_identity
 from bodymap.store.ledger import Ledger, ledger_of
+from bodymap.store.limits import allowance, reading
 from bodymap.store.mesh_store import read_mesh
 from bodymap.store.session_file import (
-    READ_ERRORS,
-    hdf5_reason,
     header_of,
     open_file,
     read_session,
@@ -112,19 +112,21 @@ def _line(check: FileCheck) -> str:
 def check_session_file(path: Path, draft: bool = False) -> str | None:
     """Why a session (or draft) file fails a full check, or ``None`` when it passes."""
     try:
-        with open_file(path) as h5:
-            header = header_of(h5, path)
-            check_identity(header, path, path.parent.name, draft=draft)
-            try:
-                items = list(file_items(h5))
-            except READ_ERRORS as error:
-                return f"damaged data: {hdf5_reason(error)}"
-            stored = stored_digest(h5)
-        if stored is None:
-            return "no content digest attribute"
-        if content_digest(items) != stored:
-            return "content changed: the content digest does not match (edited outside BodyMap?)"
-        read_session(path)
+        with reading(path):
+            with open_file(path) as h5:
+                header = header_of(h5, path)
+                check_identity(header, path, path.parent.name, draft=draft)
+                limit = max(allowance(h5), header.n_vertices)
+                with reading(path, "data"):
+                    items = list(file_items(h5, limit))
+                stored = stored_digest(h5)
+            if stored is None:
+                return "no content digest attribute"
+            if content_digest(items) != stored:
+                return (
+                    "content changed: the content digest does not match (edited outside BodyMap?)"
+                )
+            read_session(path)
     except SessionReadError as error:
         return error.reason
     return None
@@ -159,7 +161,7 @@ def _session_problem(path: Path, ledger: Ledger, backend) -> str | None:
 
 def _amendment_problem(path: Path, root: Path, ledger: Ledger, backend) -> str | None:
     try:
-        amendment = read_amendment(path)
+        amendment = read_amendment(path, backend_read(backend, path, MAX_AMENDMENT_BYTES))
     except SessionReadError as error:
         return error.reason
     if amendment.session_id != path.parent.name or amendment.client_id != path.parent.parent.name:
@@ -177,7 +179,7 @@ def _amendment_problem(path: Path, root: Path, ledger: Ledger, backend) -> str |
 
 def _client_problem(path: Path, ledger: Ledger, backend) -> str | None:
     try:
-        read_client(path)
+        read_client(path, backend_read(backend, path, MAX_CLIENT_BYTES))
     except SessionReadError as error:
         return error.reason
     record = ledger.clients.get(path.stem)
@@ -195,19 +197,20 @@ def _missing(layout, ledger: Ledger) -> list[tuple[Path, str, str]]:
     missing = []
     for session_id, record in ledger.sessions.items():
         path = _quiet(lambda r=record, s=session_id: layout.session_file(r.client_id, s))
-        if record.deleted or path is None or path.exists():
+        if record.deleted or path is None or layout.exists(path):
             continue
         what = "a finalised session" if record.finalised_sha256 else "a saved session"
         missing.append((path, "session", f"missing: the audit log records {what} here"))
     for amendment_id, record in ledger.amendments.items():
         folder = _quiet(lambda r=record: layout.amendment_folder(r.client_id, r.session_id))
-        if record.deleted or folder is None or list(folder.glob(f"*-{amendment_id}.json")):
+        named = [p for p in layout.amendment_files(folder) if p.stem.endswith(amendment_id)]
+        if record.deleted or folder is None or named:
             continue
         path = folder / f"{amendment_id}.json"
         missing.append((path, "amendment", "missing: the audit log records this amendment"))
     for client_id, record in ledger.clients.items():
         path = _quiet(lambda c=client_id: layout.client_file(c))
-        if record.deleted or path is None or path.exists():
+        if record.deleted or path is None or layout.exists(path):
             continue
         missing.append((path, "client", "missing: the audit log records this client"))
     return missing
@@ -222,13 +225,12 @@ def _quiet(make):
 
 def _mesh_problem(path: Path) -> str | None:
     try:
-        read_mesh(path)
-        with open_file(path) as h5:
-            items, stored = list(file_items(h5)), stored_digest(h5)
+        with reading(path):
+            read_mesh(path)
+            with open_file(path) as h5, reading(path, "data"):
+                items, stored = list(file_items(h5)), stored_digest(h5)
     except SessionReadError as error:
         return error.reason
-    except READ_ERRORS as error:
-        return f"damaged data: {hdf5_reason(error)}"
     return None if content_digest(items) == stored else "content digest does not match"
 
 
@@ -246,11 +248,11 @@ def verify_store(store) -> VerifyReport:
         add(path, "session", _session_problem(path, ledger, store.backend))
     for path in layout.files("drafts"):
         add(path, "draft", check_session_file(path, draft=True))
-    for path in sorted(layout.amendments.glob("*/*/*.json")):
+    for path in layout.all_amendment_files():
         add(path, "amendment", _amendment_problem(path, root, ledger, store.backend))
-    for path in sorted(layout.clients.glob("*.json")):
+    for path in layout.client_files():
         add(path, "client", _client_problem(path, ledger, store.backend))
-    for path in sorted(layout.meshes.glob("*.h5")):
+    for path in layout.mesh_files():
         add(path, "mesh", _mesh_problem(path))
     for path, kind, problem in _missing(layout, ledger):
         add(path, kind, problem)
