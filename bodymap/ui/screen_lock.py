@@ -55,8 +55,9 @@ class IdleWatcher(QObject):
         self._timer.timeout.connect(self.idle)
         self.cover: QWidget | None = None
         """While set (locked), input to widgets outside it is swallowed."""
+        self._installed = False
         self.set_minutes(minutes)
-        QApplication.instance().installEventFilter(self)
+        self.open()
 
     def set_minutes(self, minutes: int) -> None:
         self.minutes = max(0, int(minutes))
@@ -68,9 +69,19 @@ class IdleWatcher(QObject):
         else:
             self._timer.stop()
 
+    def open(self) -> None:
+        """Watch the app's input (again, after :meth:`close`)."""
+        if not self._installed:
+            QApplication.instance().installEventFilter(self)
+            self._installed = True
+        self.restart()
+
     def close(self) -> None:
+        """Stop watching (the window closed): no filter left on every event of the app."""
         self._timer.stop()
-        QApplication.instance().removeEventFilter(self)
+        if self._installed:
+            QApplication.instance().removeEventFilter(self)
+            self._installed = False
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         kind = event.type()
@@ -232,6 +243,16 @@ class ScreenLock(QObject):
         return [w for w in widgets if w is not None]
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
-        if watched is self._window and event.type() == QEvent.Type.Resize and self.locked:
-            self.cover.setGeometry(self._window.rect())
+        if watched is self._window:
+            kind = event.type()
+            if kind == QEvent.Type.Resize and self.locked:
+                self.cover.setGeometry(self._window.rect())
+            elif kind == QEvent.Type.Close:
+                QTimer.singleShot(0, self._after_close)  # closing may still be refused
+            elif kind == QEvent.Type.Show:
+                self.watcher.open()
         return False
+
+    def _after_close(self) -> None:
+        if not self._window.isVisible():
+            self.watcher.close()

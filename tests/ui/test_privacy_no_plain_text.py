@@ -9,8 +9,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import keyring
 import pytest
 from gui_support import centre_offset, drag, sphere_body
+from test_privacy_units import MemoryKeyring
 
 from bodymap.store.protection import protect
 from bodymap.ui import app as app_module
@@ -49,6 +51,15 @@ def start(qtbot, body):
     return window
 
 
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    """Never the real keychain of the machine running the tests."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield
+    keyring.set_keyring(previous)
+
+
 def test_a_protected_session_leaves_no_name_or_note_on_disk(
     qtbot, tmp_path, isolated_user_folders, monkeypatch, answered_message_boxes
 ):
@@ -77,6 +88,7 @@ def test_a_protected_session_leaves_no_name_or_note_on_disk(
     sessions.save().result()
     qtbot.waitUntil(lambda: not sessions.dirty)
     window.notes_panel.editors["plan"].setPlainText(PHRASE + ", again")
+    window.flush_edits()  # what the notes panel does as the practitioner types
     sessions.save_draft().result()
     session_id = window.document.session.id
     # A crash: the session is dropped without closing it; the draft stays behind.
@@ -86,7 +98,7 @@ def test_a_protected_session_leaves_no_name_or_note_on_disk(
     window.close()
 
     again = start(qtbot, body)
-    assert any(title == "Unsaved work found" for title, _ in answered_message_boxes)
+    assert any(t == "Unsaved work found" for t, _ in answered_message_boxes), answered_message_boxes
     assert again.sessions.recover(session_id)
     assert again.document.session.notes.plan == PHRASE + ", again"
     assert again.document.session.notes.subjective == PHRASE

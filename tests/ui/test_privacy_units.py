@@ -9,6 +9,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError
+from PyQt6.QtWidgets import QDialog
 
 from bodymap.store import StoreError
 from bodymap.store.keys import create_keys
@@ -17,7 +18,7 @@ from bodymap.ui.backup_actions import default_backup_name, size_text
 from bodymap.ui.erase_dialog import forget_client_copies, same_name
 from bodymap.ui.privacy_banner import backup_reminder_text, last_backup_text
 from bodymap.ui.settings import LAST_CLIENT_KEY, app_settings, store_setting_key, store_token
-from bodymap.ui.unlock_dialog import PASSPHRASE_ENV, unlock_at_start
+from bodymap.ui.unlock_dialog import PASSPHRASE_ENV, WRONG_TEXT, UnlockDialog, unlock_at_start
 
 PASSPHRASE = "correct horse battery"
 COST = 2**10
@@ -142,3 +143,56 @@ def test_forgetting_a_client_removes_settings_and_cache_files(tmp_path, monkeypa
     assert settings.value(LAST_CLIENT_KEY) is None and settings.value("files/recent") is None
     assert int(settings.value("privacy/idle_minutes")) == 10
     assert store_setting_key(tmp_path, "x").startswith("stores/")
+
+
+@pytest.fixture
+def protected_root(tmp_path):
+    root = tmp_path / "store"
+    root.mkdir()
+    keys, _ = create_keys(root, PASSPHRASE, cost=COST)
+    return root, keys
+
+
+def test_the_dialog_asks_again_after_a_wrong_passphrase(
+    qtbot, protected_root, monkeypatch, memory_keyring
+):
+    root, keys = protected_root
+    tries = iter(["wrong one here", PASSPHRASE])
+    messages = []
+
+    def answer(dialog):
+        for text in tries:
+            dialog.passphrase.setText(text)
+            dialog.remember.setChecked(True)
+            dialog.check()
+            messages.append(dialog.message.text())
+            if dialog.result() == QDialog.DialogCode.Accepted:
+                return dialog.result()
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(UnlockDialog, "exec", answer)
+    assert unlock_at_start(root).data_key == keys.data_key
+    assert messages[0] == WRONG_TEXT
+    # "Remember" was ticked: the next start needs no dialog at all.
+    monkeypatch.setattr(UnlockDialog, "exec", lambda dialog: pytest.fail("asked again"))
+    assert unlock_at_start(root).data_key == keys.data_key
+    # A remembered passphrase that no longer works is forgotten, and the dialog asks.
+    memory_keyring.set_password(keychain.SERVICE, store_token(root), "changed elsewhere")
+    monkeypatch.setattr(UnlockDialog, "exec", lambda dialog: QDialog.DialogCode.Rejected)
+    assert unlock_at_start(root) is None
+    assert keychain.remembered(root) is None
+
+
+def test_the_app_quits_calmly_on_cancel_and_says_why_a_file_fails(
+    qtbot, protected_root, monkeypatch, answered_message_boxes, memory_keyring, tmp_path
+):
+    from bodymap.ui import app as app_module
+
+    root, _ = protected_root
+    monkeypatch.setattr(app_module, "default_body", lambda: None)
+    monkeypatch.setattr(UnlockDialog, "exec", lambda dialog: QDialog.DialogCode.Rejected)
+    assert app_module.start_window(store_dir=root) == 0
+    assert answered_message_boxes == []
+    assert app_module.start_window(store_dir=root, passphrase_file=tmp_path / "nope") == 1
+    [(title, text)] = answered_message_boxes
+    assert "cannot read the passphrase file" in text

@@ -3,15 +3,17 @@ shown once), the screen lock, "Not now", a backup, and erasing a client."""
 
 from __future__ import annotations
 
+import keyring
 import pytest
 from gui_support import centre_offset, drag, sphere_body
 from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QKeyEvent
 from PyQt6.QtWidgets import QApplication
+from test_privacy_units import MemoryKeyring
 
 from bodymap.store import Store, crypto
 from bodymap.store.backup import check_archive
-from bodymap.store.keys import is_protected
+from bodymap.store.keys import is_protected, unlock
 from bodymap.ui.erase_dialog import EraseClientDialog
 from bodymap.ui.main_window import MainWindow
 from bodymap.ui.protect_actions import RecoveryKeyDialog
@@ -21,6 +23,16 @@ from bodymap.ui.unlock_dialog import WRONG_TEXT, NewPassphraseDialog
 
 pytestmark = pytest.mark.gui
 PASSPHRASE = "correct horse battery"
+NEW_PASSPHRASE = "staple battery horse"
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    """Never the real keychain of the machine running the tests."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture
@@ -64,7 +76,7 @@ def answered_passphrase(monkeypatch):
 
 
 def test_protect_from_the_banner_keeps_the_session_open_then_lock(
-    window: MainWindow, store, qtbot, answered_passphrase
+    window: MainWindow, store, qtbot, answered_passphrase, monkeypatch
 ):
     privacy = window.privacy
     assert privacy.bar.isVisible() and privacy.banner.kind == "protect"
@@ -103,6 +115,18 @@ def test_protect_from_the_banner_keeps_the_session_open_then_lock(
     assert not lock.locked and window.viewer.isVisible() and window.notes_panel.isVisible()
     assert "Ada Example" in window.windowTitle() and window.document is document
     assert sessions.dirty and not document.session.overlays.is_empty()
+
+    def change(dialog):
+        dialog.current.setText(PASSPHRASE)
+        dialog.first.setText(NEW_PASSPHRASE)
+        dialog.second.setText(NEW_PASSPHRASE)
+        dialog.check()
+        return dialog.result()
+
+    monkeypatch.setattr(NewPassphraseDialog, "exec", change)
+    assert privacy.protect.change_passphrase()
+    assert unlock(store.root, NEW_PASSPHRASE).data_key == store.keys.data_key
+    assert unlock(store.root, recovery_key=recovery).data_key == store.keys.data_key
 
 
 def test_not_now_is_remembered_for_this_store_and_unprotected_lock(window, store, qtbot):
