@@ -89,6 +89,8 @@ class PrivacyControls(QObject):
         self.backup_label.setText(last_backup_text(last))
         not_now = app_settings().value(store_setting_key(store.root, NOT_NOW), False)
         reminder = backup_reminder_text(last, datetime.now(UTC), reminder_days())
+        if not any(store.layout.clients.glob("*.json")):
+            reminder = None  # nothing to back up yet: no reminder on a new, empty store
         if not store.protected and str(not_now).lower() not in ("true", "1"):
             self.banner.show_offer("protect", PROTECT_TEXT)
         elif reminder and not self._backup_later:

@@ -63,11 +63,12 @@ class RecoveryKeyDialog(QDialog):
         if self.kept.isChecked():
             super().reject()
 
-    def print_key(self) -> bool:
-        """Print the key (QPrintDialog); whether it was sent to a printer."""
+    def print_key(self, printer=None) -> bool:
+        """Print the key (QPrintDialog, on ``printer`` or the default one); whether it
+        was sent to a printer."""
         from PyQt6.QtPrintSupport import QPrintDialog, QPrinter
 
-        printer = QPrinter()
+        printer = printer or QPrinter()
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False

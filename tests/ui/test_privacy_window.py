@@ -8,7 +8,8 @@ import pytest
 from gui_support import centre_offset, drag, sphere_body
 from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QKeyEvent
-from PyQt6.QtWidgets import QApplication
+from PyQt6.QtPrintSupport import QPrintDialog, QPrinter
+from PyQt6.QtWidgets import QApplication, QDialog
 from test_privacy_units import MemoryKeyring
 
 from bodymap.store import Store, crypto
@@ -76,7 +77,7 @@ def answered_passphrase(monkeypatch):
 
 
 def test_protect_from_the_banner_keeps_the_session_open_then_lock(
-    window: MainWindow, store, qtbot, answered_passphrase, monkeypatch
+    window: MainWindow, store, qtbot, answered_passphrase, monkeypatch, tmp_path
 ):
     privacy = window.privacy
     assert privacy.bar.isVisible() and privacy.banner.kind == "protect"
@@ -90,6 +91,12 @@ def test_protect_from_the_banner_keeps_the_session_open_then_lock(
     [recovery] = answered_passphrase
     assert len(recovery) > 20 and recovery not in store.root.joinpath("keys.json").read_text()
     assert privacy.banner.kind == "backup"  # the protect offer is gone; never backed up
+    printed = tmp_path / "recovery.pdf"
+    monkeypatch.setattr(QPrintDialog, "exec", lambda dialog: QDialog.DialogCode.Accepted)
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(printed))
+    assert RecoveryKeyDialog(recovery, window).print_key(printer) and printed.stat().st_size
     assert not privacy.protect.protect_action.isEnabled()
     assert window.document is document and sessions.dirty
     draft = sessions.save_draft().result()
