@@ -138,7 +138,7 @@ class LockCover(QWidget):
             self.message.setText("The records are hidden. Enter the passphrase to go on.")
             self.button.setText("Unlock")
         else:
-            self.message.setText("The records are hidden while nobody was using BodyMap.")
+            self.message.setText("The records are hidden until you choose to show them.")
             self.button.setText("Show BodyMap")
 
     def _submit(self) -> None:
