@@ -58,6 +58,9 @@ class IdleWatcher(QObject):
         self._installed = False
         self.set_minutes(minutes)
         self.open()
+        # A Python filter on every event must be gone before Qt and Python are torn down
+        # (it crashes the exit otherwise), so stop when the event loop ends.
+        QApplication.instance().aboutToQuit.connect(self.close)
 
     def set_minutes(self, minutes: int) -> None:
         self.minutes = max(0, int(minutes))
