@@ -118,11 +118,16 @@ def check_identity(header: SessionHeader, path: Path, client_id: str, draft: boo
         raise SessionReadError(path, f"is {what} in the wrong folder")
 
 
-def session_info(path: Path, client_id: str, mesh_hash: str | None = None) -> SessionInfo:
-    """Listing entry for one session file: attributes only, never raises for a bad file."""
+def session_info(
+    path: Path, client_id: str, mesh_hash: str | None = None, read=None
+) -> SessionInfo:
+    """Listing entry for one session file: attributes only, never raises for a bad file.
+
+    ``read(path)`` gives the file's bytes through the store's seam (from disk without it).
+    """
     try:
         with reading(path):
-            header = read_header(path)
+            header = read_header(path, None if read is None else read(path))
             check_identity(header, path, client_id, draft=False)
     except SessionReadError as error:
         return unreadable(path, client_id, error.reason)

@@ -91,7 +91,9 @@ def _layer(h5: h5py.File, path: Path, tag: str, n_vertices: int) -> np.ndarray |
 
 
 @guarded
-def read_layer_file(path: Path, tag: str) -> tuple[np.ndarray | None, LayerFileHeader]:
+def read_layer_file(
+    path: Path, tag: str, data: bytes | None = None
+) -> tuple[np.ndarray | None, LayerFileHeader]:
     """One tag's (N,) uint8 layer of a session file (``None``: not painted) and its identity.
 
     Raises
@@ -100,17 +102,17 @@ def read_layer_file(path: Path, tag: str) -> tuple[np.ndarray | None, LayerFileH
         Unreadable, foreign, newer, misplaced, or the layer is damaged.
     """
     tag = _checked_tag(tag)
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         header = checked_header(h5, path)
         return _layer(h5, path, tag, header.n_vertices), header
 
 
 @guarded
 def read_layer_set_file(
-    path: Path, tags: list[str] | tuple[str, ...] | None = None
+    path: Path, tags: list[str] | tuple[str, ...] | None = None, data: bytes | None = None
 ) -> tuple[dict[str, np.ndarray], LayerFileHeader]:
     """Every painted layer of a session file (or those of ``tags`` that it has)."""
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         header = checked_header(h5, path)
         with reading(path, "layers"):
             layers = h5.get("layers")
@@ -124,9 +126,11 @@ def read_layer_set_file(
 
 
 @guarded
-def read_rhythm_and_events(path: Path) -> tuple[list[RhythmReading], dict[str, int]]:
+def read_rhythm_and_events(
+    path: Path, data: bytes | None = None
+) -> tuple[list[RhythmReading], dict[str, int]]:
     """A session file's rhythm readings, and how many events of each kind it holds."""
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         checked_header(h5, path)
         with reading(path, "rhythm or events"):
             readings = [RhythmReading.from_dict(d) for d in _json(h5, "rhythm", list)]
@@ -135,9 +139,9 @@ def read_rhythm_and_events(path: Path) -> tuple[list[RhythmReading], dict[str, i
 
 
 @guarded
-def read_tag_names(path: Path) -> dict[str, str]:
+def read_tag_names(path: Path, data: bytes | None = None) -> dict[str, str]:
     """Tag key -> name, from a session file's tag set (names are the practitioner's)."""
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         checked_header(h5, path)
         with reading(path, "tag set"):
             return {str(t["key"]): str(t["name"]) for t in _json(h5, "tags", list)}

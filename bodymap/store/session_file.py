@@ -200,15 +200,18 @@ def _layer_count(h5: h5py.File) -> int:
 
 
 @guarded
-def read_header(path: Path) -> SessionHeader:
-    """A session file's header (attributes only: fast enough for listings)."""
-    with open_file(path) as h5:
+def read_header(path: Path, data: bytes | None = None) -> SessionHeader:
+    """A session file's header (attributes only: fast enough for listings).
+
+    ``data``: the file's bytes, as the store's seam read (and decrypted) them; without it
+    the file is read from disk (tools and tests)."""
+    with open_file(path, data) as h5:
         return header_of(h5, path)
 
 
 @guarded
-def read_session(path: Path) -> tuple[Session, SessionHeader]:
-    """The whole session in a file, and its header.
+def read_session(path: Path, data: bytes | None = None) -> tuple[Session, SessionHeader]:
+    """The whole session in a file (or in ``data``, its bytes), and its header.
 
     Raises
     ------
@@ -216,7 +219,7 @@ def read_session(path: Path) -> tuple[Session, SessionHeader]:
         Unreadable, foreign, newer-schema, or damaged (fletcher32 catches damaged layers),
         or declaring more than it could hold (see :mod:`bodymap.store.limits`).
     """
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         attrs = read_attributes(h5, HEADER_ATTRIBUTES)
         header = header_of(h5, path, attrs)
         limit = allowance(h5)
@@ -264,9 +267,9 @@ def stored_digest(h5: h5py.File) -> str | None:
 
 
 @guarded
-def read_thumbnail(path: Path) -> bytes | None:
+def read_thumbnail(path: Path, data: bytes | None = None) -> bytes | None:
     """The PNG thumbnail stored in a session file, or ``None``."""
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         header_of(h5, path)
         if "thumbnail" not in h5:
             return None

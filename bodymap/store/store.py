@@ -50,7 +50,7 @@ from bodymap.store.layer_reads import (
     read_tag_names,
 )
 from bodymap.store.layout import checked_id
-from bodymap.store.mesh_store import read_mesh, write_mesh
+from bodymap.store.mesh_store import mesh_image, read_mesh
 from bodymap.store.records import RecordsMixin
 from bodymap.store.session_file import (
     encode_session,
@@ -141,11 +141,9 @@ class Store(DraftsMixin, RecordsMixin):
         sessions recorded on another mesh are flagged unreadable.
         """
         paths = self.layout.session_files(client_id)
-        infos = [session_info(p, client_id, mesh_hash) for p in paths]
+        infos = [session_info(p, client_id, mesh_hash, self._read_record) for p in paths]
         if check:
-            from bodymap.store.verify import check_session_file
-
-            infos = [_checked(info, check_session_file(info.path)) for info in infos]
+            infos = [_checked(info, self._full_check(info.path)) for info in infos]
         return sorted(infos, key=SessionInfo.sort_key)
 
     @locked
@@ -159,19 +157,20 @@ class Store(DraftsMixin, RecordsMixin):
             another mesh raises :class:`MeshMismatchError`.
         """
         path = self._session_path(session_id)
-        sha = self.backend.sha256(path)
-        session, header = read_session(path)
+        data = self._read_record(path)
+        session, header = read_session(path, data)
         check_identity(header, path, path.parent.name, draft=False)
         self._remember(path, header)
         _check_mesh(session, mesh)
-        if sha is not None and sha == self.backend.sha256(path):
-            self._base[session.id] = sha  # what a later save of this session may replace
+        # What a later save of this session may replace: exactly these bytes.
+        self._base[session.id] = hashlib.sha256(data).hexdigest()
         return session
 
     @locked
     def thumbnail(self, session_id: str) -> bytes | None:
         """The session's PNG thumbnail, or ``None``."""
-        return read_thumbnail(self._session_path(session_id))
+        path = self._session_path(session_id)
+        return read_thumbnail(path, self._read_record(path))
 
     @locked
     def save(
@@ -236,7 +235,7 @@ class Store(DraftsMixin, RecordsMixin):
             path = self.layout.session_file(session.client_id, session.id)
             existing = self._existing(path, session)
             if thumbnail is None and existing is not None and existing.has_thumbnail:
-                thumbnail = _quiet_thumbnail(path)
+                thumbnail = self._quiet_thumbnail(path)
             self.backend.ensure_folder(path.parent)
             image, header = encode_session(
                 session, saved_at or datetime.now(UTC), thumbnail=thumbnail
@@ -278,9 +277,15 @@ class Store(DraftsMixin, RecordsMixin):
         return copy
 
     @locked
+    def content_sha256(self, session_id: str) -> str | None:
+        """SHA-256 of a saved session's content: what the audit log records for it and
+        what reports print (the same whether or not the store is protected)."""
+        return self.backend.sha256(self._session_path(session_id))
+
+    @locked
     def session_info(self, session_id: str) -> SessionInfo:
         path = self._session_path(session_id)
-        return session_info(path, path.parent.name)
+        return session_info(path, path.parent.name, read=self._read_record)
 
     @locked
     def new_session(
@@ -326,7 +331,7 @@ class Store(DraftsMixin, RecordsMixin):
         """:meth:`read_layer` for several sessions, in the order given."""
         out = []
         for path in self._session_paths(session_ids):
-            layer, header = read_layer_file(path, tag)
+            layer, header = read_layer_file(path, tag, self._read_record(path))
             _check_mesh_hash(header.session_id, header.mesh_hash, mesh)
             out.append(layer)
         return out
@@ -341,7 +346,7 @@ class Store(DraftsMixin, RecordsMixin):
         """
         out = []
         for path in self._session_paths(session_ids):
-            layers, header = read_layer_set_file(path, tags)
+            layers, header = read_layer_set_file(path, tags, self._read_record(path))
             out.append((layers, header.mesh_hash))
         return out
 
@@ -350,12 +355,14 @@ class Store(DraftsMixin, RecordsMixin):
         self, session_ids: list[str]
     ) -> list[tuple[list[RhythmReading], dict[str, int]]]:
         """Per session, its rhythm readings and its event counts by kind (those records only)."""
-        return [read_rhythm_and_events(p) for p in self._session_paths(session_ids)]
+        paths = self._session_paths(session_ids)
+        return [read_rhythm_and_events(p, self._read_record(p)) for p in paths]
 
     @locked
     def tag_names(self, session_id: str) -> dict[str, str]:
         """Tag key -> name in a session's tag set (the names the practitioner gave)."""
-        return read_tag_names(self._session_path(session_id))
+        path = self._session_path(session_id)
+        return read_tag_names(path, self._read_record(path))
 
     def _session_paths(self, session_ids: list[str]) -> list[Path]:
         """Session files, looked up in the folder of the previous one first (one client)."""
@@ -373,22 +380,22 @@ class Store(DraftsMixin, RecordsMixin):
     def put_mesh(self, mesh: BodyMesh, atlas: Atlas | None = None) -> Path:
         """Keep ``mesh`` (and its atlas) in the store once; idempotent."""
         path = self.layout.mesh_file(mesh.geometry_hash)
-        if path.exists():
-            try:
-                read_mesh(path)
-                return path
-            except SessionReadError as error:
-                raise TargetUnreadableError(f"refusing to replace {error}") from error
         with self._writing():
-            write_mesh(path, mesh, atlas)
+            if self.layout.exists(path):
+                try:
+                    read_mesh(path, self._read_record(path))
+                    return path
+                except SessionReadError as error:
+                    raise TargetUnreadableError(f"refusing to replace {error}") from error
+            self.backend.write_record(path, mesh_image(mesh, atlas))
         return path
 
     @locked
     def get_mesh(self, mesh_hash: str) -> tuple[BodyMesh, Atlas]:
         path = self.layout.mesh_file(mesh_hash)
-        if not path.exists():
+        if not self.layout.exists(path):
             raise NotFoundError(f"no mesh {mesh_hash[:12]}... in the store")
-        return read_mesh(path)
+        return read_mesh(path, self._read_record(path))
 
     def has_mesh(self, mesh_hash: str) -> bool:
         return self.layout.exists(self.layout.mesh_file(mesh_hash))
@@ -434,10 +441,3 @@ def _check_mesh_hash(session_id: str, mesh_hash: str, mesh: BodyMesh | str | Non
             f"session {session_id} was recorded on another body mesh (SHA-256 "
             f"{mesh_hash[:12]}..., this body {expected[:12]}...): open it on its own mesh"
         )
-
-
-def _quiet_thumbnail(path: Path) -> bytes | None:
-    try:
-        return read_thumbnail(path)
-    except SessionReadError:
-        return None
