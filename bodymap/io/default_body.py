@@ -23,6 +23,7 @@ from bodymap.core.bodies import (
     SharedTopology,
     adult_shape,
 )
+from bodymap.core.fitting import ShapeModel
 from bodymap.core.mesh import BodyMesh, MeshError
 from bodymap.io.derived_cache import attach_derived
 from bodymap.io.paths import meshes_dir
@@ -185,3 +186,20 @@ def load_body(spec: BodySpec | str, folder: Path | None = None) -> tuple[BodyMes
     else:
         coarse = adult_shape(recipe, spec, bodies.base, bodies.targets, bodies.topology)
     return bodies.topology.mesh(coarse, recipe.name, like=default), atlas
+
+
+def shape_model(folder: Path | None = None, samples: int = 6000) -> ShapeModel:
+    """The fitting model: the default body plus each shipped body's difference from it."""
+    folder = (folder or meshes_dir()).resolve()
+    bodies = _read_bodies(folder)
+    base = bodies.base.astype(np.float64)
+    basis = np.stack(
+        [
+            shape.astype(np.float64) - base
+            for key, shape in bodies.shapes.items()
+            if key != DEFAULT_BODY_ID
+        ]
+    )
+    skin = np.flatnonzero(~bodies.topology.internal)
+    sample = skin[np.linspace(0, len(skin) - 1, samples).astype(np.int64)]
+    return ShapeModel(bodies.topology.operator, base, basis, sample)
