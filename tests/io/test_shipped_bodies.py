@@ -14,6 +14,7 @@ from bodymap.core.bodies import (
     topology_id,
     weight_from_volume_kg,
 )
+from bodymap.core.mirror import mirror_map
 from bodymap.io.default_body import (
     ATLAS_FILE,
     list_bodies,
@@ -76,6 +77,7 @@ def test_every_body_is_exactly_mirror_symmetric(bodies) -> None:
     mirror = shared_topology().mirror
     for _, mesh, _ in bodies.values():
         assert np.array_equal(mesh.vertices[mirror] * FLIP, mesh.vertices)
+        assert np.array_equal(mirror_map(mesh), mirror)  # the same map, found on its geometry
         assert np.all(mesh.vertices[mirror == np.arange(len(mirror)), 0] == 0.0)
 
 
