@@ -14,7 +14,15 @@ from bodymap.core.atlas import Atlas
 from bodymap.core.mesh import BodyMesh, MeshError
 from bodymap.io.mesh_io import MESH_FILE_FILTER, MeshLoadError, load_mesh
 
-__all__ = ["LOAD_ERRORS", "MESH_FILE_FILTER", "Body", "MeshLoadError", "default_body", "open_body"]
+__all__ = [
+    "LOAD_ERRORS",
+    "MESH_FILE_FILTER",
+    "Body",
+    "MeshLoadError",
+    "body_of",
+    "default_body",
+    "open_body",
+]
 
 Progress = Callable[[float, str], None]
 
@@ -65,6 +73,19 @@ def default_body() -> Body:
     from bodymap.io.default_body import load_default_body
 
     mesh, atlas = load_default_body()
+    return Body(mesh=mesh, atlas=atlas)
+
+
+def body_of(spec) -> Body:
+    """A shipped body (``BodySpec`` or body id, see ``bodymap bodies``) with its atlas.
+
+    Every shipped body has the default body's topology and atlas; the default spec gives the
+    default body itself. Raises ``KeyError`` for an unknown id and ``ValueError`` for build
+    controls the body cannot take.
+    """
+    from bodymap.io.default_body import load_body
+
+    mesh, atlas = load_body(spec)
     return Body(mesh=mesh, atlas=atlas)
 
 

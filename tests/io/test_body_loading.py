@@ -195,3 +195,17 @@ def test_a_body_that_cannot_be_fitted_keeps_its_regions_unassigned_with_a_reason
     assert not body.atlas_fitted
     assert "not a human body" in body.atlas_reason
     assert not body.atlas.is_assigned
+
+
+def test_body_of_gives_a_shipped_body_on_the_default_topology() -> None:
+    from bodymap.core.bodies import BodySpec
+    from bodymap.io.body_loading import body_of, default_body
+
+    default = default_body()
+    child = body_of(BodySpec("child"))
+    assert child.name == "Child (6 years)"
+    np.testing.assert_array_equal(child.mesh.faces, default.mesh.faces)
+    np.testing.assert_array_equal(child.atlas.region_index, default.atlas.region_index)
+    assert body_of("adult_female").mesh.geometry_hash == default.mesh.geometry_hash
+    with pytest.raises(KeyError):
+        body_of("centaur")
