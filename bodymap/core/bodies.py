@@ -130,15 +130,20 @@ class SharedTopology:
     def n_coarse(self) -> int:
         return self.operator.shape[1]
 
-    def dense_vertices(self, coarse: np.ndarray) -> np.ndarray:
-        """Dense float32 positions of a coarse shape, exactly mirror-symmetric."""
+    def dense_vertices(self, coarse: np.ndarray, symmetric: bool = True) -> np.ndarray:
+        """Dense float32 positions of a coarse shape, exactly mirror-symmetric unless told not
+        (a fitted body whose arms are posed differently)."""
         if coarse.shape != (self.n_coarse, 3):
             raise ValueError(f"a coarse shape needs {self.n_coarse} vertices, got {coarse.shape}")
-        return symmetrise(np.asarray(self.operator @ coarse.astype(np.float64)), self)
+        dense = np.asarray(self.operator @ coarse.astype(np.float64))
+        return symmetrise(dense, self) if symmetric else dense.astype(np.float32)
 
-    def mesh(self, coarse: np.ndarray, name: str, like: BodyMesh | None = None) -> BodyMesh:
+    def mesh(
+        self, coarse: np.ndarray, name: str, like: BodyMesh | None = None, symmetric: bool = True
+    ) -> BodyMesh:
         """The dense body of a coarse shape; ``like`` lends its topology-only derived arrays."""
-        mesh = BodyMesh(self.dense_vertices(coarse), self.faces, self.internal, name=name)
+        vertices = self.dense_vertices(coarse, symmetric)
+        mesh = BodyMesh(vertices, self.faces, self.internal, name=name)
         if like is not None and like.n_vertices == mesh.n_vertices:
             indptr, indices = like.adjacency
             mesh.adopt_derived(

@@ -158,8 +158,8 @@ def _fit_and_transfer(mesh: BodyMesh, reference: Body, progress: Progress | None
     except FitError:
         return None
     upright = BodyMesh(fit.to_model(mesh.vertices), mesh.faces, mesh.internal, mesh.name)
-    coarse = model.coarse(fit.weights, fit.model_scale)
-    fitted_body = topology.mesh(coarse, "fitted body", like=reference.mesh)
+    coarse = model.coarse(fit.weights, fit.model_scale, fit.pose)
+    fitted_body = topology.mesh(coarse, "fitted body", like=reference.mesh, symmetric=False)
     transfer = transfer_atlas(fitted_body, reference.atlas, upright)
     note = (
         f"fitted the parametric body (units x{fit.scale:g} to metres, residual "

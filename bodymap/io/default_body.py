@@ -77,6 +77,8 @@ def write_bodies(
     shapes: dict[str, np.ndarray],
     targets: dict[str, np.ndarray],
     catalogue: list[dict],
+    arm_weights: np.ndarray,
+    shoulders: np.ndarray,
 ) -> None:
     """Store the shared operator, each body's coarse shape and the adult targets (build time)."""
     op = topology.operator.tocsr()
@@ -89,6 +91,8 @@ def write_bodies(
         "midline": topology.midline,
         "coarse_faces": topology.coarse_faces.astype(np.int32),
         "base": base.astype(np.float32),
+        "arm_weights": arm_weights.astype(np.float32),
+        "shoulders": shoulders.astype(np.float64),
     }
     arrays |= {f"shape/{key}": value.astype(np.float32) for key, value in shapes.items()}
     arrays |= {f"target/{key}": value.astype(np.float32) for key, value in targets.items()}
@@ -106,6 +110,8 @@ class _Bodies:
     shapes: dict[str, np.ndarray]
     targets: dict[str, np.ndarray]
     catalogue: tuple[dict, ...]
+    arm_weights: np.ndarray  # (2, C) left and right arm skinning weight, for fitting a pose
+    shoulders: np.ndarray  # (2, 3) left and right shoulder joints of the default body
 
 
 @functools.lru_cache(maxsize=4)
@@ -139,6 +145,8 @@ def _read_bodies(folder: Path) -> _Bodies:
         {k.removeprefix("shape/"): v for k, v in arrays.items() if k.startswith("shape/")},
         {k.removeprefix("target/"): v for k, v in arrays.items() if k.startswith("target/")},
         catalogue,
+        arrays["arm_weights"],
+        arrays["shoulders"].astype(np.float64),
     )
 
 
@@ -202,4 +210,5 @@ def shape_model(folder: Path | None = None, samples: int = 6000) -> ShapeModel:
     )
     skin = np.flatnonzero(~bodies.topology.internal)
     sample = skin[np.linspace(0, len(skin) - 1, samples).astype(np.int64)]
-    return ShapeModel(bodies.topology.operator, base, basis, sample)
+    arms = np.stack([bodies.arm_weights[0], bodies.arm_weights[1]]).astype(np.float64)
+    return ShapeModel(bodies.topology.operator, base, basis, sample, arms, bodies.shoulders)

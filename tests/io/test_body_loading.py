@@ -136,14 +136,22 @@ def test_reopened_default_body_keeps_its_cavities_out_of_the_skin(tmp_path) -> N
     np.testing.assert_array_equal(body.atlas.region_index, reference.atlas.region_index)
 
 
-def _foreign_male(tmp_path: Path) -> tuple[Path, np.ndarray, np.ndarray]:
+def _foreign_male(tmp_path: Path, t_pose: bool = False) -> tuple[Path, np.ndarray, np.ndarray]:
     """The adult male's coarse mesh (another topology: 13k vertices), its vertices shuffled,
-    turned Z-up and written in millimetres; with each vertex's true region."""
+    turned Z-up and written in millimetres; with each vertex's true region. ``t_pose`` raises
+    both arms about 45 degrees, rigidly (not the fitting model's blended rig)."""
     from bodymap.io.default_body import _read_bodies, load_default_body, shared_topology
     from bodymap.io.paths import meshes_dir
 
-    shapes = _read_bodies(meshes_dir().resolve()).shapes
-    male = shapes["adult_male"].astype(np.float64)
+    bodies = _read_bodies(meshes_dir().resolve())
+    male = bodies.shapes["adult_male"].astype(np.float64)
+    if t_pose:
+        for side, sign in ((0, 1.0), (1, -1.0)):
+            arm = bodies.arm_weights[side] > 0.5
+            pivot = bodies.shoulders[side] * [1.1, 1.08, 1.0]
+            c, s = np.cos(sign * 0.8), np.sin(sign * 0.8)
+            turn = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+            male[arm] = (male[arm] - pivot) @ turn.T + pivot
     faces = shared_topology().coarse_faces
     _, atlas = load_default_body()
     # Loop subdivision keeps the coarse vertices first, so their labels are the atlas's own.
@@ -159,8 +167,11 @@ def _foreign_male(tmp_path: Path) -> tuple[Path, np.ndarray, np.ndarray]:
     return path, truth[order], vertices
 
 
-def test_a_z_up_millimetre_body_of_another_topology_is_fitted_and_labelled(tmp_path) -> None:
-    path, truth, _ = _foreign_male(tmp_path)
+@pytest.mark.parametrize("t_pose", [False, True], ids=["A-pose", "T-pose"])
+def test_a_z_up_millimetre_body_of_another_topology_is_fitted_and_labelled(
+    tmp_path, t_pose
+) -> None:
+    path, truth, _ = _foreign_male(tmp_path, t_pose)
     steps: list[float] = []
     body = open_body(path, progress=lambda fraction, message: steps.append(fraction))
     assert body.atlas_fitted, body.atlas_reason
