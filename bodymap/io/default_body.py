@@ -198,7 +198,11 @@ def load_body(spec: BodySpec | str, folder: Path | None = None) -> tuple[BodyMes
 
 def shape_model(folder: Path | None = None, samples: int = 6000) -> ShapeModel:
     """The fitting model: the default body plus each shipped body's difference from it."""
-    folder = (folder or meshes_dir()).resolve()
+    return _shape_model((folder or meshes_dir()).resolve(), samples)
+
+
+@functools.lru_cache(maxsize=2)
+def _shape_model(folder: Path, samples: int) -> ShapeModel:
     bodies = _read_bodies(folder)
     base = bodies.base.astype(np.float64)
     basis = np.stack(
