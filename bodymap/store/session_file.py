@@ -153,7 +153,9 @@ def check_format(
     return int(version)
 
 
-HEADER_ATTRIBUTES = ("format", "schema_version", "app_version", *REQUIRED)
+HEADER_ATTRIBUTES = ("format", "schema_version", "app_version", "topology_id", *REQUIRED)
+TEXTS_SINCE = {"body": 2}
+"""Text records added after schema 1, and the schema that added them."""
 
 
 def header_of(h5: h5py.File, path: Path, attrs: dict | None = None) -> SessionHeader:
@@ -227,7 +229,10 @@ def read_session(path: Path, data: bytes | None = None) -> tuple[Session, Sessio
             keys = list(h5["layers"]) if header.n_layers else []
             layers = {key: read_layer(h5, key, header.n_vertices) for key in keys}
         with reading(path, "text records"):
-            texts = {name: read_text(h5, name) for name in TEXTS}
+            names = TEXTS + tuple(
+                name for name, since in TEXTS_SINCE.items() if header.schema_version >= since
+            )
+            texts = {name: read_text(h5, name) for name in names}
             for name, text in texts.items():
                 check_json(text, name, MAX_TEXT_BYTES, MAX_JSON_DEPTH)
         with reading(path, "stroke log"):
