@@ -33,6 +33,7 @@ class SessionInfo:
     finalised_at: datetime | None = None
     carried_over_from: str | None = None
     has_thumbnail: bool = False
+    topology_id: str = ""
     n_layers: int = 0
     mesh_hash: str = ""
     saved_at: datetime | None = None
@@ -57,6 +58,7 @@ class SessionInfo:
             "finalised_at": _iso(self.finalised_at),
             "carried_over_from": self.carried_over_from,
             "has_thumbnail": self.has_thumbnail,
+            "topology_id": self.topology_id,
             "n_layers": self.n_layers,
             "mesh_sha256": self.mesh_hash,
             "saved_at": _iso(self.saved_at),
@@ -97,6 +99,7 @@ def info_from_header(path: Path, header: SessionHeader) -> SessionInfo:
         finalised_at=header.finalised_at,
         carried_over_from=header.carried_over_from,
         has_thumbnail=header.has_thumbnail,
+        topology_id=header.topology_id,
         n_layers=header.n_layers,
         mesh_hash=header.mesh_hash,
         saved_at=header.saved_at,

@@ -78,6 +78,7 @@ class SessionHeader:
     schema_version: int
     n_layers: int
     has_thumbnail: bool
+    topology_id: str = ""
 
 
 def encode_session(
@@ -103,6 +104,7 @@ def encode_session(
         schema_version=SCHEMA_VERSION,
         n_layers=sum(path.startswith("/layers/") for path in plan.arrays),
         has_thumbnail=thumbnail is not None,
+        topology_id=session.topology_id,
     )
     return build_image(plan), header
 
@@ -181,6 +183,7 @@ def header_of(h5: h5py.File, path: Path, attrs: dict | None = None) -> SessionHe
             schema_version=version,
             n_layers=_layer_count(h5),
             has_thumbnail="thumbnail" in h5,
+            topology_id=str(attrs.get("topology_id", "")),
         )
 
 

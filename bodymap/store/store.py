@@ -295,22 +295,43 @@ class Store(DraftsMixin, RecordsMixin):
         n_vertices: int,
         practitioner: str = "",
         from_previous: bool = True,
+        body: dict | None = None,
+        topology_id: str = "",
     ) -> Session:
-        """A new (unsaved) session for an existing client.
+        """A new (unsaved) session for an existing client, on the mesh ``mesh_hash``.
 
         With ``from_previous``, it carries over the findings of the client's latest
-        readable session on the same mesh (see :func:`bodymap.core.session.carry_over`).
+        readable session on the same mesh, or on a body of the same topology (the same
+        vertices, another shape: a child who grew), see
+        :func:`bodymap.core.session.carry_over`. ``body`` and ``topology_id`` record the
+        body it is recorded on.
         """
         self.client(client_id)
-        if from_previous:
-            for info in reversed(self.sessions(client_id, mesh_hash=mesh_hash)):
-                if not info.readable:
-                    continue
-                try:
-                    return carry_over(self.load(info.id, mesh=mesh_hash), practitioner)
-                except SessionReadError:
-                    continue
-        return Session(client_id, mesh_hash, n_vertices, practitioner=practitioner)
+        new = Session(
+            client_id,
+            mesh_hash,
+            n_vertices,
+            practitioner=practitioner,
+            body=body or {},
+            topology_id=topology_id,
+        )
+        if not from_previous:
+            return new
+        for info in reversed(self.sessions(client_id)):
+            same_mesh = info.mesh_hash == mesh_hash
+            same_topology = bool(topology_id) and info.topology_id == topology_id
+            if not info.readable or not (same_mesh or same_topology):
+                continue
+            try:
+                previous = self.load(info.id)
+            except SessionReadError:
+                continue
+            if previous.n_vertices != n_vertices:
+                continue
+            carried = carry_over(previous, practitioner)
+            carried.mesh_hash, carried.body, carried.topology_id = mesh_hash, new.body, topology_id
+            return carried
+        return new
 
     # ----- partial reads (comparisons and trends: see bodymap.store.layer_reads) -------
     @locked
