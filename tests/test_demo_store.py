@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bodymap.analysis.lookup import session_body
 from bodymap.cli import main
 from bodymap.core.compare import practitioner_changes, region_series
 from bodymap.core.replay import state_after
 from bodymap.store.base import file_sha256
-from bodymap.store.report import mesh_for
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "build_demo_store.py"
 
@@ -100,7 +100,7 @@ def test_verify_passes_and_the_default_body_is_used(demo, body, capsys):
     assert main(["verify", "--store", str(store.root)]) == 0
     assert "problem" not in capsys.readouterr().out
     assert not any(store.layout.meshes.iterdir())  # no mesh copy in the store
-    mesh, _ = mesh_for(sessions[0], store)
+    mesh, _ = session_body(sessions[0].mesh_hash, store)
     assert mesh.geometry_hash == body[0].geometry_hash == sessions[0].mesh_hash
     assert main(["stats", script.SESSION_IDS[0], "--store", str(store.root), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tags"]

@@ -14,15 +14,11 @@ from pathlib import Path
 
 from PyQt6.QtGui import QImage
 
+from bodymap.core.colors import base_colors, difference_colors
 from bodymap.core.compare import Difference, RegionChange, practitioner_changes
 from bodymap.core.views import StandardView
-from bodymap.export.comparison import (
-    CLASS_LEGEND,
-    Comparison,
-    compare_sources,
-    difference_colors,
-    trend_data,
-)
+from bodymap.export.colors import CHANGE_LEGEND
+from bodymap.export.comparison import Comparison, compare_sources, trend_data
 from bodymap.export.files import Output, write_outputs
 from bodymap.export.html_parts import STYLE, esc, facts, heading, number, paragraph, swatch, table
 from bodymap.export.images import SHEET_VIEWS, SessionImages
@@ -38,7 +34,6 @@ from bodymap.export.session_report import (
 )
 from bodymap.export.source import SessionSource
 from bodymap.export.trend_plots import TrendData, trend_png
-from bodymap.render.scene import base_colors
 
 TAG_MAP_VIEWS = (StandardView.ANTERIOR, StandardView.POSTERIOR)
 MAX_TAG_MAPS = 6
@@ -128,7 +123,7 @@ def _images(comparison: Comparison, width_css: float) -> dict[str, QImage]:
 
 
 def _difference_image(body: OffscreenBody, diff: Difference, base, views, size) -> QImage:
-    layout = layout_views(len(views), size, False, CLASS_LEGEND, IMAGE_TEXT_UNIT)
+    layout = layout_views(len(views), size, False, CHANGE_LEGEND, IMAGE_TEXT_UNIT)
     body.resize(layout.panel_size)
     body.set_colors(difference_colors(diff.classes, base))
     renders = [(view.label, body.render(view)) for view in views]

@@ -13,8 +13,9 @@ from types import TracebackType
 
 from PyQt6.QtGui import QImage
 
+from bodymap.core.colors import session_colors
 from bodymap.core.views import StandardView
-from bodymap.export.colors import session_colors, shown_tags_legend
+from bodymap.export.colors import shown_tags_legend
 from bodymap.export.files import Output, check_folder, write_outputs
 from bodymap.export.naming import local_time, session_filename
 from bodymap.export.offscreen import OffscreenBody

@@ -10,9 +10,12 @@ are read (HDF5 still checks their fletcher32 checksums). ``bodymap verify`` and
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import h5py
@@ -20,7 +23,9 @@ import numpy as np
 
 from bodymap.core.session import RhythmReading
 from bodymap.store.errors import SessionReadError, StoreError
-from bodymap.store.hdf5_image import read_text
+from bodymap.store.hdf5_image import DIGEST_ATTRIBUTE, read_text
+from bodymap.store.info import SessionInfo, unreadable
+from bodymap.store.session_codec import parse_time
 from bodymap.store.session_file import READ_ERRORS, check_format, hdf5_reason, open_file
 
 
@@ -149,3 +154,94 @@ def read_tag_names(path: Path) -> dict[str, str]:
             return {str(t["key"]): str(t["name"]) for t in json.loads(read_text(h5, "tags"))}
         except READ_ERRORS as error:
             raise SessionReadError(path, f"damaged tag set: {error}") from error
+
+
+@dataclass(frozen=True, eq=False)
+class TrendFileParts:
+    """What trends read from one session file, in one open.
+
+    ``info`` is the file's listing entry (unreadable, with the reason, if any check or read
+    failed; only the fields trends use are filled). ``digest`` is its ``content_sha256``
+    ("" if none). ``layers`` is ``None`` when nothing more was read: the file is
+    unreadable, not wanted, or its digest was known.
+    """
+
+    info: SessionInfo
+    digest: str = ""
+    layers: dict[str, np.ndarray] | None = None
+    rhythm: list[RhythmReading] | None = None
+    events: dict[str, int] | None = None
+    tag_names: dict[str, str] | None = None
+
+
+def read_trend_file(
+    path: Path,
+    tags: list[str] | tuple[str, ...] | None = None,
+    known: Mapping[str, SessionInfo] | None = None,
+    wanted: Callable[[SessionInfo], bool] | None = None,
+) -> TrendFileParts:
+    """One session file's listing entry, then, if ``wanted``, its layers (all, or those of
+    ``tags``), rhythm, event counts and tag names: one open, never the mesh.
+
+    ``known`` maps content digests the caller has seen to their entries: such a file (same
+    digest, same place) is only identified, its content being what the caller kept. Never
+    raises for a bad file: its entry is unreadable, with the reason.
+    """
+    try:
+        with open_file(path) as h5:
+            digest = _digest(h5)
+            seen = (known or {}).get(digest) if digest else None
+            if seen is not None and seen.id == path.stem and seen.client_id == path.parent.name:
+                return TrendFileParts(dataclasses.replace(seen, path=path), digest)
+            info, n_vertices = _trend_info(h5, path)
+            if wanted is not None and not wanted(info):
+                return TrendFileParts(info, digest)
+            stored = list(h5["layers"]) if "layers" in h5 else []
+            asked = stored if tags is None else [_checked_tag(t) for t in tags if t in stored]
+            layers = {t: _layer(h5, path, t, n_vertices) for t in asked}
+            rhythm, kinds, names = _trend_records(h5, path)
+    except SessionReadError as error:
+        return TrendFileParts(unreadable(path, path.parent.name, error.reason))
+    return TrendFileParts(info, digest, layers, rhythm, kinds, names)
+
+
+def _digest(h5: h5py.File) -> str:
+    try:
+        return str(_attribute(h5, DIGEST_ATTRIBUTE))
+    except (KeyError, *READ_ERRORS):
+        return ""  # an older file: never looked up, always read
+
+
+def _trend_info(h5: h5py.File, path: Path) -> tuple[SessionInfo, int]:
+    """The listing entry and vertex count, from the root attributes trends need."""
+    header = checked_header(h5, path)
+    try:
+        started = datetime.fromisoformat(str(_attribute(h5, "started")))
+        practitioner = str(_attribute(h5, "practitioner"))
+        finalised_at = parse_time(str(_attribute(h5, "finalised_at")))
+    except READ_ERRORS as error:
+        raise SessionReadError(path, f"damaged header ({error})") from error
+    info = SessionInfo(
+        id=header.session_id,
+        client_id=header.client_id,
+        path=path,
+        readable=True,
+        started=started,
+        practitioner=practitioner,
+        finalised_at=finalised_at,
+        n_layers=len(h5["layers"]) if "layers" in h5 else 0,
+        mesh_hash=header.mesh_hash,
+    )
+    return info, header.n_vertices
+
+
+def _trend_records(h5: h5py.File, path: Path) -> tuple[list, dict[str, int], dict[str, str]]:
+    """Rhythm readings, event counts by kind, and tag key -> name."""
+    try:
+        rhythm = [RhythmReading.from_dict(d) for d in json.loads(read_text(h5, "rhythm"))]
+        kinds = Counter(str(e["kind"]) for e in json.loads(read_text(h5, "events")))
+        names = {str(t["key"]): str(t["name"]) for t in json.loads(read_text(h5, "tags"))}
+    except READ_ERRORS as error:
+        reason = hdf5_reason(error) if isinstance(error, OSError) else str(error)
+        raise SessionReadError(path, f"damaged rhythm, events or tags: {reason}") from error
+    return rhythm, dict(sorted(kinds.items())), names

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,10 +37,12 @@ from bodymap.store.errors import (
 )
 from bodymap.store.info import SessionInfo, check_identity, session_info
 from bodymap.store.layer_reads import (
+    TrendFileParts,
     read_layer_file,
     read_layer_set_file,
     read_rhythm_and_events,
     read_tag_names,
+    read_trend_file,
 )
 from bodymap.store.layout import checked_id, remove_file
 from bodymap.store.mesh_store import read_mesh, write_mesh
@@ -321,6 +324,24 @@ class Store(DraftsMixin, RecordsMixin):
                     continue
             paths.append(self._session_path(session_id))
         return paths
+
+    @locked
+    def trend_parts(
+        self,
+        client_id: str,
+        tags: list[str] | None = None,
+        known: Mapping[str, SessionInfo] | None = None,
+        wanted: Callable[[SessionInfo], bool] | None = None,
+    ) -> list[TrendFileParts]:
+        """Every session of a client by date, each file opened once: its listing entry and,
+        for those ``wanted`` whose content digest is not ``known``, its layers, rhythm,
+        event counts and tag names (see :func:`~bodymap.store.layer_reads.read_trend_file`).
+
+        Never reads a mesh; an unreadable file is listed as such, with the reason.
+        """
+        folder = self.layout.client_sessions(client_id)
+        found = [read_trend_file(p, tags, known, wanted) for p in sorted(folder.glob("*.h5"))]
+        return sorted(found, key=lambda parts: parts.info.sort_key())
 
     @locked
     def put_mesh(self, mesh: BodyMesh, atlas: Atlas | None = None) -> Path:

@@ -7,7 +7,6 @@ per region and diaphragm band: extent then and now, change, mean intensity, Jacc
 
 from __future__ import annotations
 
-import numpy as np
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -19,19 +18,13 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from bodymap.core.compare import (
-    CHANGE_COLORS,
-    NEW,
-    PERSISTING,
-    RESOLVED,
-    Difference,
-    RegionChange,
-    difference,
-)
-from bodymap.render.scene import base_colors
+from bodymap.analysis.compare_data import CompareData
+from bodymap.core.colors import CHANGE_COLORS, base_colors, difference_colors
+from bodymap.core.compare import NEW, PERSISTING, RESOLVED, Difference, RegionChange, difference
 from bodymap.ui.compare_common import (
     FrameOnFirstShow,
     banner,
+    busy_cursor,
     fill_session_combo,
     fill_table,
     fill_tag_combo,
@@ -43,15 +36,8 @@ from bodymap.ui.compare_common import (
     tag_layer,
     transfer_note,
 )
-from bodymap.ui.compare_data import CompareData, busy_cursor
 from bodymap.ui.viewer import BodyViewer
 
-CLASS_COLORS = CHANGE_COLORS
-NEW_RGB, RESOLVED_RGB, PERSISTING_RGB = (
-    CHANGE_COLORS[NEW],
-    CHANGE_COLORS[RESOLVED],
-    CHANGE_COLORS[PERSISTING],
-)
 TABLE_HEADERS = (
     "Region",
     "Then (cm²)",
@@ -65,14 +51,6 @@ TABLE_HEADERS = (
     "Jaccard",
 )
 NEED_TWO_TEXT = "Two readable sessions are needed for a difference map."
-
-
-def difference_colors(classes: np.ndarray, base: np.ndarray) -> np.ndarray:
-    """Skin where nothing was found in either visit, else the class colour, (N, 4) uint8."""
-    colors = base.copy()
-    for kind, rgb in CLASS_COLORS.items():
-        colors[classes == kind, :3] = rgb
-    return colors
 
 
 def change_row(change: RegionChange, name: str | None = None) -> list:
@@ -138,7 +116,7 @@ class DifferenceView(QWidget):
         self.legend_labels: dict[int, QLabel] = {}
         legend = QHBoxLayout()
         for kind, text in ((NEW, "New"), (RESOLVED, "Resolved"), (PERSISTING, "Persisting")):
-            legend.addWidget(_swatch(CLASS_COLORS[kind]))
+            legend.addWidget(_swatch(CHANGE_COLORS[kind]))
             self.legend_labels[kind] = QLabel(text)
             legend.addWidget(self.legend_labels[kind])
             legend.addSpacing(12)

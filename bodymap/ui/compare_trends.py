@@ -18,11 +18,11 @@ from matplotlib.ticker import MaxNLocator
 from PyQt6.QtCore import QDate, pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from bodymap.analysis.compare_data import CompareData, local_date
 from bodymap.core.compare import practitioner_changes, region_series
 from bodymap.core.session import EVENT_KINDS, LISTENING_STATIONS
 from bodymap.store import SessionInfo
-from bodymap.ui.compare_common import banner, fill_tag_combo, set_note
-from bodymap.ui.compare_data import CompareData, busy_cursor, local_date
+from bodymap.ui.compare_common import banner, busy_cursor, fill_tag_combo, set_note
 
 WHOLE_BODY = ""
 PICK_RADIUS = 6  # points

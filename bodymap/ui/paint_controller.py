@@ -26,7 +26,7 @@ from bodymap.core.stroke_path import spacing_for
 from bodymap.core.tags import TagSet
 from bodymap.render.brush_ring import BrushRing
 from bodymap.render.scene import PickHit
-from bodymap.ui.session_view import SessionView
+from bodymap.render.session_view import SessionView
 from bodymap.ui.undo import push_edit
 from bodymap.ui.viewer import BodyViewer
 

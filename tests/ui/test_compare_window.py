@@ -11,17 +11,17 @@ import pyvista as pv
 from gui_support import BANDS, RIGHT, centre_offset, drag, sphere_body
 from matplotlib.backend_bases import MouseEvent
 
+from bodymap.analysis.compare_data import CompareData
 from bodymap.core.atlas import Atlas, Region
-from bodymap.core.compare import difference
+from bodymap.core.colors import CHANGE_COLORS as CLASS_COLORS
+from bodymap.core.colors import SKIN_RGBA
+from bodymap.core.compare import NEW, difference
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.replay import state_after
 from bodymap.core.session import RhythmReading, Session, SessionEvent, StrokeRecord
 from bodymap.io.body_loading import Body
-from bodymap.render.scene import SKIN_RGBA
 from bodymap.store import Store, StoreWorker
 from bodymap.ui.compare_common import transfer_note
-from bodymap.ui.compare_data import CompareData
-from bodymap.ui.compare_difference import CLASS_COLORS, NEW_RGB
 from bodymap.ui.compare_replay import REPLAY
 from bodymap.ui.compare_window import DIFFERENCE, FLIP_BOOK, SYMMETRY, TRENDS, CompareWindow
 
@@ -169,7 +169,7 @@ def test_difference_map_shows_new_resolved_and_persisting(window, records, qtbot
     pixel = scene.screenshot()[y, x].astype(int)
     candidates = {**CLASS_COLORS, 0: SKIN_RGBA[:3]}
     nearest = min(candidates, key=lambda k: np.abs(pixel - candidates[k]).sum())
-    assert candidates[nearest] == NEW_RGB
+    assert candidates[nearest] == CLASS_COLORS[NEW]
 
 
 def test_trend_points_open_their_visit(window, records, qtbot):

@@ -13,43 +13,23 @@ carried onto the body of the first session compared (``transfer_layer``), and th
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
-from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QApplication
 
-from bodymap.core.compare import transfer_layer
+from bodymap.core.compare import strongest_layer, transfer_layer
 from bodymap.core.overlays import Overlays
 from bodymap.core.session import RhythmReading, Session
 from bodymap.core.tags import TagSet
 from bodymap.io.body_loading import Body
 from bodymap.store import SessionInfo, Store, StoreError, StoreWorker
-from bodymap.ui.client_browser import local_datetime_text
 
 READ_ERRORS = (StoreError, OSError, ValueError, KeyError)
 """What reading or transferring one session may raise: listed for the user, never a crash."""
 KEPT_SESSIONS = 8
 """Whole sessions (and their layers on another body) kept in memory: enough for four views
 side by side and a difference, few enough for a million-vertex body (8 MB a session)."""
-
-
-@contextmanager
-def busy_cursor() -> Iterator[None]:
-    """Show the wait cursor while something slow runs (loading many sessions)."""
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        yield
-    finally:
-        QApplication.restoreOverrideCursor()
-
-
-def session_label(info: SessionInfo) -> str:
-    """How a session is named in lists: its local date and time, and who recorded it."""
-    when = local_datetime_text(info.started) or info.id
-    return f"{when} · {info.practitioner}" if info.practitioner else when
 
 
 def local_date(info: SessionInfo) -> date | None:
@@ -122,12 +102,12 @@ class CompareData:
                 return info
         raise KeyError(f"no session {session_id!r} for this client")
 
-    def problem_lines(self) -> list[str]:
-        """One line per session that could not be read: which, and why."""
+    def problem_lines(self, label: Callable[[SessionInfo], str]) -> list[str]:
+        """One line per session that could not be read: which (named by ``label``), and why."""
         lines = []
         for session_id, reason in self.problems.items():
             try:
-                name = session_label(self.info(session_id))
+                name = label(self.info(session_id))
             except KeyError:
                 name = session_id
             lines.append(f"{name}: {reason}")
@@ -254,7 +234,7 @@ class CompareData:
         if tag:
             return self._call(self.store.read_layers, session_ids, tag)
         sets = self._call(self.store.read_layer_sets, session_ids)
-        return [_strongest(list(layers.values())) for layers, _mesh_hash in sets]
+        return [strongest_layer(list(layers.values())) for layers, _mesh_hash in sets]
 
     def rhythm_and_events(self, session_ids: list[str]) -> list:
         """Each session's rhythm readings and event counts per kind."""
@@ -288,16 +268,6 @@ class CompareData:
                 if tag.key not in tags:
                     tags = TagSet([*tags, tag])
         return tags
-
-
-def _strongest(layers: list[np.ndarray]) -> np.ndarray | None:
-    """Each vertex's largest value over some layers ("all tags"); ``None`` for none."""
-    if not layers:
-        return None
-    out = np.array(layers[0], dtype=np.uint8)
-    for layer in layers[1:]:
-        np.maximum(out, layer, out=out)
-    return out
 
 
 def _keep(cache: OrderedDict, key, value, limit: int = KEPT_SESSIONS) -> None:
