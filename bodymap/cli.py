@@ -151,7 +151,7 @@ def command_compare(folder: Path | None, refs: tuple[str, str], tag: str | None,
 
     before, store = load_session_ref(folder, refs[0])
     after, other = load_session_ref(folder, refs[1])
-    result = comparison_dict(compare(before, after, SessionBodies(store or other), tag))
+    result = comparison_dict(compare(before, after, SessionBodies(store or other), tag or None))
     print(json.dumps(result, indent=1, ensure_ascii=False) if as_json else format_compare(result))
     return 0
 

@@ -28,6 +28,7 @@ from bodymap.core.compare import (
     transfer_layer,
 )
 from bodymap.core.mesh import BodyMesh
+from bodymap.core.overlays import Overlays
 from bodymap.core.session import Session
 from bodymap.store.errors import NotFoundError, StoreError
 
@@ -87,10 +88,17 @@ class Comparison:
         ]
 
 
+ALL_TAGS = ""
+"""The ``tag`` that asks for all tags together only (each vertex's strongest value)."""
+
+
 def compare(
     first: Session, second: Session, bodies: SessionBodies, tag: str | None = None
 ) -> Comparison:
-    """Compare two sessions of one client (``tag``: only that tag, no combined map).
+    """Compare two sessions of one client on the earlier one's body.
+
+    ``tag`` ``None``: every tag painted in either visit, and all tags together; a tag key:
+    that tag only; :data:`ALL_TAGS`: all tags together only.
 
     Raises
     ------
@@ -103,43 +111,63 @@ def compare(
         raise StoreError("the two sessions belong to different clients")
     before, after = sorted((first, second), key=lambda s: s.started)
     mesh, atlas = bodies.get(before.mesh_hash)
-    transferred = after.mesh_hash != before.mesh_hash
-    earlier = {k: before.overlays.layer(k) for k in before.overlays.painted_keys()}
-    later = {k: after.overlays.layer(k) for k in after.overlays.painted_keys()}
-    if transferred:  # show the later visit on the earlier one's body
+    later = after.overlays
+    if after.mesh_hash != before.mesh_hash:  # show the later visit on the earlier one's body
         after_mesh, _ = bodies.get(after.mesh_hash)
-        later = {k: transfer_layer(layer, after_mesh, mesh) for k, layer in later.items()}
+        later = Overlays(mesh.n_vertices)
+        for key in after.overlays.painted_keys():
+            later.set_layer(key, transfer_layer(after.overlays.layer(key), after_mesh, mesh))
+    if tag and tag not in before.tags and tag not in after.tags:
+        if tag not in before.overlays.painted_keys() + later.painted_keys():
+            raise NotFoundError(f"neither session has a tag {tag!r}")
+    return compare_on(before, after, before.overlays, later, mesh, atlas, tag)
+
+
+def compare_on(
+    before: Session,
+    after: Session,
+    earlier: Overlays,
+    later: Overlays,
+    mesh: BodyMesh,
+    atlas: Atlas,
+    tag: str | None = None,
+) -> Comparison:
+    """Compare two visits whose layers (``earlier``, ``later``) are already on ``mesh``.
+
+    What the compare window uses, which keeps the layers it carried onto a body; ``tag`` as
+    in :func:`compare`, except that a tag neither visit has compares as two empty layers.
+    """
+    before_layers = {k: earlier.layer(k) for k in earlier.painted_keys()}
+    after_layers = {k: later.layer(k) for k in later.painted_keys()}
     styles = {t.key: t for t in before.tags} | {t.key: t for t in after.tags}  # later wins
-    keys = _keys(styles, earlier, later, tag)
+    keys = _keys(styles, {**before_layers, **after_layers}, tag)
     tags = tuple(
         TagChange(
             key,
             styles[key].name if key in styles else key,
             styles[key].color if key in styles else UNKNOWN_TAG_RGB,
-            difference(earlier.get(key), later.get(key), mesh, atlas, key),
-            earlier.get(key),
-            later.get(key),
+            difference(before_layers.get(key), after_layers.get(key), mesh, atlas, key),
+            before_layers.get(key),
+            after_layers.get(key),
         )
         for key in keys
     )
     combined = None
-    if not tag:
+    if tag is None or tag == ALL_TAGS:
         n = mesh.n_vertices
         combined = difference(
-            strongest_layer(list(earlier.values()), n),
-            strongest_layer(list(later.values()), n),
+            strongest_layer(list(before_layers.values()), n),
+            strongest_layer(list(after_layers.values()), n),
             mesh,
             atlas,
         )
+    transferred = after.mesh_hash != mesh.geometry_hash or before.mesh_hash != mesh.geometry_hash
     return Comparison(before, after, mesh, atlas, transferred, tags, combined)
 
 
-def _keys(styles: dict, earlier: dict, later: dict, tag: str | None) -> list[str]:
+def _keys(styles: dict, painted: dict, tag: str | None) -> list[str]:
     """The tags compared: ``tag``, else those painted in either visit, in tag-set order."""
-    painted = {**earlier, **later}
-    if tag:
-        if tag not in styles and tag not in painted:
-            raise NotFoundError(f"neither session has a tag {tag!r}")
-        return [tag]
+    if tag is not None:
+        return [tag] if tag != ALL_TAGS else []
     keys = [k for k in styles if k in painted]
     return keys + [k for k in painted if k not in keys]

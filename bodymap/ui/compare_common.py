@@ -18,6 +18,7 @@ from PyQt6.QtWidgets import (
 )
 
 from bodymap.analysis.compare_data import CompareData
+from bodymap.analysis.comparison import ALL_TAGS
 from bodymap.core.colors import base_colors, layer_colors
 from bodymap.core.compare import combined_layer, practitioner_changes
 from bodymap.core.overlays import Overlays
@@ -28,8 +29,6 @@ from bodymap.store import SessionInfo
 from bodymap.ui.client_browser import local_datetime_text
 from bodymap.ui.viewer import BodyViewer
 
-ALL_TAGS = ""
-"""The tag choice that stands for every tag at once (the largest value over the layers)."""
 ALL_TAGS_TEXT = "All tags"
 ID_ROLE = Qt.ItemDataRole.UserRole
 BANNER_STYLE = (

@@ -19,9 +19,11 @@ from PyQt6.QtWidgets import (
 )
 
 from bodymap.analysis.compare_data import CompareData
+from bodymap.analysis.comparison import compare_on
 from bodymap.core.colors import CHANGE_COLORS, base_colors, difference_colors
-from bodymap.core.compare import NEW, PERSISTING, RESOLVED, Difference, RegionChange, difference
+from bodymap.core.compare import NEW, PERSISTING, RESOLVED, Difference, RegionChange
 from bodymap.ui.compare_common import (
+    ALL_TAGS,
     FrameOnFirstShow,
     banner,
     busy_cursor,
@@ -33,7 +35,6 @@ from bodymap.ui.compare_common import (
     read_only_table,
     set_note,
     show_colors,
-    tag_layer,
     transfer_note,
 )
 from bodymap.ui.viewer import BodyViewer
@@ -174,8 +175,9 @@ class DifferenceView(QWidget):
             self._clear("A session could not be read: see the list below.")
             return
         tag = self.tag.currentData()
-        before, after = (tag_layer(o, tag) for o in overlays)
-        self.result = difference(before, after, target.mesh, target.atlas, tag=tag)
+        sessions = [data.session(s) for s in ids]  # kept by data: read once
+        found = compare_on(*sessions, *overlays, target.mesh, target.atlas, tag)
+        self.result = found.combined if tag == ALL_TAGS else found.tags[0].difference
         infos = [data.info(s) for s in ids]
         set_note(self.flag, practitioner_warning(infos))
         set_note(self.note, transfer_note(data, ids, target))
