@@ -148,3 +148,16 @@ def test_kept_figures_are_bounded(filled, monkeypatch):
     monkeypatch.setattr(trends_module, "KEPT_FILES", 2)
     trends(store, "Ada", "restriction")
     assert len(trends_module._KEPT) == 2
+
+
+def test_figures_kept_for_one_store_are_not_used_for_another(filled, layer_reads_counted):
+    import shutil
+
+    from bodymap.store import Store
+
+    store, _, _, _ = filled
+    trends(store, "Ada", "restriction")
+    copy = Store(shutil.copytree(store.root, store.root.parent / "copy"))
+    layer_reads_counted.clear()
+    trends(copy, "Ada", "restriction")  # the same digests, another store: read, not assumed
+    assert layer_reads_counted == ["restriction"] * 4

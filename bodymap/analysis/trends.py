@@ -10,6 +10,7 @@ content, so a kept figure can never be stale.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
@@ -95,12 +96,15 @@ class _FileFigures:
         return all(t in self.totals for t in tags)
 
 
-_KEPT: OrderedDict[str, _FileFigures] = OrderedDict()
+_KEPT: OrderedDict[tuple[str, str], _FileFigures] = OrderedDict()
+"""Figures by (store folder, content digest): within one store a mesh hash names one atlas."""
+_KEPT_LOCK = threading.Lock()  # exports may run trends off the GUI thread
 
 
 def forget_kept_figures() -> None:
     """Drop every kept per-file figure (a benchmark of the first call uses this)."""
-    _KEPT.clear()
+    with _KEPT_LOCK:
+        _KEPT.clear()
 
 
 def trends(
@@ -151,17 +155,20 @@ def _read(store: Store, client_id: str, tags, days, bodies: SessionBodies):
         day = info.started.date()
         return not ((date_from and day < date_from) or (date_to and day > date_to))
 
-    known = {d: f.info for d, f in _KEPT.items() if f.covers(tags)}
-    parts = store.trend_parts(client_id, tags, known, wanted)
-    skipped = [(p.info.id, p.info.reason) for p in parts if not p.info.readable]
-    chosen = [p for p in parts if p.info.readable and wanted(p.info)]
-    return [p.info for p in chosen], _figures(chosen, tags, bodies), skipped
+    root = str(store.root)
+    with _KEPT_LOCK:
+        known = {d: f.info for (r, d), f in _KEPT.items() if r == root and f.covers(tags)}
+        parts = store.trend_parts(client_id, tags, known, wanted)
+        skipped = [(p.info.id, p.info.reason) for p in parts if not p.info.readable]
+        chosen = [p for p in parts if p.info.readable and wanted(p.info)]
+        figures = _figures(root, chosen, tags, bodies)
+    return [p.info for p in chosen], figures, skipped
 
 
-def _figures(parts: list[TrendFileParts], tags, bodies: SessionBodies) -> list[_FileFigures]:
+def _figures(root: str, parts: list[TrendFileParts], tags, bodies) -> list[_FileFigures]:
     """Per file its figures: kept ones looked up, new ones summed per mesh and kept."""
     fresh = [p for p in parts if p.layers is not None]
-    figures = {id(p): _KEPT[p.digest] for p in parts if p.layers is None}
+    figures = {id(p): _KEPT[root, p.digest] for p in parts if p.layers is None}
     figures |= {id(p): _new_figures(p, tags) for p in fresh}
     for mesh_hash in dict.fromkeys(p.info.mesh_hash for p in fresh):
         group = [p for p in fresh if p.info.mesh_hash == mesh_hash]
@@ -175,7 +182,7 @@ def _figures(parts: list[TrendFileParts], tags, bodies: SessionBodies) -> list[_
                 figures[id(p)].totals[key] = totals
     for p in fresh:
         if p.digest:
-            _keep(p.digest, figures[id(p)])
+            _keep((root, p.digest), figures[id(p)])
     return [figures[id(p)] for p in parts]
 
 
@@ -196,12 +203,12 @@ def _totals(series, row: int, skin_cm2: float) -> tuple:
     )
 
 
-def _keep(digest: str, figures: _FileFigures) -> None:
-    old = _KEPT.pop(digest, None)
+def _keep(key: tuple[str, str], figures: _FileFigures) -> None:
+    old = _KEPT.pop(key, None)
     if old is not None:  # a file read again for more tags keeps what it had
         figures.totals = old.totals | figures.totals
         figures.painted = figures.painted or old.painted
-    _KEPT[digest] = figures
+    _KEPT[key] = figures
     while len(_KEPT) > KEPT_FILES:
         _KEPT.popitem(last=False)
 

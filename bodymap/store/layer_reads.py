@@ -202,6 +202,9 @@ def read_trend_file(
             rhythm, kinds, names = _trend_records(h5, path)
     except SessionReadError as error:
         return TrendFileParts(unreadable(path, path.parent.name, error.reason))
+    except READ_ERRORS as error:  # a damaged group or link: this file only
+        reason = hdf5_reason(error) if isinstance(error, OSError) else f"damaged ({error})"
+        return TrendFileParts(unreadable(path, path.parent.name, reason))
     return TrendFileParts(info, digest, layers, rhythm, kinds, names)
 
 
