@@ -10,45 +10,21 @@ import numpy as np
 from bodymap.analysis import comparison as service
 from bodymap.analysis.lookup import SessionBodies
 from bodymap.analysis.trends import Trends, trends
-from bodymap.core.atlas import Atlas
 from bodymap.core.colors import UNKNOWN_TAG_RGB
-from bodymap.core.compare import Difference, practitioner_changes
-from bodymap.core.mesh import BodyMesh
+from bodymap.core.compare import practitioner_changes
 from bodymap.export.errors import ExportError
 from bodymap.export.source import SessionSource
 from bodymap.export.trend_plots import TagTrend, TrendData
 from bodymap.store.errors import StoreError
 
-TagChange = service.TagChange
-
 
 @dataclass(frozen=True, eq=False)
 class Comparison:
-    """:class:`bodymap.analysis.comparison.Comparison` with the two visits' sources."""
+    """The two visits' sources (for their view sheets) and what the service found."""
 
     before: SessionSource
     after: SessionSource
     result: service.Comparison
-
-    @property
-    def mesh(self) -> BodyMesh:
-        return self.result.mesh
-
-    @property
-    def atlas(self) -> Atlas:
-        return self.result.atlas
-
-    @property
-    def transferred(self) -> bool:
-        return self.result.transferred
-
-    @property
-    def combined(self) -> Difference:
-        return self.result.combined
-
-    @property
-    def tags(self) -> tuple[TagChange, ...]:
-        return self.result.tags
 
 
 def compare_sources(first: SessionSource, second: SessionSource) -> Comparison:
@@ -79,7 +55,7 @@ def trend_data(comparison: Comparison) -> TrendData:
 
 
 def _from_trends(found: Trends, comparison: Comparison) -> TrendData:
-    colors = {t.key: t.rgb for t in comparison.tags}
+    colors = {t.key: t.rgb for t in comparison.result.tags}
     ids = [s.info.id for s in found.sessions]
     tags = [
         TagTrend(
@@ -109,7 +85,7 @@ def _from_pair(comparison: Comparison) -> TrendData:
             [t.difference.total.area_before_cm2, t.difference.total.area_after_cm2],
             [t.difference.total.mean_before, t.difference.total.mean_after],
         )
-        for t in comparison.tags
+        for t in comparison.result.tags
     ]
     return TrendData(
         dates=[s.started for s in sessions],
