@@ -161,3 +161,17 @@ def test_figures_kept_for_one_store_are_not_used_for_another(filled, layer_reads
     layer_reads_counted.clear()
     trends(copy, "Ada", "restriction")  # the same digests, another store: read, not assumed
     assert layer_reads_counted == ["restriction"] * 4
+
+
+def test_compare_on_takes_layers_already_on_a_body(filled):
+    from bodymap.analysis.comparison import ALL_TAGS, compare_on
+
+    store, sessions, (mesh, atlas), _ = filled
+    first, second = sessions[:2]
+    both = compare_on(first, second, first.overlays, second.overlays, mesh, atlas, ALL_TAGS)
+    assert both.tags == () and not both.transferred
+    whole = compare(first, second, SessionBodies(store, [(mesh, atlas)]))
+    assert both.combined.to_dict() == whole.combined.to_dict()
+    absent = compare_on(first, second, first.overlays, second.overlays, mesh, atlas, "heat")
+    assert [t.key for t in absent.tags] == ["heat"] and absent.combined is None
+    assert absent.tags[0].difference.total.area_before_cm2 == 0  # two empty layers, no error

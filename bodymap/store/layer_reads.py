@@ -193,10 +193,11 @@ def read_trend_file(
             seen = (known or {}).get(digest) if digest else None
             if seen is not None and seen.id == path.stem and seen.client_id == path.parent.name:
                 return TrendFileParts(dataclasses.replace(seen, path=path), digest)
-            info, n_vertices = _trend_info(h5, path)
+            group = h5.get("layers")
+            stored = list(group) if group is not None else []
+            info, n_vertices = _trend_info(h5, path, len(stored))
             if wanted is not None and not wanted(info):
                 return TrendFileParts(info, digest)
-            stored = list(h5["layers"]) if "layers" in h5 else []
             asked = stored if tags is None else [_checked_tag(t) for t in tags if t in stored]
             layers = {t: _layer(h5, path, t, n_vertices) for t in asked}
             rhythm, kinds, names = _trend_records(h5, path)
@@ -215,7 +216,7 @@ def _digest(h5: h5py.File) -> str:
         return ""  # an older file: never looked up, always read
 
 
-def _trend_info(h5: h5py.File, path: Path) -> tuple[SessionInfo, int]:
+def _trend_info(h5: h5py.File, path: Path, n_layers: int) -> tuple[SessionInfo, int]:
     """The listing entry and vertex count, from the root attributes trends need."""
     header = checked_header(h5, path)
     try:
@@ -232,7 +233,7 @@ def _trend_info(h5: h5py.File, path: Path) -> tuple[SessionInfo, int]:
         started=started,
         practitioner=practitioner,
         finalised_at=finalised_at,
-        n_layers=len(h5["layers"]) if "layers" in h5 else 0,
+        n_layers=n_layers,
         mesh_hash=header.mesh_hash,
     )
     return info, header.n_vertices
