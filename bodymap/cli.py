@@ -165,7 +165,7 @@ def command_trends(folder: Path | None, args: argparse.Namespace) -> int:
         raise CommandError("trends needs --client ID (a client id or part of a name)")
     store = open_store(folder)
     days = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
-    result = trends_dict(trends(store, client, args.tag, *days))
+    result = trends_dict(trends(store, client, args.tag or None, *days))
     log_reads(store, result["client"]["id"], [s["id"] for s in result["sessions"]])
     print(json.dumps(result, indent=1, ensure_ascii=False) if args.json else format_trends(result))
     return 0

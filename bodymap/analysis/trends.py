@@ -12,18 +12,26 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 
+from bodymap.analysis.comparison import ALL_TAGS
 from bodymap.analysis.lookup import SessionBodies, pick_client
-from bodymap.core.compare import practitioner_changes, region_series, skin_areas_cm2
+from bodymap.core.compare import (
+    practitioner_changes,
+    region_series,
+    skin_areas_cm2,
+    strongest_layer,
+)
 from bodymap.core.session import Client, RhythmReading
 from bodymap.store.info import SessionInfo
 from bodymap.store.layer_reads import TrendFileParts
 from bodymap.store.store import Store
 
+ALL_TAGS_NAME = "All tags"
 KEPT_FILES = 4096
 """Session files whose figures are kept (a few kB each: totals per region, not layers)."""
 
@@ -90,10 +98,11 @@ class _FileFigures:
     def mesh_hash(self) -> str:
         return self.info.mesh_hash
 
-    def covers(self, tags: list[str] | None) -> bool:
-        if tags is None:
-            return self.painted is not None
-        return all(t in self.totals for t in tags)
+    def covers(self, tag: str | None) -> bool:
+        """Whether these figures answer a call for ``tag`` without reading the file."""
+        if tag is None:
+            return self.painted is not None and all(k in self.totals for k in self.painted)
+        return tag in self.totals
 
 
 _KEPT: OrderedDict[tuple[str, str], _FileFigures] = OrderedDict()
@@ -114,19 +123,31 @@ def trends(
     date_from: date | None = None,
     date_to: date | None = None,
     bodies: SessionBodies | None = None,
+    session_ids: Collection[str] | None = None,
 ) -> Trends:
-    """The trends of one client's visits (``tag``: that tag only), oldest first.
+    """The trends of one client's visits, oldest first.
 
-    Sessions that cannot be read are listed in ``skipped`` with the reason.
+    ``tag`` ``None``: every tag painted in any visit; a tag key: that tag;
+    :data:`~bodymap.analysis.comparison.ALL_TAGS`: all tags together (each vertex's
+    strongest value). ``session_ids`` limits the visits to those (the compare window's
+    choice). Sessions that cannot be read are listed in ``skipped`` with the reason.
     """
     bodies = bodies or SessionBodies(store)
     client = pick_client(store, client_text)
-    tags = [tag] if tag else None
-    infos, figures, skipped = _read(store, client.id, tags, (date_from, date_to), bodies)
+
+    def wanted(info: SessionInfo) -> bool:
+        day = info.started.date()
+        if (date_from and day < date_from) or (date_to and day > date_to):
+            return False
+        return session_ids is None or info.id in session_ids
+
+    infos, figures, skipped = _read(store, client.id, tag, wanted, bodies)
     names = figures[-1].tag_names if figures else {}
-    painted = list(dict.fromkeys(k for f in figures for k in _painted(f, tags)))
-    keys = [tag] if tag else [k for k in names if k in painted]
-    keys += [k for k in painted if k not in keys and not tag]
+    if tag is not None:
+        keys = [tag]
+    else:
+        painted = list(dict.fromkeys(k for f in figures for k in f.painted or ()))
+        keys = [k for k in names if k in painted] + [k for k in painted if k not in names]
     regions = {key: _ever_painted(key, figures, bodies) for key in keys}
     sessions = [
         TrendSession(
@@ -137,58 +158,55 @@ def trends(
         )
         for info, f in zip(infos, figures, strict=True)
     ]
-    shown = [(k, names.get(k, k)) for k in keys]
+    shown = [(k, ALL_TAGS_NAME if k == ALL_TAGS else names.get(k, k)) for k in keys]
     return Trends(client, date_from, date_to, tag, shown, regions, sessions, skipped)
 
 
-def _painted(figures: _FileFigures, tags: list[str] | None) -> list[str]:
-    if tags is None:
-        return list(figures.painted or ())
-    return [t for t in tags if figures.totals.get(t) is not None]
-
-
-def _read(store: Store, client_id: str, tags, days, bodies: SessionBodies):
-    """The readable sessions in ``days``, their figures, and (id, reason) of unreadable ones."""
-    date_from, date_to = days
-
-    def wanted(info: SessionInfo) -> bool:
-        day = info.started.date()
-        return not ((date_from and day < date_from) or (date_to and day > date_to))
-
+def _read(store: Store, client_id: str, tag: str | None, wanted, bodies: SessionBodies):
+    """The wanted readable sessions, their figures, and (id, reason) of unreadable ones."""
     root = str(store.root)
+    tags = None if tag is None or tag == ALL_TAGS else [tag]
     with _KEPT_LOCK:
-        known = {d: f.info for (r, d), f in _KEPT.items() if r == root and f.covers(tags)}
-        parts = store.trend_parts(client_id, tags, known, wanted)
+        known = {d: f.info for (r, d), f in _KEPT.items() if r == root and f.covers(tag)}
+        summarise = _summariser(tag, bodies)
+        parts = store.trend_parts(client_id, tags, known, wanted, summarise)
         skipped = [(p.info.id, p.info.reason) for p in parts if not p.info.readable]
         chosen = [p for p in parts if p.info.readable and wanted(p.info)]
-        figures = _figures(root, chosen, tags, bodies)
+        figures = [_figures(root, p) for p in chosen]
     return [p.info for p in chosen], figures, skipped
 
 
-def _figures(root: str, parts: list[TrendFileParts], tags, bodies) -> list[_FileFigures]:
-    """Per file its figures: kept ones looked up, new ones summed per mesh and kept."""
-    fresh = [p for p in parts if p.layers is not None]
-    figures = {id(p): _KEPT[root, p.digest] for p in parts if p.layers is None}
-    figures |= {id(p): _new_figures(p, tags) for p in fresh}
-    for mesh_hash in dict.fromkeys(p.info.mesh_hash for p in fresh):
-        group = [p for p in fresh if p.info.mesh_hash == mesh_hash]
-        keys = dict.fromkeys(k for p in group for k in (tags or p.layers))
-        mesh, atlas = bodies.get(mesh_hash) if keys else (None, None)
-        for key in keys:
-            series = region_series([p.layers.get(key) for p in group], mesh, atlas)
-            skin = float(skin_areas_cm2(mesh).sum())
-            for row, p in enumerate(group):
-                totals = None if key not in p.layers else _totals(series, row, skin)
-                figures[id(p)].totals[key] = totals
-    for p in fresh:
-        if p.digest:
-            _keep((root, p.digest), figures[id(p)])
-    return [figures[id(p)] for p in parts]
+def _summariser(tag: str | None, bodies: SessionBodies):
+    """Turns one file's layers into its totals as it is read (its layers are not kept)."""
+    skins: dict[str, float] = {}
+
+    def summarise(info: SessionInfo, layers: dict[str, np.ndarray]) -> tuple:
+        mesh, atlas = bodies.get(info.mesh_hash)
+        if info.mesh_hash not in skins:
+            skins[info.mesh_hash] = float(skin_areas_cm2(mesh).sum())
+        totals = {}
+        for key in list(layers) if tag is None else [tag]:
+            layer = strongest_layer(list(layers.values())) if key == ALL_TAGS else layers.get(key)
+            if layer is None:
+                totals[key] = None
+                continue
+            series = region_series([layer], mesh, atlas)
+            totals[key] = _totals(series, 0, skins[info.mesh_hash])
+        painted = tuple(layers) if tag is None or tag == ALL_TAGS else None
+        return totals, painted
+
+    return summarise
 
 
-def _new_figures(parts: TrendFileParts, tags: list[str] | None) -> _FileFigures:
-    painted = tuple(parts.layers) if tags is None else None
-    return _FileFigures(parts.info, parts.rhythm, parts.events, parts.tag_names, painted)
+def _figures(root: str, parts: TrendFileParts) -> _FileFigures:
+    """A file's figures: those kept for its digest, or what was just read (then kept)."""
+    if parts.rhythm is None:
+        return _KEPT[root, parts.digest]
+    totals, painted = parts.summary
+    figures = _FileFigures(parts.info, parts.rhythm, parts.events, parts.tag_names, painted, totals)
+    if parts.digest:
+        _keep((root, parts.digest), figures)
+    return figures
 
 
 def _totals(series, row: int, skin_cm2: float) -> tuple:

@@ -9,6 +9,7 @@ internal cavities never count, and areas are in cm². ``None`` stands for an emp
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -30,8 +31,20 @@ other way round), so an exactly mirrored painting would otherwise score about 1e
 
 
 def skin_areas_cm2(mesh: BodyMesh) -> np.ndarray:
-    """Per-vertex area in cm², 0 on internal vertices (the weights of every statistic)."""
-    return mesh.vertex_areas * np.where(mesh.internal, 0.0, 1.0) * 1e4  # as in findings
+    """Per-vertex area in cm², 0 on internal vertices (the weights of every statistic).
+
+    Computed once per mesh (a body's geometry never changes) and returned read-only:
+    trends over a hundred visits weigh each one with it.
+    """
+    areas = _SKIN_AREAS.get(mesh)
+    if areas is None:
+        areas = mesh.vertex_areas * np.where(mesh.internal, 0.0, 1.0) * 1e4  # as in findings
+        areas.flags.writeable = False
+        _SKIN_AREAS[mesh] = areas
+    return areas
+
+
+_SKIN_AREAS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _painted(layer: np.ndarray | None, n: int) -> np.ndarray:

@@ -162,13 +162,15 @@ class TrendFileParts:
 
     ``info`` is the file's listing entry (unreadable, with the reason, if any check or read
     failed; only the fields trends use are filled). ``digest`` is its ``content_sha256``
-    ("" if none). ``layers`` is ``None`` when nothing more was read: the file is
-    unreadable, not wanted, or its digest was known.
+    ("" if none). ``rhythm`` is ``None`` when nothing more was read: the file is
+    unreadable, not wanted, or its digest was known. ``summary`` is what the caller's
+    ``reduce`` made of the layers, which are then not kept.
     """
 
     info: SessionInfo
     digest: str = ""
     layers: dict[str, np.ndarray] | None = None
+    summary: object = None
     rhythm: list[RhythmReading] | None = None
     events: dict[str, int] | None = None
     tag_names: dict[str, str] | None = None
@@ -179,9 +181,12 @@ def read_trend_file(
     tags: list[str] | tuple[str, ...] | None = None,
     known: Mapping[str, SessionInfo] | None = None,
     wanted: Callable[[SessionInfo], bool] | None = None,
+    reduce: Callable[[SessionInfo, dict[str, np.ndarray]], object] | None = None,
 ) -> TrendFileParts:
     """One session file's listing entry, then, if ``wanted``, its layers (all, or those of
-    ``tags``), rhythm, event counts and tag names: one open, never the mesh.
+    ``tags``), rhythm, event counts and tag names: one open, never the mesh. With
+    ``reduce``, the layers are handed to it at once and only its result is kept, so that
+    reading many files holds one file's layers at a time.
 
     ``known`` maps content digests the caller has seen to their entries: such a file (same
     digest, same place) is only identified, its content being what the caller kept. Never
@@ -201,12 +206,15 @@ def read_trend_file(
             asked = stored if tags is None else [_checked_tag(t) for t in tags if t in stored]
             layers = {t: _layer(h5, path, t, n_vertices) for t in asked}
             rhythm, kinds, names = _trend_records(h5, path)
+            summary = None
+            if reduce is not None:
+                summary, layers = reduce(info, layers), None
     except SessionReadError as error:
         return TrendFileParts(unreadable(path, path.parent.name, error.reason))
     except READ_ERRORS as error:  # a damaged group or link: this file only
         reason = hdf5_reason(error) if isinstance(error, OSError) else f"damaged ({error})"
         return TrendFileParts(unreadable(path, path.parent.name, reason))
-    return TrendFileParts(info, digest, layers, rhythm, kinds, names)
+    return TrendFileParts(info, digest, layers, summary, rhythm, kinds, names)
 
 
 def _digest(h5: h5py.File) -> str:

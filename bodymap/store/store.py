@@ -332,15 +332,18 @@ class Store(DraftsMixin, RecordsMixin):
         tags: list[str] | None = None,
         known: Mapping[str, SessionInfo] | None = None,
         wanted: Callable[[SessionInfo], bool] | None = None,
+        reduce: Callable[[SessionInfo, dict[str, np.ndarray]], object] | None = None,
     ) -> list[TrendFileParts]:
         """Every session of a client by date, each file opened once: its listing entry and,
         for those ``wanted`` whose content digest is not ``known``, its layers, rhythm,
-        event counts and tag names (see :func:`~bodymap.store.layer_reads.read_trend_file`).
+        event counts and tag names; ``reduce`` summarises each file's layers as it is read
+        (see :func:`~bodymap.store.layer_reads.read_trend_file`).
 
         Never reads a mesh; an unreadable file is listed as such, with the reason.
         """
         folder = self.layout.client_sessions(client_id)
-        found = [read_trend_file(p, tags, known, wanted) for p in sorted(folder.glob("*.h5"))]
+        paths = sorted(folder.glob("*.h5"))
+        found = [read_trend_file(p, tags, known, wanted, reduce) for p in paths]
         return sorted(found, key=lambda parts: parts.info.sort_key())
 
     @locked
