@@ -12,6 +12,8 @@ from gui_support import BANDS, RIGHT, centre_offset, drag, sphere_body
 from matplotlib.backend_bases import MouseEvent
 
 from bodymap.analysis.compare_data import CompareData
+from bodymap.analysis.lookup import SessionBodies
+from bodymap.analysis.trends import trends
 from bodymap.core.atlas import Atlas, Region
 from bodymap.core.colors import CHANGE_COLORS as CLASS_COLORS
 from bodymap.core.colors import SKIN_RGBA
@@ -185,6 +187,18 @@ def test_trend_points_open_their_visit(window, records, qtbot):
         click._process()
     assert opened.args == [sessions[1].id]
     assert not page.flag.isHidden()  # Ben recorded the third visit
+
+
+def test_trend_figures_are_the_services(window, records):
+    store, client_id, body, sessions = records
+    page = window.show_tab(TRENDS)
+    page.tag.setCurrentIndex(page.tag.findData("restriction"))
+    extent = page.lines()[0]
+    bodies = SessionBodies(store, [(body.mesh, body.atlas)])
+    expected = trends(store, client_id, "restriction", bodies=bodies)
+    assert [s.info.id for s in expected.sessions] == [s.id for s in sessions]
+    areas = [s.tags["restriction"].area_cm2 for s in expected.sessions]
+    assert np.allclose(extent.get_ydata(), areas) and areas[0] > 0
 
 
 def test_replay_steps_from_nothing_to_the_saved_layers(window, records):
