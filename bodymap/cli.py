@@ -88,7 +88,7 @@ def open_store(folder: Path | None):
 
 
 def command_sessions(folder: Path | None, client: str | None, as_json: bool) -> int:
-    from bodymap.store.report import format_sessions, sessions_listing
+    from bodymap.cli_report import format_sessions, sessions_listing
 
     listing = sessions_listing(open_store(folder), client)
     print(
@@ -98,8 +98,10 @@ def command_sessions(folder: Path | None, client: str | None, as_json: bool) -> 
 
 
 def command_stats(folder: Path | None, session_ref: str, as_json: bool) -> int:
+    from bodymap.analysis.lookup import session_body
+    from bodymap.analysis.stats import session_stats
+    from bodymap.cli_report import format_stats
     from bodymap.store import Store, store_location
-    from bodymap.store.report import format_stats, mesh_for, session_stats
     from bodymap.store.session_file import read_session
 
     path = Path(session_ref)
@@ -111,7 +113,7 @@ def command_stats(folder: Path | None, session_ref: str, as_json: bool) -> int:
         store = open_store(folder)
         session = store.load(session_ref)
         log_open(store, session)
-    stats = session_stats(session, *mesh_for(session, store))
+    stats = session_stats(session, *session_body(session.mesh_hash, store)).to_dict()
     print(json.dumps(stats, indent=1, ensure_ascii=False) if as_json else format_stats(stats))
     return 0
 
@@ -143,24 +145,27 @@ def load_session_ref(folder: Path | None, ref: str):
 
 
 def command_compare(folder: Path | None, refs: tuple[str, str], tag: str | None, as_json: bool):
-    from bodymap.store.compare_report import compare_sessions, format_compare
+    from bodymap.analysis.comparison import compare
+    from bodymap.analysis.lookup import SessionBodies
+    from bodymap.cli_report import comparison_dict, format_compare
 
     before, store = load_session_ref(folder, refs[0])
     after, other = load_session_ref(folder, refs[1])
-    result = compare_sessions(before, after, store or other, tag)
+    result = comparison_dict(compare(before, after, SessionBodies(store or other), tag or None))
     print(json.dumps(result, indent=1, ensure_ascii=False) if as_json else format_compare(result))
     return 0
 
 
 def command_trends(folder: Path | None, args: argparse.Namespace) -> int:
-    from bodymap.store.compare_report import format_trends, parse_day, trends
+    from bodymap.analysis.trends import trends
+    from bodymap.cli_report import format_trends, parse_day, trends_dict
 
     client = args.sub_client or args.client
     if not client:
         raise CommandError("trends needs --client ID (a client id or part of a name)")
     store = open_store(folder)
     days = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
-    result = trends(store, client, args.tag, *days)
+    result = trends_dict(trends(store, client, args.tag or None, *days))
     log_reads(store, result["client"]["id"], [s["id"] for s in result["sessions"]])
     print(json.dumps(result, indent=1, ensure_ascii=False) if args.json else format_trends(result))
     return 0

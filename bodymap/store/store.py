@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,10 +45,12 @@ from bodymap.store.errors import (
 )
 from bodymap.store.info import SessionInfo, check_identity, session_info
 from bodymap.store.layer_reads import (
+    TrendFileParts,
     read_layer_file,
     read_layer_set_file,
     read_rhythm_and_events,
     read_tag_names,
+    read_trend_file,
 )
 from bodymap.store.layout import checked_id
 from bodymap.store.mesh_store import mesh_image, read_mesh
@@ -396,6 +399,27 @@ class Store(DraftsMixin, RecordsMixin):
                     continue
             paths.append(self._session_path(session_id))
         return paths
+
+    @locked
+    def trend_parts(
+        self,
+        client_id: str,
+        tags: list[str] | None = None,
+        known: Mapping[str, SessionInfo] | None = None,
+        wanted: Callable[[SessionInfo], bool] | None = None,
+        reduce: Callable[[SessionInfo, dict[str, np.ndarray]], object] | None = None,
+    ) -> list[TrendFileParts]:
+        """Every session of a client by date, each file opened once: its listing entry and,
+        for those ``wanted`` whose content digest is not ``known``, its layers, rhythm,
+        event counts and tag names; ``reduce`` summarises each file's layers as it is read
+        (see :func:`~bodymap.store.layer_reads.read_trend_file`).
+
+        Never reads a mesh; an unreadable file is listed as such, with the reason.
+        """
+        paths = self.layout.session_files(client_id)
+        read = self._read_record
+        found = [read_trend_file(p, tags, known, wanted, reduce, read) for p in paths]
+        return sorted(found, key=lambda parts: parts.info.sort_key())
 
     @locked
     def put_mesh(self, mesh: BodyMesh, atlas: Atlas | None = None) -> Path:
