@@ -182,7 +182,7 @@ class StoreBase:
         known = self._known.get(path)
         if known is not None and known[0] == stat_key(path):
             return known[1]
-        header = read_header(path)
+        header = read_header(path, self._read_record(path))
         self._remember(path, header)
         return header
 
@@ -238,11 +238,26 @@ class StoreBase:
 
     def _check_whole(self, path: Path) -> None:
         """Raise :class:`SessionReadError` unless the file reads back whole (as verify does)."""
-        from bodymap.store.verify import check_session_file
-
-        problem = check_session_file(path)
+        problem = self._full_check(path)
         if problem is not None:
             raise SessionReadError(path, problem)
+
+    def _full_check(self, path: Path) -> str | None:
+        """Why a session file fails verify's full check, or ``None`` (through the seam)."""
+        from bodymap.store.verify import check_session_file
+
+        try:
+            return check_session_file(path, data=self._read_record(path))
+        except SessionReadError as error:
+            return error.reason
+
+    def _quiet_thumbnail(self, path: Path) -> bytes | None:
+        from bodymap.store.session_file import read_thumbnail
+
+        try:
+            return read_thumbnail(path, self._read_record(path))
+        except SessionReadError:
+            return None
 
     def _header_or_none(self, path: Path) -> SessionHeader | None:
         try:

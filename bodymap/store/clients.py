@@ -18,7 +18,7 @@ from bodymap.store.errors import SessionReadError
 
 CLIENT_FORMAT = "bodymap-client"
 CLIENT_SCHEMA = 2
-EDITABLE = ("name", "born", "contact", "notes")
+EDITABLE = ("name", "born", "contact", "notes", "body")
 MAX_CLIENT_BYTES = 1_000_000
 """A client file is a few hundred bytes; anything near this size is not one."""
 

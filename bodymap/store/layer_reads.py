@@ -9,8 +9,11 @@ are read (HDF5 still checks their fletcher32 checksums). ``bodymap verify`` and
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import h5py
@@ -18,7 +21,8 @@ import numpy as np
 
 from bodymap.core.session import RhythmReading
 from bodymap.store.errors import SessionReadError, StoreError
-from bodymap.store.hdf5_image import read_text
+from bodymap.store.hdf5_image import DIGEST_ATTRIBUTE, read_text
+from bodymap.store.info import SessionInfo, unreadable
 from bodymap.store.limits import (
     MAX_LAYERS,
     Refused,
@@ -31,6 +35,7 @@ from bodymap.store.limits import (
     read_attributes,
     reading,
 )
+from bodymap.store.session_codec import parse_time
 from bodymap.store.session_file import check_format, open_file, read_layer
 
 
@@ -91,7 +96,9 @@ def _layer(h5: h5py.File, path: Path, tag: str, n_vertices: int) -> np.ndarray |
 
 
 @guarded
-def read_layer_file(path: Path, tag: str) -> tuple[np.ndarray | None, LayerFileHeader]:
+def read_layer_file(
+    path: Path, tag: str, data: bytes | None = None
+) -> tuple[np.ndarray | None, LayerFileHeader]:
     """One tag's (N,) uint8 layer of a session file (``None``: not painted) and its identity.
 
     Raises
@@ -100,17 +107,17 @@ def read_layer_file(path: Path, tag: str) -> tuple[np.ndarray | None, LayerFileH
         Unreadable, foreign, newer, misplaced, or the layer is damaged.
     """
     tag = _checked_tag(tag)
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         header = checked_header(h5, path)
         return _layer(h5, path, tag, header.n_vertices), header
 
 
 @guarded
 def read_layer_set_file(
-    path: Path, tags: list[str] | tuple[str, ...] | None = None
+    path: Path, tags: list[str] | tuple[str, ...] | None = None, data: bytes | None = None
 ) -> tuple[dict[str, np.ndarray], LayerFileHeader]:
     """Every painted layer of a session file (or those of ``tags`` that it has)."""
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         header = checked_header(h5, path)
         with reading(path, "layers"):
             layers = h5.get("layers")
@@ -124,9 +131,11 @@ def read_layer_set_file(
 
 
 @guarded
-def read_rhythm_and_events(path: Path) -> tuple[list[RhythmReading], dict[str, int]]:
+def read_rhythm_and_events(
+    path: Path, data: bytes | None = None
+) -> tuple[list[RhythmReading], dict[str, int]]:
     """A session file's rhythm readings, and how many events of each kind it holds."""
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         checked_header(h5, path)
         with reading(path, "rhythm or events"):
             readings = [RhythmReading.from_dict(d) for d in _json(h5, "rhythm", list)]
@@ -135,9 +144,9 @@ def read_rhythm_and_events(path: Path) -> tuple[list[RhythmReading], dict[str, i
 
 
 @guarded
-def read_tag_names(path: Path) -> dict[str, str]:
+def read_tag_names(path: Path, data: bytes | None = None) -> dict[str, str]:
     """Tag key -> name, from a session file's tag set (names are the practitioner's)."""
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         checked_header(h5, path)
         with reading(path, "tag set"):
             return {str(t["key"]): str(t["name"]) for t in _json(h5, "tags", list)}
@@ -148,3 +157,100 @@ def _json(h5: h5py.File, name: str, kind: type):
     if not isinstance(value, kind):
         raise Refused(f"{name} is not a JSON {kind.__name__}")
     return value
+
+
+@dataclass(frozen=True, eq=False)
+class TrendFileParts:
+    """What trends read from one session file, in one open.
+
+    ``info`` is the file's listing entry (unreadable, with the reason, if any check or read
+    failed; only the fields trends use are filled). ``digest`` is its ``content_sha256``
+    ("" if none). ``rhythm`` is ``None`` when nothing more was read: the file is
+    unreadable, not wanted, or its digest was known. ``summary`` is what the caller's
+    ``reduce`` made of the layers, which are then not kept.
+    """
+
+    info: SessionInfo
+    digest: str = ""
+    layers: dict[str, np.ndarray] | None = None
+    summary: object = None
+    rhythm: list[RhythmReading] | None = None
+    events: dict[str, int] | None = None
+    tag_names: dict[str, str] | None = None
+
+
+def read_trend_file(
+    path: Path,
+    tags: list[str] | tuple[str, ...] | None = None,
+    known: Mapping[str, SessionInfo] | None = None,
+    wanted: Callable[[SessionInfo], bool] | None = None,
+    reduce: Callable[[SessionInfo, dict[str, np.ndarray]], object] | None = None,
+    read: Callable[[Path], bytes] | None = None,
+) -> TrendFileParts:
+    """One session file's listing entry, then, if ``wanted``, its layers (all, or those of
+    ``tags``), rhythm, event counts and tag names: one open, never the mesh. With
+    ``reduce``, the layers are handed to it at once and only its result is kept, so that
+    reading many files holds one file's layers at a time.
+
+    ``known`` maps content digests the caller has seen to their entries: such a file (same
+    digest, same place) is only identified, its content being what the caller kept. Never
+    raises for a bad file: its entry is unreadable, with the reason. ``read(path)`` gives
+    the file's bytes through the store's seam (from disk without it).
+    """
+    try:
+        with reading(path), open_file(path, None if read is None else read(path)) as h5:
+            digest = _digest(h5)
+            seen = (known or {}).get(digest) if digest else None
+            if seen is not None and seen.id == path.stem and seen.client_id == path.parent.name:
+                return TrendFileParts(dataclasses.replace(seen, path=path), digest)
+            group = h5.get("layers")
+            stored = list(group) if group is not None else []
+            info, n_vertices = _trend_info(h5, path, len(stored))
+            if wanted is not None and not wanted(info):
+                return TrendFileParts(info, digest)
+            asked = stored if tags is None else [_checked_tag(t) for t in tags if t in stored]
+            layers = {t: _layer(h5, path, t, n_vertices) for t in asked}
+            rhythm, kinds, names = _trend_records(h5, path)
+            summary = None
+            if reduce is not None:
+                summary, layers = reduce(info, layers), None
+    except SessionReadError as error:
+        return TrendFileParts(unreadable(path, path.parent.name, error.reason))
+    return TrendFileParts(info, digest, layers, summary, rhythm, kinds, names)
+
+
+def _digest(h5: h5py.File) -> str:
+    """The file's content digest ("" if none: such a file is never looked up, always read)."""
+    return str(read_attributes(h5, (DIGEST_ATTRIBUTE,)).get(DIGEST_ATTRIBUTE, ""))
+
+
+def _trend_info(h5: h5py.File, path: Path, n_layers: int) -> tuple[SessionInfo, int]:
+    """The listing entry and vertex count, from the root attributes trends need."""
+    header = checked_header(h5, path)
+    with reading(path, "header"):
+        attrs = read_attributes(h5, ("started", "practitioner", "finalised_at", "topology_id"))
+        started = datetime.fromisoformat(str(attrs["started"]))
+        practitioner = str(attrs["practitioner"])
+        finalised_at = parse_time(str(attrs["finalised_at"]))
+    info = SessionInfo(
+        id=header.session_id,
+        client_id=header.client_id,
+        path=path,
+        readable=True,
+        started=started,
+        practitioner=practitioner,
+        finalised_at=finalised_at,
+        n_layers=n_layers,
+        mesh_hash=header.mesh_hash,
+        topology_id=str(attrs.get("topology_id", "")),
+    )
+    return info, header.n_vertices
+
+
+def _trend_records(h5: h5py.File, path: Path) -> tuple[list, dict[str, int], dict[str, str]]:
+    """Rhythm readings, event counts by kind, and tag key -> name."""
+    with reading(path, "rhythm, events or tags"):
+        rhythm = [RhythmReading.from_dict(d) for d in _json(h5, "rhythm", list)]
+        kinds = Counter(str(e["kind"]) for e in _json(h5, "events", list))
+        names = {str(t["key"]): str(t["name"]) for t in _json(h5, "tags", list)}
+    return rhythm, dict(sorted(kinds.items())), names

@@ -15,7 +15,6 @@ import numpy as np
 import bodymap
 from bodymap.core.atlas import Atlas, Band, Region
 from bodymap.core.mesh import MAX_FACES, BodyMesh
-from bodymap.store.atomic import write_atomic
 from bodymap.store.errors import SessionReadError
 from bodymap.store.hdf5_image import FilePlan, build_image, read_dataset, read_text
 from bodymap.store.limits import (
@@ -61,18 +60,19 @@ def mesh_plan(mesh: BodyMesh, atlas: Atlas | None = None) -> FilePlan:
     return plan
 
 
-def write_mesh(path: Path, mesh: BodyMesh, atlas: Atlas | None = None) -> None:
-    write_atomic(path, build_image(mesh_plan(mesh, atlas)))
+def mesh_image(mesh: BodyMesh, atlas: Atlas | None = None) -> bytes:
+    """The bytes of a mesh file for ``mesh`` (the store writes them through its seam)."""
+    return build_image(mesh_plan(mesh, atlas))
 
 
 @guarded
-def read_mesh(path: Path) -> tuple[BodyMesh, Atlas]:
+def read_mesh(path: Path, data: bytes | None = None) -> tuple[BodyMesh, Atlas]:
     """The mesh and atlas in a mesh file, checked against the hash in its name.
 
     Every array's type and shape is checked against the counts in the file's header (at
     most :data:`~bodymap.core.mesh.MAX_VERTICES` vertices) before it is read.
     """
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         attrs = read_attributes(h5, ("format", "schema_version", "app_version", "name",
                                      "n_vertices", "n_faces"))  # fmt: skip
         check_format(attrs, path, MESH_FORMAT, MESH_SCHEMA)

@@ -78,6 +78,7 @@ class SessionHeader:
     schema_version: int
     n_layers: int
     has_thumbnail: bool
+    topology_id: str = ""
 
 
 def encode_session(
@@ -103,6 +104,7 @@ def encode_session(
         schema_version=SCHEMA_VERSION,
         n_layers=sum(path.startswith("/layers/") for path in plan.arrays),
         has_thumbnail=thumbnail is not None,
+        topology_id=session.topology_id,
     )
     return build_image(plan), header
 
@@ -153,7 +155,9 @@ def check_format(
     return int(version)
 
 
-HEADER_ATTRIBUTES = ("format", "schema_version", "app_version", *REQUIRED)
+HEADER_ATTRIBUTES = ("format", "schema_version", "app_version", "topology_id", *REQUIRED)
+TEXTS_SINCE = {"body": 2}
+"""Text records added after schema 1, and the schema that added them."""
 
 
 def header_of(h5: h5py.File, path: Path, attrs: dict | None = None) -> SessionHeader:
@@ -179,6 +183,7 @@ def header_of(h5: h5py.File, path: Path, attrs: dict | None = None) -> SessionHe
             schema_version=version,
             n_layers=_layer_count(h5),
             has_thumbnail="thumbnail" in h5,
+            topology_id=str(attrs.get("topology_id", "")),
         )
 
 
@@ -200,15 +205,18 @@ def _layer_count(h5: h5py.File) -> int:
 
 
 @guarded
-def read_header(path: Path) -> SessionHeader:
-    """A session file's header (attributes only: fast enough for listings)."""
-    with open_file(path) as h5:
+def read_header(path: Path, data: bytes | None = None) -> SessionHeader:
+    """A session file's header (attributes only: fast enough for listings).
+
+    ``data``: the file's bytes, as the store's seam read (and decrypted) them; without it
+    the file is read from disk (tools and tests)."""
+    with open_file(path, data) as h5:
         return header_of(h5, path)
 
 
 @guarded
-def read_session(path: Path) -> tuple[Session, SessionHeader]:
-    """The whole session in a file, and its header.
+def read_session(path: Path, data: bytes | None = None) -> tuple[Session, SessionHeader]:
+    """The whole session in a file (or in ``data``, its bytes), and its header.
 
     Raises
     ------
@@ -216,7 +224,7 @@ def read_session(path: Path) -> tuple[Session, SessionHeader]:
         Unreadable, foreign, newer-schema, or damaged (fletcher32 catches damaged layers),
         or declaring more than it could hold (see :mod:`bodymap.store.limits`).
     """
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         attrs = read_attributes(h5, HEADER_ATTRIBUTES)
         header = header_of(h5, path, attrs)
         limit = allowance(h5)
@@ -224,7 +232,10 @@ def read_session(path: Path) -> tuple[Session, SessionHeader]:
             keys = list(h5["layers"]) if header.n_layers else []
             layers = {key: read_layer(h5, key, header.n_vertices) for key in keys}
         with reading(path, "text records"):
-            texts = {name: read_text(h5, name) for name in TEXTS}
+            names = TEXTS + tuple(
+                name for name, since in TEXTS_SINCE.items() if header.schema_version >= since
+            )
+            texts = {name: read_text(h5, name) for name in names}
             for name, text in texts.items():
                 check_json(text, name, MAX_TEXT_BYTES, MAX_JSON_DEPTH)
         with reading(path, "stroke log"):
@@ -264,9 +275,9 @@ def stored_digest(h5: h5py.File) -> str | None:
 
 
 @guarded
-def read_thumbnail(path: Path) -> bytes | None:
+def read_thumbnail(path: Path, data: bytes | None = None) -> bytes | None:
     """The PNG thumbnail stored in a session file, or ``None``."""
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         header_of(h5, path)
         if "thumbnail" not in h5:
             return None

@@ -21,6 +21,7 @@ What is checked, per file:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from bodymap.store.mesh_store import read_mesh
 from bodymap.store.session_file import (
     header_of,
     open_file,
+    read_header,
     read_session,
     stored_digest,
 )
@@ -109,11 +111,13 @@ def _line(check: FileCheck) -> str:
     return f"OK    {check.path}" if check.ok else f"FAIL  {check.path}: {check.problem}"
 
 
-def check_session_file(path: Path, draft: bool = False) -> str | None:
-    """Why a session (or draft) file fails a full check, or ``None`` when it passes."""
+def check_session_file(path: Path, draft: bool = False, data: bytes | None = None) -> str | None:
+    """Why a session (or draft) file fails a full check, or ``None`` when it passes.
+
+    ``data``: the file's bytes through the store's seam (read from disk without it)."""
     try:
         with reading(path):
-            with open_file(path) as h5:
+            with open_file(path, data) as h5:
                 header = header_of(h5, path)
                 check_identity(header, path, path.parent.name, draft=draft)
                 limit = max(allowance(h5), header.n_vertices)
@@ -126,24 +130,27 @@ def check_session_file(path: Path, draft: bool = False) -> str | None:
                 return (
                     "content changed: the content digest does not match (edited outside BodyMap?)"
                 )
-            read_session(path)
+            read_session(path, data)
     except SessionReadError as error:
         return error.reason
     return None
 
 
 def _session_problem(path: Path, ledger: Ledger, backend) -> str | None:
-    problem = check_session_file(path)
+    try:
+        data = backend_read(backend, path)
+    except SessionReadError as error:
+        return error.reason
+    problem = check_session_file(path, data=data)
     if problem is not None:
         return problem
-    with open_file(path) as h5:
-        is_final = bool(str(h5.attrs.get("finalised_at", "")))
+    is_final = read_header(path, data).finalised_at is not None
     record = ledger.sessions.get(path.stem)
     if record is None:
         return "not recorded in the audit log (placed here from outside BodyMap?)"
     if record.deleted:
         return "the audit log records it as deleted, yet it is here (restored from outside?)"
-    sha = backend.sha256(path)
+    sha = hashlib.sha256(data).hexdigest()
     if is_final:
         if record.finalised_sha256 is None:
             return "finalised, but the audit log has no finalise entry for it"
@@ -157,6 +164,13 @@ def _session_problem(path: Path, ledger: Ledger, backend) -> str | None:
             "edit from outside BodyMap)"
         )
     return None
+
+
+def _draft_problem(path: Path, backend) -> str | None:
+    try:
+        return check_session_file(path, draft=True, data=backend_read(backend, path))
+    except SessionReadError as error:
+        return error.reason
 
 
 def _amendment_problem(path: Path, root: Path, ledger: Ledger, backend) -> str | None:
@@ -223,11 +237,12 @@ def _quiet(make):
         return None
 
 
-def _mesh_problem(path: Path) -> str | None:
+def _mesh_problem(path: Path, backend=None) -> str | None:
     try:
         with reading(path):
-            read_mesh(path)
-            with open_file(path) as h5, reading(path, "data"):
+            data = None if backend is None else backend_read(backend, path)
+            read_mesh(path, data)
+            with open_file(path, data) as h5, reading(path, "data"):
                 items, stored = list(file_items(h5)), stored_digest(h5)
     except SessionReadError as error:
         return error.reason
@@ -247,13 +262,13 @@ def verify_store(store) -> VerifyReport:
     for path in layout.files("sessions"):
         add(path, "session", _session_problem(path, ledger, store.backend))
     for path in layout.files("drafts"):
-        add(path, "draft", check_session_file(path, draft=True))
+        add(path, "draft", _draft_problem(path, store.backend))
     for path in layout.all_amendment_files():
         add(path, "amendment", _amendment_problem(path, root, ledger, store.backend))
     for path in layout.client_files():
         add(path, "client", _client_problem(path, ledger, store.backend))
     for path in layout.mesh_files():
-        add(path, "mesh", _mesh_problem(path))
+        add(path, "mesh", _mesh_problem(path, store.backend))
     for path, kind, problem in _missing(layout, ledger):
         add(path, kind, problem)
     report.audit_problems = store.audit.verify()
