@@ -75,7 +75,8 @@ class PrivacyControls(QObject):
         menu.addAction(self.backups.action)
         menu.addAction(self.erase.action)
         privacy = menu.addMenu("P&rivacy")
-        for action in (self.protect.protect_action, self.protect.change_action):
+        protect = self.protect
+        for action in (protect.protect_action, protect.change_action, protect.forget_action):
             privacy.addAction(action)
         privacy.addSeparator()
         privacy.addAction(self.lock_action)

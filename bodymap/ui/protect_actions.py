@@ -98,6 +98,9 @@ class ProtectActions(QObject):
         self.protect_action.triggered.connect(self.protect)
         self.change_action = QAction("C&hange passphrase…", parent)
         self.change_action.triggered.connect(self.change_passphrase)
+        self.forget_action = QAction("&Forget the passphrase on this computer", parent)
+        self.forget_action.setToolTip("Remove it from the system keychain: asked at each start")
+        self.forget_action.triggered.connect(self.forget_passphrase)
         self.update_enabled()
 
     @property
@@ -107,6 +110,11 @@ class ProtectActions(QObject):
     def update_enabled(self) -> None:
         self.protect_action.setEnabled(not self.store.protected)
         self.change_action.setEnabled(self.store.protected)
+        self.forget_action.setEnabled(self.store.protected)
+
+    def forget_passphrase(self) -> None:
+        keychain.forget(self.store.root)
+        self.message.emit("The passphrase is no longer kept on this computer.")
 
     def protect(self) -> bool:
         """Ask a passphrase twice, protect the store in place, show the recovery key once."""

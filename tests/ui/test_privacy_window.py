@@ -19,7 +19,7 @@ from bodymap.ui.erase_dialog import EraseClientDialog
 from bodymap.ui.main_window import MainWindow
 from bodymap.ui.protect_actions import RecoveryKeyDialog
 from bodymap.ui.screen_lock import LOCKED_TITLE
-from bodymap.ui.settings import LAST_CLIENT_KEY, app_settings
+from bodymap.ui.settings import LAST_CLIENT_KEY, app_settings, store_token
 from bodymap.ui.unlock_dialog import WRONG_TEXT, NewPassphraseDialog
 
 pytestmark = pytest.mark.gui
@@ -134,6 +134,9 @@ def test_protect_from_the_banner_keeps_the_session_open_then_lock(
     assert privacy.protect.change_passphrase()
     assert unlock(store.root, NEW_PASSPHRASE).data_key == store.keys.data_key
     assert unlock(store.root, recovery_key=recovery).data_key == store.keys.data_key
+    keyring.get_keyring().set_password("BodyMap", store_token(store.root), NEW_PASSPHRASE)
+    privacy.protect.forget_action.trigger()
+    assert keyring.get_keyring().get_password("BodyMap", store_token(store.root)) is None
 
 
 def test_not_now_is_remembered_for_this_store_and_unprotected_lock(window, store, qtbot):
