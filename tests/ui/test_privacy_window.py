@@ -122,6 +122,9 @@ def test_protect_from_the_banner_keeps_the_session_open_then_lock(
     assert not lock.locked and window.viewer.isVisible() and window.notes_panel.isVisible()
     assert "Ada Example" in window.windowTitle() and window.document is document
     assert sessions.dirty and not document.session.overlays.is_empty()
+    revision = document.revision
+    drag(widget, centre_offset(widget, 0.0, -0.1), centre_offset(widget, 0.0, 0.1))
+    assert document.revision > revision  # the body paints again after unlocking
 
     def change(dialog):
         dialog.current.setText(PASSPHRASE)
