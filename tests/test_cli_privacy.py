@@ -26,7 +26,11 @@ def cheap_kdf(monkeypatch):
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
+    """One command, as if in its own process (``--passphrase-file`` lasts for one process)."""
+    import os
+
     status = main([str(a) for a in argv])
+    os.environ.pop("BODYMAP_PASSPHRASE_FILE", None)
     out, err = capsys.readouterr()
     return status, out, err
 
@@ -56,6 +60,11 @@ def test_protect_then_every_command_needs_the_passphrase(tmp_path, capsys, cheap
     archive = tmp_path / "backup.zip"
     status, out, _ = run(capsys, "backup", archive, "--store", root, "--passphrase-file", secret)
     assert status == 0 and "checked, encrypted" in out
+    plain = tmp_path / "plain.h5"
+    status, _, _ = run(capsys, "export", session.id, "--hdf5", plain, "--store", root,
+                       "--passphrase-file", secret)  # fmt: skip
+    assert status == 0 and plain.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert NOTE_MARKER.encode() in plain.read_bytes()  # exported on purpose, in the clear
     assert NOTE_MARKER.encode() not in archive.read_bytes()
     restored = tmp_path / "restored"
     status, out, _ = run(

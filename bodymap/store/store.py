@@ -286,6 +286,12 @@ class Store(DraftsMixin, RecordsMixin):
         return self.backend.sha256(self._session_path(session_id))
 
     @locked
+    def record_bytes(self, session_id: str) -> bytes:
+        """A saved session's file content as BodyMap wrote it (decrypted in a protected
+        store): what ``bodymap export SESSION --hdf5`` copies out."""
+        return self._read_record(self._session_path(session_id))
+
+    @locked
     def session_info(self, session_id: str) -> SessionInfo:
         path = self._session_path(session_id)
         return session_info(path, path.parent.name, read=self._read_record)
