@@ -134,11 +134,13 @@ def build_image(plan: FilePlan, digest: bool = True) -> bytes:
     """The bytes of an HDF5 file holding ``plan`` (plus the content digest attribute).
 
     Uses h5py's low-level API: four times faster than the high-level one for the many
-    small objects of a session file, and the files are the same. The digest and the
-    layer chunks are computed on worker threads while the file is laid out.
+    small objects of a session file, and the files are the same. The layers' chunks are
+    made on worker threads, one task a layer, while this thread computes the digest.
     """
-    digest_text = _pool().submit(content_digest, plan.items()) if digest else None
-    chunked = {path: _filtered_chunks(path, plan.arrays[path][0]) for path in _direct(plan)}
+    chunked = {
+        path: _pool().submit(_filtered_chunks, path, plan.arrays[path][0]) for path in _direct(plan)
+    }
+    digest_text = content_digest(plan.items()) if digest else None  # meanwhile, here
     with h5py.File("image.h5", "w", driver="core", backing_store=False) as h5:
         objects: dict[str, h5py.h5o.ObjectID] = {"/": h5.id}
         for path in sorted({p.rsplit("/", 1)[0] for p in [*plan.texts, *plan.arrays, *plan.attrs]}):
@@ -158,7 +160,7 @@ def build_image(plan: FilePlan, digest: bool = True) -> bytes:
             for name, value in attrs.items():
                 _write_attr(objects[path], name, value)
         if digest_text is not None:
-            _write_attr(h5.id, DIGEST_ATTRIBUTE, digest_text.result())
+            _write_attr(h5.id, DIGEST_ATTRIBUTE, digest_text)
         h5.flush()
         return h5.id.get_file_image()
 
@@ -170,10 +172,10 @@ def _create(
     chunks,
     compress: bool,
     sparse: bool = False,
-    filtered: list[tuple[int, bytes | Future]] | None = None,
+    filtered: Future | None = None,
 ):
     """Create and write one dataset (chunked with fletcher32 when ``chunks`` is given);
-    ``filtered``: its chunks' stored bytes (or their future) by index, written as they are."""
+    ``filtered``: the future (index, stored bytes) of its chunks, written as they are."""
     parent, _, name = path.rpartition("/")
     dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
     dcpl.set_obj_track_times(False)
@@ -191,8 +193,7 @@ def _create(
         objects[parent or "/"], name.encode(), _type(data.dtype), space, dcpl=dcpl
     )
     if filtered is not None:
-        for index, chunk in filtered:
-            stored = chunk if isinstance(chunk, bytes) else chunk.result()
+        for index, stored in filtered.result():
             dataset.write_direct_chunk((index * chunks[0],), stored)
     elif sparse:
         for low, high in _nonzero_runs(data, chunks[0]):
@@ -232,8 +233,8 @@ def _direct(plan: FilePlan) -> list[str]:
     ]
 
 
-def _filtered_chunks(path: str, data: np.ndarray) -> list[tuple[int, bytes | Future]]:
-    """(chunk index, stored bytes or their future) of each chunk of ``data`` holding a non-zero."""
+def _filtered_chunks(path: str, data: np.ndarray) -> list[tuple[int, bytes]]:
+    """(chunk index, stored bytes) of each chunk of ``data`` that holds a non-zero."""
     chunk = CHUNK_BYTES  # one byte a value: _chunks gives CHUNK_BYTES values a chunk
     whole = len(data) // chunk
     # As 8-byte words: numpy's any() over bytes is thirty times slower.
@@ -245,9 +246,7 @@ def _filtered_chunks(path: str, data: np.ndarray) -> list[tuple[int, bytes | Fut
         if len(raw) < chunk:  # HDF5 stores an edge chunk whole, padded with the fill value
             raw += bytes(chunk - len(raw))
         stored = _MEMO.get(path, index, raw)
-        out.append(
-            (index, _pool().submit(_filter_chunk, path, index, raw) if stored is None else stored)
-        )
+        out.append((index, _filter_chunk(path, index, raw) if stored is None else stored))
     return out
 
 
