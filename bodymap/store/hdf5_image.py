@@ -325,7 +325,7 @@ class _ChunkMemo:
 
 
 _MEMO = _ChunkMemo(limit=64 * 1024 * 1024)
-_POOL: list[ThreadPoolExecutor] = []
+_POOL: dict[int, ThreadPoolExecutor] = {}
 _POOL_LOCK = threading.Lock()
 
 
@@ -335,12 +335,15 @@ def forget_chunks() -> None:
 
 
 def _pool() -> ThreadPoolExecutor:
-    """The worker threads of :func:`build_image`, started on first use."""
+    """The worker threads of :func:`build_image`, started on first use in each process (a
+    forked child has none of its parent's threads)."""
     with _POOL_LOCK:
-        if not _POOL:
+        pool = _POOL.get(os.getpid())
+        if pool is None:
+            _POOL.clear()
             workers = max(2, min(4, os.cpu_count() or 1))
-            _POOL.append(ThreadPoolExecutor(workers, thread_name_prefix="bodymap-h5"))
-        return _POOL[0]
+            pool = _POOL[os.getpid()] = ThreadPoolExecutor(workers, thread_name_prefix="bodymap-h5")
+        return pool
 
 
 def _type(dtype: np.dtype):

@@ -4,6 +4,8 @@ HDF5 itself would write: the same chunks, filters and checksums, read back by st
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
 import zlib
 
 import h5py
@@ -143,3 +145,21 @@ def test_the_file_matches_hdf5s_own_pipeline(monkeypatch) -> None:
             )
     assert chunks[0] == chunks[1]
     assert all(valid for _, _, valid in chunks[0])
+
+
+def _save_in_child(queue) -> None:
+    values = layer(8, [0, 3])
+    queue.put(np.array_equal(read_back(image_of({"pain": values}))["pain"], values))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system")
+def test_a_forked_child_saves_with_threads_of_its_own() -> None:
+    read_back(image_of({"pain": layer(9, [1])}))  # the parent's worker threads exist now
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_save_in_child, args=(queue,))
+    child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0 and queue.get(timeout=5)
