@@ -366,6 +366,7 @@ class SessionManager(QObject):
                 self.call(self.store.discard_draft, doc.session.id)
         self._autosave.stop()
         doc.unsubscribe(self._on_change)
+        self.worker.submit(self.store.forget_unchanged_chunks)
         self._host.set_document(None)
         self.client = None
         self.update_actions()
