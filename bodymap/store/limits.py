@@ -44,6 +44,8 @@ MAX_CHUNK_BYTES = 16 << 20
 FILTERS = {h5py.h5z.FILTER_DEFLATE, h5py.h5z.FILTER_SHUFFLE, h5py.h5z.FILTER_FLETCHER32}
 """The only filters BodyMap writes; any other (a plugin) is refused, never looked up."""
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*+"', re.DOTALL)
+_HEAP = re.compile(rb"GCOL\x01\x00\x00\x00")
+_HEAP_MIN = 4096
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
@@ -237,6 +239,32 @@ def all_attributes(obj_id, what: str) -> list[tuple[str, str | int | float]]:
         name = attribute.name.decode("utf-8")
         found.append((name, _attribute_value(attribute, f"{what}@{name}")))
     return found
+
+
+def check_global_heaps(data: bytes) -> None:
+    """Refuse a file whose global heap collections (where HDF5 keeps variable-length
+    strings) do not add up: HDF5 loops for ever on some damaged ones instead of failing.
+
+    A collection is ``GCOL``, version 1, three reserved bytes, its size (8 bytes), then
+    objects of a 16-byte header (index, reference count, reserved, size) and the data
+    padded to 8 bytes; the last, index 0, is the free space up to the collection's end.
+    """
+    for match in _HEAP.finditer(data):
+        start = match.start()
+        end = start + int.from_bytes(data[start + 8 : start + 16], "little")
+        if end - start < _HEAP_MIN or end > len(data):
+            raise Refused("damaged data: a string heap runs past the end of the file")
+        position = start + 16
+        while position + 16 <= end:
+            index = int.from_bytes(data[position : position + 2], "little")
+            size = int.from_bytes(data[position + 8 : position + 16], "little")
+            if index == 0:
+                if size != end - position:
+                    raise Refused("damaged data: a string heap's free space does not add up")
+                break
+            position += 16 + (size + 7) // 8 * 8
+        if position > end:
+            raise Refused("damaged data: a string in a string heap runs past its end")
 
 
 # ----- JSON -----------------------------------------------------------------------------------
