@@ -8,6 +8,7 @@ what a file declares is checked against its bytes first (:mod:`bodymap.store.lim
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,9 +26,9 @@ from bodymap.store.limits import (
     MAX_TEXT_BYTES,
     Refused,
     allowance,
+    check_global_heaps,
     check_hard_link,
     check_json,
-    check_global_heaps,
     check_members,
     checked_count,
     checked_vertex_count,
@@ -124,7 +125,10 @@ def open_file(path: Path, data: bytes | None = None) -> h5py.File:
         if not data:
             raise SessionReadError(path, "empty file (0 bytes)")
         check_global_heaps(data)
-        return h5py.File(h5py.h5f.open_file_image(data))
+        try:
+            return h5py.File(h5py.h5f.open_file_image(data))
+        except ValueError:  # HDF5 does not say why an image fails; the same bytes as a file do
+            return h5py.File(io.BytesIO(data), "r")
 
 
 def check_format(
