@@ -7,8 +7,9 @@ Every read of a store file goes through two guards:
   into :class:`SessionReadError` naming the file, so the caller lists that file as unreadable
   and every other record stays available.
 * the checks below look at what a file *declares* (shapes, types, chunk sizes, filters,
-  object and attribute counts, string lengths, JSON depth) before anything is allocated,
-  parsed or looped over, so no file can make BodyMap work without bound. Sizes are checked
+  object and attribute counts, string lengths, JSON depth, the string heaps HDF5 would
+  otherwise loop on) before anything is allocated, parsed or looped over, so no file can
+  make BodyMap work without bound. Sizes are checked
   against the file's own byte length (``h5.id.get_filesize()``, which is the same for a file
   on disk and one opened from bytes in memory) times the most that deflate can expand.
 """
@@ -33,8 +34,6 @@ MAX_COMPRESSION = 1100
 MIN_ALLOWANCE = 1 << 20
 """Bytes any dataset may declare whatever the file's size (small files, sparse chunks)."""
 MAX_LAYERS = 256
-MAX_GROUP_MEMBERS = 64
-"""Members of the root or another group (session files hold about a dozen)."""
 MAX_OBJECTS = 1024
 MAX_ATTRIBUTES = 64
 MAX_ATTRIBUTE_BYTES = 1 << 16
@@ -180,7 +179,7 @@ def check_hard_link(h5: h5py.File, path: str) -> None:
             raise Refused(f"{name.decode()} is a link, not an object of the file")
 
 
-def check_members(group: h5py.Group, what: str, maximum: int = MAX_GROUP_MEMBERS) -> int:
+def check_members(group: h5py.Group, what: str, maximum: int) -> int:
     """How many members ``group`` has, refused above ``maximum``."""
     count = group.id.get_num_objs()
     if count > maximum:

@@ -26,8 +26,8 @@ CASE_SECONDS = 10
 HEIGHT_M = 1.7
 
 
-class Hang(Exception):
-    """A load ran past its alarm."""
+class Hang(BaseException):
+    """A load ran past its alarm (not an ``Exception``: the loader must not swallow it)."""
 
 
 @contextlib.contextmanager
