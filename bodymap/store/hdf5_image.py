@@ -35,12 +35,11 @@ from bodymap.store.limits import (
     MAX_TEXT_BYTES,
     MIN_ALLOWANCE,
     Refused,
+    all_attributes,
     allowance,
-    check_attributes,
     check_hard_link,
     check_members,
     open_dataset,
-    read_attribute,
 )
 
 CHUNK_BYTES = 32_768
@@ -381,9 +380,8 @@ def file_items(h5: h5py.File, limit: int | None = None) -> Iterator[Item]:
     """
     limit = allowance(h5) if limit is None else limit
     for path, obj in _walk(h5):
-        check_attributes(obj.id, path)
-        for name in obj.attrs:
-            yield _attr_item(path, name, read_attribute(obj.id, name))
+        for name, value in all_attributes(obj.id, path):
+            yield _attr_item(path, name, value)
         if isinstance(obj, h5py.Dataset):
             if h5py.check_string_dtype(obj.dtype) is not None:
                 yield path, "utf8", read_text(h5, path).encode("utf-8")
