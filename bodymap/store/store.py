@@ -285,6 +285,19 @@ class Store(DraftsMixin, RecordsMixin):
         what reports print (the same whether or not the store is protected)."""
         return self.backend.sha256(self._session_path(session_id))
 
+    def forget_unchanged_chunks(self) -> None:
+        """Drop the compressed layer chunks kept to speed up the next save (when a session
+        closes: one client's findings do not stay in memory while another's are open)."""
+        from bodymap.store.hdf5_image import forget_chunks
+
+        forget_chunks()
+
+    @locked
+    def record_bytes(self, session_id: str) -> bytes:
+        """A saved session's file content as BodyMap wrote it (decrypted in a protected
+        store): what ``bodymap export SESSION --hdf5`` copies out."""
+        return self._read_record(self._session_path(session_id))
+
     @locked
     def session_info(self, session_id: str) -> SessionInfo:
         path = self._session_path(session_id)
