@@ -8,7 +8,10 @@ The confidence compares how well the best sentence of the grammar explains the a
 how well an unconstrained phone loop does: per frame, ``exp(mean log-likelihood of the
 grammar path - that of the phone loop)``, at most 1. Speech that is a command fits the
 grammar about as well as any phone sequence (near 1); other speech forced into the grammar
-fits it clearly worse.
+fits it clearly worse. It is also capped by how much of the speech (the frames the phone
+loop calls phones, not silence or noise) the grammar's words cover, over ``FULL_COVERAGE``:
+a long sentence forced into a short command leaves most of its speech to the grammar's
+silence model, which can otherwise score well.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from bodymap.voice.vocabulary import Vocabulary
 # log-energy features and ends the search before the last word; a whisper of fixed,
 # seeded noise (-66 dBFS) avoids that without changing real microphone audio.
 DITHER_LSB = 16.0
+FULL_COVERAGE = 0.9
+_NOT_SPEECH = ("SIL", "<sil>", "<s>", "</s>", "[NOISE]", "+NSN+", "+SPN+", "[SPEECH]", "NULL")
 
 
 class RecogniserUnavailable(Exception):
@@ -113,8 +118,14 @@ class Recogniser:
         text, grammar_score = _decode(self._grammar, audio)
         if not text:
             return Recognition("", 0.0, None)
+        words = _speech_frames(self._grammar)
         _, phone_score = _decode(self._phones, audio)
-        confidence = min(1.0, grammar_score / phone_score) if phone_score > 0 else 0.0
+        speech = _speech_frames(self._phones)
+        n = max(len(words), len(speech))
+        words, speech = np.pad(words, (0, n - len(words))), np.pad(speech, (0, n - len(speech)))
+        coverage = float((words & speech).sum() / max(speech.sum(), 1))
+        ratio = grammar_score / phone_score if phone_score > 0 else 0.0
+        confidence = max(0.0, min(1.0, ratio, coverage / FULL_COVERAGE))
         return Recognition(text, confidence, parse(text, self.vocabulary, confidence))
 
     def recognise(self, samples: np.ndarray) -> Recognition:
@@ -127,6 +138,16 @@ class Recogniser:
         data = np.asarray(samples, dtype=np.int16).astype(np.float64)
         data += self._dither.normal(0.0, DITHER_LSB, data.size)
         return np.clip(data, -32768, 32767).astype(np.int16).tobytes()
+
+
+def _speech_frames(decoder) -> np.ndarray:
+    """Per frame of the last utterance: is it inside a word or phone (not silence, noise)?"""
+    segments = [(seg.word, seg.start_frame, seg.end_frame) for seg in decoder.seg()]
+    frames = np.zeros(max((end for _, _, end in segments), default=-1) + 1, dtype=bool)
+    for word, start, end in segments:
+        if word.split("(")[0] not in _NOT_SPEECH:
+            frames[start : end + 1] = True
+    return frames
 
 
 def _decode(decoder, audio: bytes) -> tuple[str, float]:
