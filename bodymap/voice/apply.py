@@ -15,6 +15,7 @@ import numpy as np
 
 from bodymap.core.annotations import Pin, SurfacePoint
 from bodymap.core.brush_tool import BrushSettings, fill
+from bodymap.core.brush_tool import place_vertices as fill_place_vertices
 from bodymap.core.document import SessionDocument
 from bodymap.core.edits import AnnotationEdit, Change, Edit, EventEdit
 from bodymap.core.session import EVENT_KINDS, SessionEvent, utc_now
@@ -39,11 +40,9 @@ class VoiceEdit:
 
 
 def place_vertices(document: SessionDocument, place: Place) -> np.ndarray:
-    """The paintable vertices of a region or band (as the Fill tool takes them)."""
-    atlas = document.atlas
-    index = atlas.band_index if place.band else atlas.region_index
-    number = atlas.band_by_key(place.key) if place.band else atlas.region_by_key(place.key)
-    return np.flatnonzero((index == number) & ~document.mesh.internal).astype(np.int32)
+    """The paintable vertices of a region or band: exactly what the Fill tool and replay
+    take (:func:`bodymap.core.brush_tool.place_vertices`)."""
+    return fill_place_vertices(place.key, document.mesh, document.atlas)
 
 
 def place_centre(document: SessionDocument, vertex_ids: np.ndarray) -> SurfacePoint:
