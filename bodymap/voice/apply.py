@@ -15,7 +15,7 @@ import numpy as np
 
 from bodymap.core.annotations import Pin, SurfacePoint
 from bodymap.core.brush_tool import BrushSettings, fill
-from bodymap.core.brush_tool import place_vertices as fill_place_vertices
+from bodymap.core.brush_tool import place_vertices as fill_place_vertices  # one choice
 from bodymap.core.document import SessionDocument
 from bodymap.core.edits import AnnotationEdit, Change, Edit, EventEdit
 from bodymap.core.session import EVENT_KINDS, SessionEvent, utc_now
