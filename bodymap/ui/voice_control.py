@@ -85,7 +85,7 @@ class VoiceControl(QObject):
         self.key = int(getattr(key, "value", key))
         app_settings().setValue(PUSH_TO_TALK_KEY, self.key)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) or not self.enabled:
             return False
