@@ -23,6 +23,8 @@
     bodymap report --compare A B --pdf FILE [--page a4|letter]
                                           PDF reports (headless: no display needed)
 
+    bodymap voice AUDIO.wav [--store DIR --session ID] [--json]
+                                          spoken findings in a recording, as commands
     bodymap protect | unprotect | passphrase | backup DEST | restore ARCHIVE | erase CLIENT
                                           privacy: see bodymap.cli_privacy
 
@@ -90,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--passphrase-file", type=Path, help="a protected store's passphrase")
         command.add_argument("--json", action="store_true", help="print JSON")
     add_privacy_parsers(commands)
+    from bodymap.voice.cli import add_parser as add_voice_parser
+
+    add_voice_parser(commands)
     from bodymap.export.commands import add_export_parsers
 
     add_export_parsers(commands)
@@ -282,6 +287,10 @@ def run_command(args: argparse.Namespace) -> int:
         return run_store_command(args)
     if args.command in ("export", "report"):
         return run_export(args)
+    if args.command == "voice":
+        from bodymap.voice.cli import run as run_voice
+
+        return run_voice(args)
     if args.command in PRIVACY_COMMANDS:
         from bodymap import cli_privacy
         from bodymap.store import StoreError

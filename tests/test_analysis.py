@@ -96,7 +96,7 @@ def test_session_bodies_read_each_mesh_once_and_say_when_one_is_missing(filled, 
     assert bodies.get(fine.geometry_hash)[0].geometry_hash == fine.geometry_hash
     bodies.get(fine.geometry_hash)
     assert reads == [fine.geometry_hash]
-    with pytest.raises(StoreError, match="neither in the store nor the default body"):
+    with pytest.raises(StoreError, match="neither a shipped body nor in the store"):
         SessionBodies(store).get("0" * 64)
 
 

@@ -8,9 +8,7 @@ Integer glTF positions and meshes of no human size in any unit are refused.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import signal
 import struct
 from collections.abc import Callable
 from pathlib import Path
@@ -19,29 +17,12 @@ import numpy as np
 import pytest
 import pyvista as pv
 import trimesh
+from time_limits import alarm
 
 from bodymap.io.mesh_io import LoadedMesh, MeshLoadError, load_mesh
 
 CASE_SECONDS = 10
 HEIGHT_M = 1.7
-
-
-class Hang(BaseException):
-    """A load ran past its alarm (not an ``Exception``: the loader must not swallow it)."""
-
-
-@contextlib.contextmanager
-def alarm(seconds: int):
-    def ring(signum, frame):
-        raise Hang(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def ball() -> trimesh.Trimesh:

@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import io
 import resource
-import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import h5py
 import numpy as np
 import pytest
 from store_helpers import full_session
+from time_limits import alarm
 
 from bodymap.cli import main as cli_main
 from bodymap.core.mesh import BodyMesh
@@ -30,10 +30,6 @@ from bodymap.store import Store, StoreError
 
 CASE_SECONDS = 10
 N_SIDE = 12  # a 12 x 12 grid: 144 vertices, enough for every record and fast to check
-
-
-class Hang(BaseException):
-    """A case ran past its alarm (not an ``Exception``: no boundary may swallow it)."""
 
 
 def grid_mesh() -> BodyMesh:
@@ -322,20 +318,6 @@ def corpus(template: dict, kind_class: str) -> list[tuple[str, str, bytes]]:
 
 
 # ----- running a case -------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def alarm(seconds: int):
-    def ring(signum, frame):
-        raise Hang(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(scope="module", autouse=True)
