@@ -250,6 +250,12 @@ class ScreenLock(QObject):
             kind = event.type()
             if kind == QEvent.Type.Resize and self.locked:
                 self.cover.setGeometry(self._window.rect())
+            elif kind == QEvent.Type.Close and self.locked:
+                # Closing asks whether to keep unsaved work: only the practitioner may
+                # answer. (If the system kills the app instead, the autosave draft stays.)
+                event.ignore()
+                self.cover.message.setText("Unlock BodyMap first to close it.")
+                return True
             elif kind == QEvent.Type.Close:
                 QTimer.singleShot(0, self._after_close)  # closing may still be refused
             elif kind == QEvent.Type.Show:

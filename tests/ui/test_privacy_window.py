@@ -114,6 +114,8 @@ def test_protect_from_the_banner_keeps_the_session_open_then_lock(
     sessions.save_action.triggered.connect(lambda: saves.append(1))
     qtbot.keyClick(lock.cover.passphrase, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert saves == []
+    window.close()  # refused: closing would ask about the unsaved work
+    assert window.isVisible() and lock.locked and window.document is document
     lock.cover.passphrase.setText("not it at all")
     lock.cover.button.click()
     assert lock.locked and lock.cover.message.text() == WRONG_TEXT
