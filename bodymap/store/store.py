@@ -26,7 +26,7 @@ from bodymap.core.session import (
 from bodymap.store import clients as client_files
 from bodymap.store.atomic import PRIVATE_FILE, READ_ONLY_FILE
 from bodymap.store.audit import AuditProblem
-from bodymap.store.base import finalised_error, locked
+from bodymap.store.base import finalised_error, locked, stat_key
 from bodymap.store.clients import MAX_CLIENT_BYTES
 from bodymap.store.drafts import DraftsMixin
 from bodymap.store.errors import (
@@ -144,13 +144,16 @@ class Store(DraftsMixin, RecordsMixin, PartialReadsMixin):
             another mesh raises :class:`MeshMismatchError`.
         """
         path = self._session_path(session_id)
+        before = stat_key(path)
         data = self._read_record(path)
         session, header = read_session(path, data)
         check_identity(header, path, path.parent.name, draft=False)
         self._remember(path, header)
         _check_mesh(session, mesh)
-        # What a later save of this session may replace: exactly these bytes.
-        self._base[session.id] = hashlib.sha256(data).hexdigest()
+        # What a later save of this session may replace: exactly these bytes (the file's
+        # identity only if it did not change while it was read).
+        same = before is not None and before == stat_key(path)
+        self._keep_revision(session.id, hashlib.sha256(data).hexdigest(), path if same else None)
         return session
 
     @locked
@@ -247,7 +250,7 @@ class Store(DraftsMixin, RecordsMixin, PartialReadsMixin):
         """After the file landed: commit, remember what was written, drop the draft."""
         self.journal.commit(txn)
         self._remember(path, header)
-        self._base[session.id] = sha
+        self._keep_revision(session.id, sha, path)
         with contextlib.suppress(OSError):
             self.backend.remove(self.layout.draft_file(session.client_id, session.id))
 
