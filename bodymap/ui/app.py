@@ -21,6 +21,7 @@ def run_app(
     store_dir: Path | None = None,
     client: str | None = None,
     passphrase_file: Path | None = None,
+    body: str | None = None,
 ) -> int:
     """Open the main window on the default body (or on ``mesh_path``) and run until closed.
 
@@ -39,6 +40,8 @@ def run_app(
     passphrase_file : Path, optional
         A protected store's passphrase is read here (else ``BODYMAP_PASSPHRASE_FILE``,
         the keychain when remembered, or a dialog).
+    body : str, optional
+        A new client's body (a shipped body's id, see ``bodymap bodies``).
 
     Returns
     -------
@@ -46,7 +49,7 @@ def run_app(
         The exit status.
     """
     app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
-    started = start_window(mesh_path, store_dir, client, passphrase_file)
+    started = start_window(mesh_path, store_dir, client, passphrase_file, body)
     if isinstance(started, int):
         return started
     return app.exec()
@@ -57,6 +60,7 @@ def start_window(
     store_dir: Path | None = None,
     client: str | None = None,
     passphrase_file: Path | None = None,
+    body: str | None = None,
 ) -> MainWindow | int:
     """Unlock the store, show the main window and offer unsaved work back; the window,
     or an exit status when the app should not run (0: the practitioner cancelled)."""
@@ -87,5 +91,5 @@ def start_window(
         window.open_mesh(Path(mesh_path))
     window.sessions.offer_recovery()
     if client and window.sessions.document is None:
-        window.sessions.start_for_client_name(client)
+        window.sessions.start_for_client_name(client, body)
     return window

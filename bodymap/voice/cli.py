@@ -86,19 +86,20 @@ def _voice(args: argparse.Namespace) -> dict:
 
 
 def _open_document(args: argparse.Namespace):
-    from bodymap.cli import CommandError, open_store
+    from bodymap.analysis.lookup import session_body
     from bodymap.core.document import SessionDocument
-    from bodymap.store.report import mesh_for
+    from bodymap.store import StoreError
+    from bodymap.store.access import open_store
 
     try:
         store = open_store(args.voice_store or getattr(args, "store", None))
-    except CommandError as error:
+    except StoreError as error:
         raise VoiceCommandError(str(error)) from error
     session = store.load(args.session)
     if session.finalised:
         raise VoiceCommandError(f"session {session.id} is finalised: voice commands change nothing")
     store.log("open", session.client_id, session.id)
-    return store, SessionDocument(session, *mesh_for(session, store))
+    return store, SessionDocument(session, *session_body(session.mesh_hash, store))
 
 
 def _apply_all(commands, document) -> list[bool]:
