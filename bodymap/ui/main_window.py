@@ -36,6 +36,7 @@ from bodymap.ui.export_actions import ExportActions
 from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
 from bodymap.ui.privacy_controls import PrivacyControls
+from bodymap.ui.voice_control import VoiceControl
 from bodymap.ui.session_manager import SessionManager
 from bodymap.ui.session_panels import SessionPanels
 from bodymap.ui.settings import app_settings
@@ -88,6 +89,8 @@ class MainWindow(QMainWindow):
         self.controller = PaintController(
             self.viewer, self.undo_stack, lambda pin, tags: PinDialog.edit(self, pin, tags), self
         )
+        self.voice = VoiceControl(self, self.undo_stack, lambda: self.document)
+        self.voice.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.view_actions: dict[StandardView, QAction] = {}
         self.sessions = SessionManager(self, store, self) if store is not None else None
         self._build_actions()
@@ -301,6 +304,7 @@ class MainWindow(QMainWindow):
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState())
         self.controller.close()
+        self.voice.close()
         for panel in self._session_panels():
             panel.set_document(None)
         self.viewer.close_plotter()
@@ -416,6 +420,12 @@ class MainWindow(QMainWindow):
         tools_menu.addSeparator()
         for action in self.tool_actions.brush:
             tools_menu.addAction(action)
+        tools_menu.addSeparator()
+        voice = tools_menu.addAction("&Voice commands (hold F9)")
+        voice.setCheckable(True)
+        voice.setChecked(self.voice.enabled)
+        voice.setToolTip("Say a finding while holding F9 (or a foot pedal): offline, undoable")
+        voice.toggled.connect(self.voice.set_enabled)
         self.addToolBar(tool_bar)
         view_menu = menu_bar.addMenu("&View")
         toolbar = QToolBar("Views", self)

@@ -70,6 +70,12 @@ class VoiceControl(QObject):
         self._hide = QTimer(self, singleShot=True, interval=CONFIRMATION_MS)
         self._hide.timeout.connect(self._label.hide)
         QApplication.instance().installEventFilter(self)
+        # A Python filter on every event must be gone before Qt and Python are torn down.
+        QApplication.instance().aboutToQuit.connect(self.close)
+
+    def close(self) -> None:
+        """Stop listening for the push-to-talk key (the window closes, the app quits)."""
+        QApplication.instance().removeEventFilter(self)
 
     @property
     def recording(self) -> bool:
