@@ -36,13 +36,13 @@ from bodymap.ui.export_actions import ExportActions
 from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
 from bodymap.ui.privacy_controls import PrivacyControls
-from bodymap.ui.voice_control import VoiceControl
 from bodymap.ui.session_manager import SessionManager
 from bodymap.ui.session_panels import SessionPanels
 from bodymap.ui.settings import app_settings
 from bodymap.ui.tool_actions import ToolActions
 from bodymap.ui.undo import undo_redo_actions
 from bodymap.ui.viewer import BodyViewer
+from bodymap.ui.voice_control import VoiceControl
 
 OFF_BODY_TEXT = "—"
 NO_SESSION_TEXT = "No session open: File › Clients and sessions (Ctrl+N) to start one."
