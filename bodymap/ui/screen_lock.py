@@ -21,6 +21,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from bodymap.ui.app_filters import install_app_filter, remove_app_filter
 from bodymap.ui.unlock_dialog import WRONG_TEXT, password_field, try_unlock
 
 INPUT_EVENTS = frozenset(
@@ -58,8 +59,6 @@ class IdleWatcher(QObject):
         self._installed = False
         self.set_minutes(minutes)
         self.open()
-        # A Python filter on every event must be gone before Qt and Python are torn down
-        # (it crashes the exit otherwise), so stop when the event loop ends.
         QApplication.instance().aboutToQuit.connect(self.close)
 
     def set_minutes(self, minutes: int) -> None:
@@ -75,7 +74,7 @@ class IdleWatcher(QObject):
     def open(self) -> None:
         """Watch the app's input (again, after :meth:`close`)."""
         if not self._installed:
-            QApplication.instance().installEventFilter(self)
+            install_app_filter(self)  # removed at quit and at exit, whatever happens
             self._installed = True
         self.restart()
 
@@ -83,7 +82,7 @@ class IdleWatcher(QObject):
         """Stop watching (the window closed): no filter left on every event of the app."""
         self._timer.stop()
         if self._installed:
-            QApplication.instance().removeEventFilter(self)
+            remove_app_filter(self)
             self._installed = False
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:

@@ -64,6 +64,8 @@ def setup(qtbot, document):
 
     microphone = FakeMicrophone()
     control = VoiceControl(window, stack, lambda: document, factory, microphone)
+    assert not control.enabled  # off until the practitioner switches it on
+    control.set_enabled(True)
     return window, stack, control, made, microphone
 
 
@@ -128,6 +130,7 @@ def test_no_audio_device(qtbot, document, monkeypatch):
     window.show()
     stack = QUndoStack(window)
     control = VoiceControl(window, stack, lambda: document, lambda v: ScriptedRecogniser(v))
+    control.set_enabled(True)
     messages = []
     control.message.connect(messages.append)
     qtbot.keyPress(window, Qt.Key.Key_F9)
