@@ -68,7 +68,8 @@ def thumbnail_png(session: Session, mesh: BodyMesh, width: int = THUMBNAIL_WIDTH
     """A session's small PNG for lists: front and back side by side, rendered off-screen."""
     ensure_gui_app()
     views = (StandardView.ANTERIOR, StandardView.POSTERIOR)
-    found = render_views(mesh, session_colors(session, mesh), list(views), THUMBNAIL_VIEW_SIZE)
+    colors = session_colors(session, mesh)
+    found = render_views(mesh, colors, list(views), THUMBNAIL_VIEW_SIZE, markers=session)
     image = array_to_qimage(np.concatenate([found[v] for v in views], axis=1))
     return png_bytes(image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation))
 
@@ -96,6 +97,7 @@ class SessionImages:
         self.header = image_header(source)
         self.body = OffscreenBody(source.mesh, size)
         self.body.set_colors(session_colors(source.session, source.mesh))
+        self.body.set_markers(source.session)
 
     def views(
         self,
