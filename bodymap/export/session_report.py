@@ -29,7 +29,7 @@ from bodymap.export.html_parts import (
 )
 from bodymap.export.images import SessionImages
 from bodymap.export.naming import local_date, local_time
-from bodymap.export.pdf import html_to_pdf, image_url, page_geometry
+from bodymap.export.pdf import PagedReport, image_url, page_geometry
 from bodymap.export.source import SessionSource
 from bodymap.export.tables import findings
 
@@ -59,7 +59,17 @@ def session_report_pdf(
     emotional_content: bool = True,
     images: SessionImages | None = None,
 ) -> bytes:
-    """The report's PDF bytes.
+    """The report's PDF bytes (arguments as in :func:`session_report`)."""
+    return session_report(source, page, emotional_content, images).pdf()
+
+
+def session_report(
+    source: SessionSource,
+    page: str = "a4",
+    emotional_content: bool = True,
+    images: SessionImages | None = None,
+) -> PagedReport:
+    """The report's pages, to write as a PDF or to print.
 
     Parameters
     ----------
@@ -83,14 +93,23 @@ def session_report_pdf(
     sheet_html = f'<img src="{image_url("sheet")}" width="{round(width)}" height="{height}">'
     html = session_report_html(source, sheet_html, emotional_content)
     session = source.session
-    first = f"{source.client_name} · {local_date(session.started)} · Session {session.id}"
-    second = f"{status_text(source)} · Session file SHA-256 {sha_text(source)}"
-    return html_to_pdf(
+    lines = session_footer(source)
+    return PagedReport(
         html,
-        page=page,
         images={"sheet": sheet},
-        footer=lambda _page, _pages: (first, second),
+        footer=lambda _page, _pages: lines,
         title=f"BodyMap session report {session.id}",
+        page=page,
+    )
+
+
+def session_footer(source: SessionSource) -> tuple[str, str, str]:
+    """The report's footer: who and when, the record's state, its file's whole SHA-256."""
+    session = source.session
+    return (
+        f"{source.client_name} · {local_date(session.started)} · Session {session.id}",
+        status_text(source),
+        f"Session file SHA-256 {sha_text(source)}",
     )
 
 
