@@ -52,8 +52,8 @@ def _render(source: SessionSource) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     with SessionImages(source, SIZE) as images:
         image = images.views([FRONT], SIZE, header=False, legend=False)
         pixels = qimage_to_array(image.image)
-        pin = images.body._pins.anchors  # noqa: SLF001 - where the layer drew the head
-        arrow = images.body._vectors.anchors  # noqa: SLF001
+        pin = images.body._pins.anchors  # where the layer drew the head
+        arrow = images.body._vectors.anchors
         if len(pin) == 0:
             return pixels, np.empty((0, 2)), np.empty((0, 2))
         head = images.body.project(FRONT, pin[:, 0])[0]
