@@ -156,7 +156,8 @@ def test_difference_map_shows_new_resolved_and_persisting(window, records, qtbot
     assert row["Resolved (cm²)"] == f"{expected.total.resolved_cm2:.1f}"
     assert row["Persisting (cm²)"] == f"{expected.total.persisting_cm2:.1f}"
     assert row["Then (cm²)"] == f"{expected.total.area_before_cm2:.1f}"
-    assert row["Jaccard"] == f"{expected.total.jaccard:.2f}"
+    assert row["Overlap (0 to 1)"] == f"{expected.total.jaccard:.2f}"
+    assert "Jaccard" in table.horizontalHeaderItem(len(header) - 1).toolTip()
     assert row["Mean then"] == "5.0" and row["Mean now"] == "7.0"
     regions = {table.item(r, 0).text() for r in range(1, table.rowCount())}
     assert {"Left side", "Right side", "Middle"} <= regions
@@ -343,3 +344,25 @@ def test_a_second_ctrl_k_raises_the_open_compare_window(tmp_path, qtbot):
     first.close()
     main.sessions.close_session()
     main.close()
+
+
+def test_the_flip_book_plays_through_the_visits_and_turns_the_body(window):
+    from PyQt6.QtWidgets import QPushButton
+
+    from bodymap.core.views import StandardView
+
+    page = window.show_tab(FLIP_BOOK)
+    page.slider.setValue(page.slider.maximum())
+    page.play.setChecked(True)  # at the end: starts over from the first visit
+    assert page.slider.value() == page.slider.minimum() and page.play.text() == "Pause"
+    shown = [page.slider.value()]
+    while page.play.isChecked():
+        page.play.step()
+        shown.append(page.slider.value())
+    assert shown == list(range(page.slider.minimum(), page.slider.maximum() + 1)) + [
+        page.slider.maximum()
+    ]
+    assert page.play.text() == "Play" and not page.play.timer.isActive()
+    back = next(b for b in page.findChildren(QPushButton) if b.text() == "Back")
+    back.click()
+    assert page.viewer.scene.view == StandardView.POSTERIOR
