@@ -19,6 +19,7 @@ from bodymap.core.colors import session_colors
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.session import Session
 from bodymap.core.views import StandardView
+from bodymap.export.closeups import find_closeups
 from bodymap.export.colors import shown_tags_legend
 from bodymap.export.files import Output, check_folder, write_outputs
 from bodymap.export.naming import local_time, session_filename
@@ -118,6 +119,20 @@ class SessionImages:
         renders = [(view.label, self.body.render(view)) for view in views]
         image = paint_views(layout, renders, self.header if header else None)
         return ViewsImage(image, layout, views)
+
+    def closeups(
+        self, size: tuple[int, int], unit: float | None = None
+    ) -> list[tuple[str, QImage]]:
+        """Each finding framed close (see :mod:`bodymap.export.closeups`): (title, image)."""
+        source = self.source
+        found = []
+        for closeup in find_closeups(source.session, source.mesh, source.atlas):
+            layout = layout_views(1, check_size(size), False, None, unit)
+            self.body.resize(layout.panel_size)
+            width, height = layout.panel_size
+            pixels = self.body.render_camera(closeup.camera(source.mesh, width / height))
+            found.append((closeup.title, paint_views(layout, [("", pixels)])))
+        return found
 
     def sheet(
         self,

@@ -18,7 +18,7 @@ import pyvista as pv
 
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.session import Session
-from bodymap.core.views import StandardView
+from bodymap.core.views import Camera, StandardView
 from bodymap.render.markers import PinMarkers, VectorMarkers, session_marks
 from bodymap.render.scene import BodyScene
 from bodymap.render.session_view import PIN_PIXELS, PIN_SIZE_RANGE_M
@@ -86,6 +86,14 @@ class OffscreenBody:
     def render(self, view: StandardView) -> np.ndarray:
         """The body from ``view``: (H, W, 3) uint8, top row first."""
         self.scene.set_view(view)
+        return self._shot()
+
+    def render_camera(self, camera: Camera) -> np.ndarray:
+        """The body seen by ``camera`` (a close-up): (H, W, 3) uint8, top row first."""
+        self.scene.apply_camera(camera)
+        return self._shot()
+
+    def _shot(self) -> np.ndarray:
         self._size_markers()
         image = self.scene.screenshot()
         if image.shape[:2] != (self.size[1], self.size[0]):  # a high-DPI window, rare
