@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtGui import QKeySequence
 from PyQt6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from bodymap.analysis.compare_data import READ_ERRORS, CompareData
@@ -48,7 +49,8 @@ class CompareBar(QWidget):
         self.export_button.setToolTip("The comparison report of the two visits compared, as a PDF")
         self.export_button.clicked.connect(self.export_pdf)
         self.print_button = QPushButton("Print…")
-        self.print_button.setToolTip("Print the comparison report, with a preview")
+        self.print_button.setToolTip("Print the comparison report, with a preview (Ctrl+P)")
+        self.print_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
         self.print_button.clicked.connect(self.print_preview)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
