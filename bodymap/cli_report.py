@@ -109,7 +109,12 @@ def comparison_dict(comparison: Comparison) -> dict:
         ]
         result["tags"].append(entry)
     if comparison.combined is not None:
-        result["all_tags"] = _difference_entry(comparison.combined, "All tags")
+        entry = _difference_entry(comparison.combined, "All tags")
+        for row in [entry["total"], *entry["regions"], *entry["bands"]]:
+            for swap in row["swaps"]:
+                swap["from_name"] = comparison.tag_name(swap["from"])
+                swap["to_name"] = comparison.tag_name(swap["to"])
+        result["all_tags"] = entry
     return result
 
 
@@ -148,9 +153,20 @@ def _change_line(name: str, c: dict, region: bool = False) -> str:
     return (
         f"{name:{width}} {c['area_before_cm2']:7.1f} -> {c['area_after_cm2']:7.1f} cm² "
         f"({c['change_cm2']:+.1f}): new {c['new_cm2']:.1f}, resolved {c['resolved_cm2']:.1f}, "
-        f"persisting {c['persisting_cm2']:.1f}; mean {c['mean_before']:.1f} -> "
-        f"{c['mean_after']:.1f}; Jaccard {jaccard}"
+        f"persisting {c['persisting_cm2']:.1f}{_changed_text(c)}; mean {c['mean_before']:.1f} "
+        f"-> {c['mean_after']:.1f}; overlap (Jaccard, 0 to 1) {jaccard}"
     )
+
+
+def _changed_text(c: dict) -> str:
+    """All tags: ", changed 3.1 (Energy cyst -> Release 3.1)"; nothing for one tag."""
+    if not c.get("swaps"):
+        return ""
+    swaps = ", ".join(
+        f"{s.get('from_name', s['from'])} -> {s.get('to_name', s['to'])} {s['cm2']:.1f}"
+        for s in c["swaps"]
+    )
+    return f", changed {c['changed_cm2']:.1f} ({swaps})"
 
 
 # ----- trends ---------------------------------------------------------------------------

@@ -205,3 +205,37 @@ def test_two_bodies_of_one_topology_compare_vertex_by_vertex(tmp_path):
     assert not result.transferred
     pain = next(t for t in result.tags if t.key == "pain")
     assert np.array_equal(np.flatnonzero(pain.after), rows[:1000])
+
+
+def test_all_tags_say_a_finding_changed_and_from_what_to_what(filled):
+    """An energy cyst released at the same place is a changed finding, not a persisting one."""
+    from bodymap.analysis.comparison import ALL_TAGS, compare_on
+    from bodymap.core.compare import CHANGED
+    from bodymap.core.session import Session
+
+    _, _, (mesh, atlas), _ = filled
+    region, other = atlas.regions[0], atlas.regions[1]
+    here = np.flatnonzero(atlas.region_index == 0)
+    there = np.flatnonzero(atlas.region_index == 1)
+    visits = []
+    for day, found in ((1, "energy_cyst"), (2, "release")):
+        visit = Session("c-1", mesh.geometry_hash, mesh.n_vertices)
+        visit.started = visit.started.replace(day=day, month=1)
+        visit.overlays.ensure_layers(["energy_cyst", "release"])
+        visit.overlays.values[here, visit.overlays.column(found)] = 60
+        visit.overlays.values[there, visit.overlays.column("energy_cyst")] = 40
+        visits.append(visit)
+    before, after = visits
+    found = compare_on(before, after, before.overlays, after.overlays, mesh, atlas, ALL_TAGS)
+    rows = {r.key: r for r in found.combined.regions}
+    changed, kept = rows[region.key], rows[other.key]
+    assert changed.persisting_cm2 == 0 and changed.changed_cm2 > 0
+    assert [(a, b) for a, b, _ in changed.swaps] == [("energy_cyst", "release")]
+    assert changed.swaps[0][2] == pytest.approx(changed.changed_cm2)
+    assert kept.changed_cm2 == 0 and kept.swaps == () and kept.persisting_cm2 > 0
+    assert (found.combined.classes[here] == CHANGED).all()
+    assert found.combined.total.jaccard == pytest.approx(1.0)  # the same areas, both visits
+    painted = difference_colors(found.combined.classes, base_colors(mesh))
+    assert tuple(painted[here[0], :3]) == CHANGE_COLORS[CHANGED]
+    swap = {r["key"]: r for r in found.combined.to_dict()["regions"]}[region.key]["swaps"]
+    assert swap == [{"from": "energy_cyst", "to": "release", "cm2": changed.changed_cm2}]

@@ -24,6 +24,7 @@ from bodymap.core.compare import (
     practitioner_changes,
     skin_areas_cm2,
     strongest_layer,
+    strongest_tags,
     symmetry,
     transfer_layer,
 )
@@ -76,6 +77,13 @@ class Comparison:
     @cached_property
     def skin_area_cm2(self) -> float:
         return float(skin_areas_cm2(self.mesh).sum())
+
+    def tag_name(self, key: str) -> str:
+        """What a tag is called (the later visit's name wins); the key for an unknown tag."""
+        for session in (self.after, self.before):
+            if key in session.tags:
+                return session.tags.get(key).name
+        return key
 
     def symmetry(self, change: TagChange) -> list[tuple[SymmetryRow, SymmetryRow]]:
         """Left/right pairs painted in either visit: (before, after) rows, in atlas order."""
@@ -155,11 +163,13 @@ def compare_on(
     combined = None
     if tag is None or tag == ALL_TAGS:
         n = mesh.n_vertices
+        every = _keys(styles, {**before_layers, **after_layers}, None)
         combined = difference(
             strongest_layer(list(before_layers.values()), n),
             strongest_layer(list(after_layers.values()), n),
             mesh,
             atlas,
+            strongest=strongest_tags(before_layers, after_layers, every, n),
         )
     moved = after.mesh_hash != mesh.geometry_hash or before.mesh_hash != mesh.geometry_hash
     one_topology = bool(before.topology_id) and before.topology_id == after.topology_id

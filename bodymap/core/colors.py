@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from bodymap.core.blend import LayerStyle, blend_vertices
-from bodymap.core.compare import NEW, PERSISTING, RESOLVED
+from bodymap.core.compare import CHANGED, NEW, PERSISTING, RESOLVED
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.overlays import Overlays
 from bodymap.core.session import Session
@@ -20,10 +20,16 @@ SKIN_RGBA = (226, 202, 186, 255)
 INTERNAL_RGBA = (150, 120, 112, 255)
 UNKNOWN_TAG_RGB = (90, 90, 90)
 """A tag a session names but whose style is not known (or a hidden tag's marker)."""
-CHANGE_COLORS = {NEW: (213, 94, 0), RESOLVED: (0, 114, 178), PERSISTING: (120, 120, 120)}
+CHANGE_COLORS = {
+    NEW: (213, 94, 0),
+    RESOLVED: (0, 114, 178),
+    PERSISTING: (120, 120, 120),
+    CHANGED: (204, 121, 167),
+}
 """How a difference map shows each class, in the app and in reports: Okabe-Ito vermillion
-and blue, which stay apart under colour-vision deficiencies, and a neutral grey."""
-CHANGE_LABELS = {NEW: "New", RESOLVED: "Resolved", PERSISTING: "Persisting"}
+and blue, which stay apart under colour-vision deficiencies, a neutral grey, and Okabe-Ito
+reddish purple for a finding that changed (all tags together only)."""
+CHANGE_LABELS = {NEW: "New", RESOLVED: "Resolved", PERSISTING: "Persisting", CHANGED: "Changed"}
 
 
 def base_colors(mesh: BodyMesh) -> np.ndarray:

@@ -20,9 +20,10 @@ from bodymap.core.atlas import Atlas
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.overlays import VALUE_SCALE, Overlays
 
-NONE, NEW, RESOLVED, PERSISTING = 0, 1, 2, 3
-"""Per-vertex change classes: unpainted in both, painted only after, only before, in both."""
-CLASS_NAMES = ("none", "new", "resolved", "persisting")
+NONE, NEW, RESOLVED, PERSISTING, CHANGED = 0, 1, 2, 3, 4
+"""Per-vertex change classes: unpainted in both, painted only after, only before, in both;
+changed (all tags together only): painted in both, but the strongest tag is another one."""
+CLASS_NAMES = ("none", "new", "resolved", "persisting", "changed")
 SYMMETRY_TOLERANCE = 1e-9
 """Left and right areas closer than this share of their sum count as equal (index 0).
 
@@ -108,6 +109,8 @@ class RegionChange:
     intensities 0 to 10 over the painted part (0 when nothing is painted); ``jaccard`` is
     the overlap of the two visits' areas inside the region (``None`` when both are empty).
     ``percent_before`` and ``percent_after`` give the areas as % of the body's skin.
+    ``changed_cm2`` (all tags together) is painted in both visits with another strongest
+    tag; ``swaps`` says which: ``(from_tag, to_tag, cm2)``, largest first.
     """
 
     key: str
@@ -123,9 +126,13 @@ class RegionChange:
     jaccard: float | None
     percent_before: float = 0.0
     percent_after: float = 0.0
+    changed_cm2: float = 0.0
+    swaps: tuple[tuple[str, str, float], ...] = ()
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        data = dict(self.__dict__)
+        data["swaps"] = [{"from": a, "to": b, "cm2": cm2} for a, b, cm2 in self.swaps]
+        return data
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,6 +165,7 @@ def difference(
     mesh: BodyMesh,
     atlas: Atlas,
     tag: str = "",
+    strongest: StrongestTags | None = None,
 ) -> Difference:
     """What changed between two visits' layers of one tag, on one mesh.
 
@@ -167,18 +175,81 @@ def difference(
         Stored values (tenths of intensity) of the earlier and the later visit; ``None``
         for a tag not painted in that visit. Layers of another mesh must first be carried
         over with :func:`transfer_layer`.
+    strongest : StrongestTags, optional
+        For all tags together: each visit's strongest tag per vertex. A vertex painted in
+        both whose strongest tag differs is then :data:`CHANGED`, not persisting.
     """
     n = mesh.n_vertices
     classes = change_classes(before, after, n)
+    if strongest is not None:
+        classes[(classes == PERSISTING) & (strongest.before != strongest.after)] = CHANGED
     areas = skin_areas_cm2(mesh)
     skin = float(areas.sum())
     ids = np.flatnonzero(classes != NONE)
     ids = ids[areas[ids] > 0]
     sums = _class_sums(classes[ids], areas[ids], _values(before, ids), _values(after, ids))
-    total = _change("", "Whole body", sums.sum(axis=1), skin)
-    regions = _grouped(sums, atlas.region_index[ids], atlas.regions, skin)
-    bands = _grouped(sums, atlas.band_index[ids], atlas.bands, skin)
+    swaps = _Swaps(classes[ids], areas[ids], strongest, ids)
+    total = _change("", "Whole body", sums.sum(axis=1), skin, swaps.of(None))
+    regions = _grouped(sums, atlas.region_index[ids], atlas.regions, skin, swaps)
+    bands = _grouped(sums, atlas.band_index[ids], atlas.bands, skin, swaps)
     return Difference(tag, classes, total, regions, bands)
+
+
+@dataclass(frozen=True, eq=False)
+class StrongestTags:
+    """Per vertex, the index in ``keys`` of each visit's strongest tag (-1: none painted)."""
+
+    keys: tuple[str, ...]
+    before: np.ndarray
+    after: np.ndarray
+
+
+def strongest_tags(
+    before: dict[str, np.ndarray], after: dict[str, np.ndarray], keys: list[str], n: int
+) -> StrongestTags:
+    """Which tag is strongest at each vertex in each visit; ties go to the earlier key."""
+
+    def index(layers: dict[str, np.ndarray]) -> np.ndarray:
+        stack = np.stack([_layer_or_zeros(layers.get(k), n) for k in keys]) if keys else None
+        if stack is None:
+            return np.full(n, -1, dtype=np.int32)
+        found = np.argmax(stack, axis=0).astype(np.int32)
+        found[stack.max(axis=0) == 0] = -1
+        return found
+
+    return StrongestTags(tuple(keys), index(before), index(after))
+
+
+def _layer_or_zeros(layer: np.ndarray | None, n: int) -> np.ndarray:
+    return np.zeros(n, dtype=np.uint8) if layer is None else np.asarray(layer)
+
+
+class _Swaps:
+    """The changed vertices' (from, to) tag pairs and areas, summed per group on demand."""
+
+    def __init__(self, classes, weights, strongest: StrongestTags | None, ids) -> None:
+        changed = classes == CHANGED
+        self._keys = strongest.keys if strongest is not None else ()
+        self._weights = weights[changed]
+        self._where = np.flatnonzero(changed)
+        k = len(self._keys)
+        self._pairs = (
+            strongest.before[ids[changed]] * k + strongest.after[ids[changed]]
+            if strongest is not None
+            else np.empty(0, dtype=np.int32)
+        )
+
+    def of(self, index: np.ndarray | None, group: int = 0) -> tuple:
+        """``(from, to, cm2)`` of the changed vertices of ``group`` (``None``: all of them)."""
+        if not len(self._pairs):
+            return ()
+        mine = slice(None) if index is None else index[self._where] == group
+        areas = np.bincount(self._pairs[mine], weights=self._weights[mine])
+        k = len(self._keys)
+        found = [
+            (self._keys[p // k], self._keys[p % k], float(areas[p])) for p in np.flatnonzero(areas)
+        ]
+        return tuple(sorted(found, key=lambda s: (-s[2], s[0], s[1])))
 
 
 def _values(layer: np.ndarray | None, ids: np.ndarray) -> np.ndarray:
@@ -187,41 +258,48 @@ def _values(layer: np.ndarray | None, ids: np.ndarray) -> np.ndarray:
     return np.asarray(layer)[ids].astype(np.float64) / VALUE_SCALE
 
 
-_SUMS = ("before", "after", "new", "resolved", "persisting", "weighted_before", "weighted_after")
+_SUMS = (
+    "before",
+    "after",
+    "new",
+    "resolved",
+    "persisting",
+    "changed",
+    "weighted_before",
+    "weighted_after",
+)
 
 
 def _class_sums(classes, weights, before, after) -> np.ndarray:
-    """(7, K) per-vertex contributions, rows named in :data:`_SUMS`."""
-    was = (classes & RESOLVED) > 0
-    now = (classes & NEW) > 0
+    """(8, K) per-vertex contributions, rows named in :data:`_SUMS`."""
+    kinds = [classes == kind for kind in (NEW, RESOLVED, PERSISTING, CHANGED)]
+    new, resolved, persisting, changed = kinds
+    both = persisting | changed
     return np.stack(
-        [
-            weights * was,
-            weights * now,
-            weights * (classes == NEW),
-            weights * (classes == RESOLVED),
-            weights * (classes == PERSISTING),
-            weights * before,
-            weights * after,
-        ]
+        [weights * (resolved | both), weights * (new | both)]
+        + [weights * kind for kind in kinds]
+        + [weights * before, weights * after]
     )
 
 
-def _grouped(sums: np.ndarray, index: np.ndarray, catalogue, skin: float) -> tuple:
+def _grouped(sums: np.ndarray, index: np.ndarray, catalogue, skin: float, swaps: _Swaps) -> tuple:
     inside = index >= 0
     groups = index[inside].astype(np.intp)
     n = len(catalogue)
     per_group = np.stack([np.bincount(groups, weights=row[inside], minlength=n) for row in sums])
     touched = np.unique(groups)
-    rows = [_change(catalogue[g].key, catalogue[g].name, per_group[:, g], skin) for g in touched]
+    rows = [
+        _change(catalogue[g].key, catalogue[g].name, per_group[:, g], skin, swaps.of(index, g))
+        for g in touched
+    ]
     return tuple(sorted(rows, key=lambda r: (-abs(r.change_cm2), -r.area_before_cm2, r.key)))
 
 
-def _change(key: str, name: str, sums: np.ndarray, skin: float) -> RegionChange:
-    before, after, new, resolved, persisting, weighted_before, weighted_after = (
+def _change(key: str, name: str, sums: np.ndarray, skin: float, swaps: tuple = ()) -> RegionChange:
+    before, after, new, resolved, persisting, changed, weighted_before, weighted_after = (
         float(x) for x in sums
     )
-    union = new + resolved + persisting
+    union = new + resolved + persisting + changed
     return RegionChange(
         key=key,
         name=name,
@@ -233,9 +311,11 @@ def _change(key: str, name: str, sums: np.ndarray, skin: float) -> RegionChange:
         persisting_cm2=persisting,
         mean_before=weighted_before / before if before > 0 else 0.0,
         mean_after=weighted_after / after if after > 0 else 0.0,
-        jaccard=persisting / union if union > 0 else None,
+        jaccard=(persisting + changed) / union if union > 0 else None,  # overlap of areas
         percent_before=100.0 * before / skin if skin > 0 else 0.0,
         percent_after=100.0 * after / skin if skin > 0 else 0.0,
+        changed_cm2=changed,
+        swaps=swaps,
     )
 
 

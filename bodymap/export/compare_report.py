@@ -2,7 +2,8 @@
 
 The two sessions' view sheets; difference maps (what is new, resolved and persisting, in
 three colours, with a legend) for all tags together and per tag; the per-region change
-tables (extent then and now, new, resolved, persisting, mean intensities, Jaccard overlap);
+tables (extent then and now, new, resolved, persisting, mean intensities, overlap 0 to 1, the
+Jaccard index); a finding that changed (all tags: from one tag to another, per region);
 and trend plots across the client's visits. The numbers come from
 :mod:`bodymap.core.compare`. Pins and events are not shown, so the report holds no
 emotional content.
@@ -24,7 +25,7 @@ from bodymap.export.html_parts import STYLE, esc, facts, heading, number, paragr
 from bodymap.export.images import SHEET_VIEWS, SessionImages
 from bodymap.export.naming import local_date, local_time
 from bodymap.export.offscreen import OffscreenBody
-from bodymap.export.pdf import html_to_pdf, image_url, page_geometry
+from bodymap.export.pdf import PagedReport, image_url, page_geometry
 from bodymap.export.qt_canvas import layout_views, paint_views
 from bodymap.export.session_report import (
     IMAGE_TEXT_UNIT,
@@ -50,12 +51,17 @@ CHANGE_HEADERS = (
     "Persisting",
     "Mean then",
     "Mean now",
-    "Jaccard",
+    "Overlap 0–1",
 )
 
 
 def compare_report_pdf(first: SessionSource, second: SessionSource, page: str = "a4") -> bytes:
     """The comparison report's PDF bytes (``page``: "a4" or "letter")."""
+    return compare_report(first, second, page).pdf()
+
+
+def compare_report(first: SessionSource, second: SessionSource, page: str = "a4") -> PagedReport:
+    """The comparison report's pages, to write as a PDF or to print."""
     comparison = compare_sources(first, second)
     width = page_geometry(page).width_css
     images = _images(comparison, width)
@@ -65,20 +71,24 @@ def compare_report_pdf(first: SessionSource, second: SessionSource, page: str = 
         images["trends"] = plot
     html = _html(comparison, width, trends, plot)
     before, after = comparison.before.session, comparison.after.session
-    line_one = (
-        f"{comparison.after.client_name} · Comparison of {local_date(before.started)} "
-        f"and {local_date(after.started)}"
-    )
-    line_two = (
-        f"Before {before.id[:10]} ({_state(comparison.before)}) · "
-        f"After {after.id[:10]} ({_state(comparison.after)})"
-    )
-    return html_to_pdf(
+    lines = compare_footer(comparison)
+    return PagedReport(
         html,
-        page=page,
         images=images,
-        footer=lambda _page, _pages: (line_one, line_two),
+        footer=lambda _page, _pages: lines,
         title=f"BodyMap comparison report {before.id} {after.id}",
+        page=page,
+    )
+
+
+def compare_footer(comparison: Comparison) -> tuple[str, str, str]:
+    """Who and which visits, then each session's whole id and state, one line each."""
+    before, after = comparison.before.session, comparison.after.session
+    return (
+        f"{comparison.after.client_name} · Comparison of {local_date(before.started)} "
+        f"and {local_date(after.started)}",
+        f"Before: session {before.id} ({_state(comparison.before)})",
+        f"After: session {after.id} ({_state(comparison.after)})",
     )
 
 
@@ -156,6 +166,7 @@ def _html(comparison: Comparison, width: float, trends: TrendData, plot: QImage 
     ]
     parts.append(f"<p>{_img('diff-all', width, SHEET_ASPECT)}</p>")
     parts.append(_change_table(comparison.result.combined))
+    parts.append(_changed_findings(comparison))
     parts.append(heading("Per tag"))
     if not comparison.result.tags:
         parts.append(paragraph("Nothing painted in either visit.", muted=True))
@@ -215,12 +226,33 @@ def _header(comparison: Comparison) -> str:
 
 def _summary(total: RegionChange) -> str:
     jaccard = "—" if total.jaccard is None else f"{total.jaccard:.2f}"
+    changed = f", changed {total.changed_cm2:.1f}" if total.changed_cm2 else ""
     return (
         f"Whole body: {total.area_before_cm2:.1f} cm² then, {total.area_after_cm2:.1f} cm² now "
         f"({total.change_cm2:+.1f} cm²): new {total.new_cm2:.1f}, resolved "
-        f"{total.resolved_cm2:.1f}, persisting {total.persisting_cm2:.1f} cm²; mean intensity "
-        f"{total.mean_before:.1f} then, {total.mean_after:.1f} now; overlap (Jaccard) {jaccard}."
+        f"{total.resolved_cm2:.1f}, persisting {total.persisting_cm2:.1f}{changed} cm²; mean "
+        "intensity "
+        f"{total.mean_before:.1f} then, {total.mean_after:.1f} now; overlap {jaccard} "
+        "(0: no common area, 1: the same area; the Jaccard index)."
     )
+
+
+def _changed_findings(comparison: Comparison) -> str:
+    """All tags: per region, which finding became which ("Energy cyst → Release 3.1 cm²")."""
+    name = comparison.result.tag_name
+    rows = [
+        [r.name, name(a), name(b), number(cm2)]
+        for r in comparison.result.combined.regions
+        for a, b, cm2 in r.swaps
+    ]
+    if not rows:
+        return ""
+    intro = paragraph(
+        "Changed findings: painted in both visits, but with another finding (the strongest "
+        "tag at each place)."
+    )
+    headers = ("Region", "Then", "Now", "cm²")
+    return intro + table(headers, rows, numeric=(3,), widths=(34, 28, 28, 10))
 
 
 def _change_table(diff: Difference) -> str:

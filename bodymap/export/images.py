@@ -19,6 +19,7 @@ from bodymap.core.colors import session_colors
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.session import Session
 from bodymap.core.views import StandardView
+from bodymap.export.closeups import find_closeups
 from bodymap.export.colors import shown_tags_legend
 from bodymap.export.files import Output, check_folder, write_outputs
 from bodymap.export.naming import local_time, session_filename
@@ -68,7 +69,8 @@ def thumbnail_png(session: Session, mesh: BodyMesh, width: int = THUMBNAIL_WIDTH
     """A session's small PNG for lists: front and back side by side, rendered off-screen."""
     ensure_gui_app()
     views = (StandardView.ANTERIOR, StandardView.POSTERIOR)
-    found = render_views(mesh, session_colors(session, mesh), list(views), THUMBNAIL_VIEW_SIZE)
+    colors = session_colors(session, mesh)
+    found = render_views(mesh, colors, list(views), THUMBNAIL_VIEW_SIZE, markers=session)
     image = array_to_qimage(np.concatenate([found[v] for v in views], axis=1))
     return png_bytes(image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation))
 
@@ -96,6 +98,7 @@ class SessionImages:
         self.header = image_header(source)
         self.body = OffscreenBody(source.mesh, size)
         self.body.set_colors(session_colors(source.session, source.mesh))
+        self.body.set_markers(source.session)
 
     def views(
         self,
@@ -116,6 +119,20 @@ class SessionImages:
         renders = [(view.label, self.body.render(view)) for view in views]
         image = paint_views(layout, renders, self.header if header else None)
         return ViewsImage(image, layout, views)
+
+    def closeups(
+        self, size: tuple[int, int], unit: float | None = None
+    ) -> list[tuple[str, QImage]]:
+        """Each finding framed close (see :mod:`bodymap.export.closeups`): (title, image)."""
+        source = self.source
+        found = []
+        for closeup in find_closeups(source.session, source.mesh, source.atlas):
+            layout = layout_views(1, check_size(size), False, None, unit)
+            self.body.resize(layout.panel_size)
+            width, height = layout.panel_size
+            pixels = self.body.render_camera(closeup.camera(source.mesh, width / height))
+            found.append((closeup.title, paint_views(layout, [("", pixels)])))
+        return found
 
     def sheet(
         self,

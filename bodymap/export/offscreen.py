@@ -17,8 +17,11 @@ import numpy as np
 import pyvista as pv
 
 from bodymap.core.mesh import BodyMesh
-from bodymap.core.views import StandardView
+from bodymap.core.session import Session
+from bodymap.core.views import Camera, StandardView
+from bodymap.render.markers import PinMarkers, VectorMarkers, session_marks
 from bodymap.render.scene import BodyScene
+from bodymap.render.session_view import PIN_PIXELS, PIN_SIZE_RANGE_M
 
 EXPORT_BACKGROUND = "white"
 """Exports are printed: a white ground rather than the app's grey gradient."""
@@ -60,6 +63,10 @@ class OffscreenBody:
             self._plotter.close()
             raise
         self._ids = np.arange(mesh.n_vertices)
+        self._mesh = mesh
+        self._marks: tuple[list, list] = ([], [])
+        self._pins = PinMarkers(self.scene)
+        self._vectors = VectorMarkers(self.scene)
 
     def resize(self, size: tuple[int, int]) -> None:
         """Render at ``size`` (width, height) from now on; the body stays loaded."""
@@ -72,13 +79,39 @@ class OffscreenBody:
         """Colour every vertex, (N, 4) uint8."""
         self.scene.update_colors(self._ids, rgba)
 
+    def set_markers(self, session: Session) -> None:
+        """Draw ``session``'s pins and vectors on every image from now on, as the app does."""
+        self._marks = session_marks(session, self._mesh.vertex_normals)
+
     def render(self, view: StandardView) -> np.ndarray:
         """The body from ``view``: (H, W, 3) uint8, top row first."""
         self.scene.set_view(view)
+        return self._shot()
+
+    def render_camera(self, camera: Camera) -> np.ndarray:
+        """The body seen by ``camera`` (a close-up): (H, W, 3) uint8, top row first."""
+        self.scene.apply_camera(camera)
+        return self._shot()
+
+    def _shot(self) -> np.ndarray:
+        self._size_markers()
         image = self.scene.screenshot()
         if image.shape[:2] != (self.size[1], self.size[0]):  # a high-DPI window, rare
             raise RuntimeError(f"rendered {image.shape[1]}x{image.shape[0]}, not {self.size}")
         return np.ascontiguousarray(image[:, :, :3])
+
+    def _size_markers(self) -> None:
+        # Sized per view and window: a pin stays about PIN_PIXELS wide on every image,
+        # and an arrow's shaft a third of that, so both read on paper.
+        pins, vectors = self._marks
+        if not (pins or vectors):
+            return
+        low, high = self._mesh.bounds
+        scale = self.scene.pixels_per_metre((np.asarray(low) + np.asarray(high)) / 2)
+        smallest, largest = PIN_SIZE_RANGE_M
+        size = float(np.clip(PIN_PIXELS / scale, smallest, largest)) if scale > 0 else smallest
+        self._pins.set_pins(pins, size=size)
+        self._vectors.set_vectors(vectors, width=size / 3)
 
     def project(self, view: StandardView, points: np.ndarray) -> np.ndarray:
         """Where world points land in images of ``view``: (K, 2) pixels from the top left."""
@@ -101,9 +134,18 @@ class OffscreenBody:
 
 
 def render_views(
-    mesh: BodyMesh, colors: np.ndarray, views: list[StandardView], size: tuple[int, int]
+    mesh: BodyMesh,
+    colors: np.ndarray,
+    views: list[StandardView],
+    size: tuple[int, int],
+    markers: Session | None = None,
 ) -> dict[StandardView, np.ndarray]:
-    """Each view of the coloured body at ``size``: {view: (H, W, 3) uint8}."""
+    """Each view of the coloured body at ``size``: {view: (H, W, 3) uint8}.
+
+    ``markers``: a session whose pins and vectors are drawn over the body.
+    """
     with OffscreenBody(mesh, size) as body:
         body.set_colors(colors)
+        if markers is not None:
+            body.set_markers(markers)
         return {view: body.render(view) for view in views}

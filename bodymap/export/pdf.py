@@ -11,19 +11,22 @@ Lengths: HTML sizes are CSS pixels (1/96 inch); the writer draws at :data:`RESOL
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PyQt6.QtGui import (
     QAbstractTextDocumentLayout,
     QFontMetricsF,
     QImage,
+    QPagedPaintDevice,
     QPageLayout,
     QPageSize,
     QPainter,
     QPdfWriter,
     QPen,
+    QTextCursor,
     QTextDocument,
+    QTextFormat,
 )
 
 import bodymap
@@ -36,11 +39,11 @@ RESOLUTION = 300
 CSS_DPI = 96
 BODY_POINTS = 9.0
 FOOTER_POINTS = 7.0
-FOOTER_LINES = 2
+FOOTER_LINES = 3
 IMAGE_SCHEME = "bodymap"
 
-Footer = Callable[[int, int], tuple[str, str]]
-"""``footer(page, pages) -> (first line, second line)``; page numbers are 1-based."""
+Footer = Callable[[int, int], tuple[str, ...]]
+"""``footer(page, pages) -> lines`` (at most :data:`FOOTER_LINES`); pages count from 1."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,44 @@ def image_url(name: str) -> str:
     return f"{IMAGE_SCHEME}://{name}"
 
 
+@dataclass(frozen=True, eq=False)
+class PagedReport:
+    """A report ready to be drawn page by page: on a PDF writer or on a printer.
+
+    ``html`` is Qt's HTML subset, images as ``<img src="{image_url(name)}" width=..
+    height=..>`` with sizes in CSS pixels; ``footer`` gives each page its lines ("Page i
+    of n" is added on the right of the first); ``title`` is the PDF's title metadata (keep
+    names out of it: file browsers show it).
+    """
+
+    html: str
+    images: dict[str, QImage] = field(default_factory=dict)
+    footer: Footer | None = None
+    title: str = "BodyMap report"
+    page: str = "a4"
+
+    def pdf(self) -> bytes:
+        """The PDF's bytes, on ``page`` paper."""
+        ensure_gui_app()
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        writer = QPdfWriter(buffer)
+        writer.setResolution(RESOLUTION)
+        writer.setPageLayout(page_layout(self.page))
+        writer.setTitle(self.title)
+        writer.setCreator(f"BodyMap {bodymap.__version__}")
+        self.paint(writer)
+        buffer.close()
+        return bytes(data)
+
+    def paint(self, device: QPagedPaintDevice) -> None:
+        """Draw every page on ``device`` (a PDF writer, or a printer: its paper and margins)."""
+        ensure_gui_app()
+        document = _document(self.html, self.images, device)
+        _paint_pages(device, document, self.footer)
+
+
 def html_to_pdf(
     html: str,
     page: str = "a4",
@@ -82,37 +123,13 @@ def html_to_pdf(
     footer: Footer | None = None,
     title: str = "BodyMap report",
 ) -> bytes:
-    """The PDF of ``html`` on ``page`` paper, with a footer on every page.
-
-    Parameters
-    ----------
-    html : str
-        Qt's HTML subset; images as ``<img src="{image_url(name)}" width=.. height=..>``
-        with sizes in CSS pixels.
-    images : dict of str to QImage
-    footer : callable, optional
-        Two lines of text per page; "Page i of n" is added on the right.
-    title : str
-        The PDF's title metadata (keep names out of it: it is shown by file browsers).
-    """
-    ensure_gui_app()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setResolution(RESOLUTION)
-    writer.setPageLayout(page_layout(page))
-    writer.setTitle(title)
-    writer.setCreator(f"BodyMap {bodymap.__version__}")
-    document = _document(html, images or {}, writer)
-    _paint_pages(writer, document, footer)
-    buffer.close()
-    return bytes(data)
+    """The PDF of ``html`` on ``page`` paper, with a footer on every page (see PagedReport)."""
+    return PagedReport(html, images or {}, footer, title, page).pdf()
 
 
-def _document(html: str, images: dict[str, QImage], writer: QPdfWriter) -> QTextDocument:
+def _document(html: str, images: dict[str, QImage], device: QPagedPaintDevice) -> QTextDocument:
     document = QTextDocument()
-    document.documentLayout().setPaintDevice(writer)
+    document.documentLayout().setPaintDevice(device)
     base = plain_font()
     base.setPointSizeF(BODY_POINTS)
     document.setDefaultFont(base)
@@ -125,23 +142,56 @@ def _document(html: str, images: dict[str, QImage], writer: QPdfWriter) -> QText
     return document
 
 
-def _paint_pages(writer: QPdfWriter, document: QTextDocument, footer: Footer | None) -> None:
-    area = writer.pageLayout().paintRectPixels(writer.resolution())
-    footer_h = _footer_height_points() * writer.resolution() / 72.0
+def _paint_pages(device: QPagedPaintDevice, document: QTextDocument, footer: Footer | None) -> None:
+    area = device.pageLayout().paintRectPixels(device.resolution())
+    footer_h = _footer_height_points() * device.resolution() / 72.0
     body = QSizeF(area.width(), area.height() - footer_h)
     document.setPageSize(body)
+    keep_headings_with_next(document)
     pages = document.pageCount()
     painter = QPainter()
-    if not painter.begin(writer):
-        raise ExportError("the PDF could not be started")
+    if not painter.begin(device):
+        raise ExportError("the report could not be started on its page device")
     try:
         for index in range(pages):
-            if index and not writer.newPage():
-                raise ExportError("the PDF could not get a new page")
+            if index and not device.newPage():
+                raise ExportError("the report could not get a new page")
             _paint_page(painter, document, index, body)
             _paint_footer(painter, body, footer_h, index + 1, pages, footer)
     finally:
         painter.end()
+
+
+def keep_headings_with_next(document: QTextDocument) -> int:
+    """Start a new page before each heading that would end a page; how many were moved.
+
+    Qt's text engine has no keep-with-next: a heading whose following block starts on the
+    next page is given a page break before it (in order, the layout redone after each).
+    """
+    layout, height = document.documentLayout(), document.pageSize().height()
+    layout.documentSize()  # Qt lays out lazily: a change read half-way leaves pages uncounted
+    moved, block = 0, document.begin()
+    while block.isValid():
+        following = block.next()
+        if block.blockFormat().headingLevel() and following.isValid():
+            top = layout.blockBoundingRect(block).top()
+            first_line = layout.blockBoundingRect(following).top() + _first_line_height(following)
+            if int(top // height) != int(first_line // height):
+                cursor = QTextCursor(block)
+                form = block.blockFormat()
+                form.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                cursor.setBlockFormat(form)
+                layout.documentSize()  # lay out to the end again before reading on
+                moved += 1
+        block = following
+    return moved
+
+
+def _first_line_height(block) -> float:
+    lines = block.layout()
+    if lines is not None and lines.lineCount():
+        return lines.lineAt(0).height()
+    return 0.0
 
 
 def _paint_page(painter: QPainter, document: QTextDocument, index: int, body: QSizeF) -> None:
@@ -158,10 +208,11 @@ def _paint_page(painter: QPainter, document: QTextDocument, index: int, body: QS
 def _paint_footer(
     painter: QPainter, body: QSizeF, height: float, page: int, pages: int, footer: Footer | None
 ) -> None:
-    first, second = footer(page, pages) if footer else ("", "")
+    lines = list(footer(page, pages) if footer else ())[:FOOTER_LINES]
     small = plain_font()
     small.setPointSizeF(FOOTER_POINTS)
-    line_h = QFontMetricsF(small, painter.device()).lineSpacing()
+    metrics = QFontMetricsF(small, painter.device())
+    line_h = metrics.lineSpacing()
     top = body.height() + height - FOOTER_LINES * line_h
     painter.setPen(QPen(RULE, 2))
     painter.drawLine(0, round(top - 0.4 * line_h), round(body.width()), round(top - 0.4 * line_h))
@@ -170,11 +221,31 @@ def _paint_footer(
     left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
     right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
     number = f"Page {page} of {pages}"
-    number_w = QFontMetricsF(small, painter.device()).horizontalAdvance(number) + line_h
-    painter.drawText(QRectF(0, top, body.width(), line_h), left, first)
-    second_rect = QRectF(0, top + line_h, body.width() - number_w, line_h)
-    painter.drawText(second_rect, left, second)
-    painter.drawText(QRectF(0, top + line_h, body.width(), line_h), right, number)
+    number_w = metrics.horizontalAdvance(number) + line_h
+    painter.drawText(QRectF(0, top, body.width(), line_h), right, number)
+    for row, text in enumerate(lines):  # each line whole: ids and digests are never cut
+        width = body.width() - (number_w if row == 0 else 0)
+        painter.drawText(QRectF(0, top + row * line_h, width, line_h), left, text)
+
+
+def footer_fits(lines: tuple[str, ...], page: str = "a4") -> bool:
+    """Whether the footer ``lines`` fit the page's width whole, as the PDF draws them.
+
+    The first line leaves room for "Page 99 of 99" on its right.
+    """
+    ensure_gui_app()
+    device = QImage(1, 1, QImage.Format.Format_RGB32)
+    device.setDotsPerMeterX(round(RESOLUTION / 0.0254))
+    device.setDotsPerMeterY(round(RESOLUTION / 0.0254))
+    small = plain_font()
+    small.setPointSizeF(FOOTER_POINTS)
+    metrics = QFontMetricsF(small, device)
+    width = page_layout(page).paintRectPixels(RESOLUTION).width()
+    number_w = metrics.horizontalAdvance("Page 99 of 99") + metrics.lineSpacing()
+    return len(lines) <= FOOTER_LINES and all(
+        metrics.horizontalAdvance(text) <= width - (number_w if row == 0 else 0)
+        for row, text in enumerate(lines)
+    )
 
 
 def _footer_height_points() -> float:

@@ -29,7 +29,7 @@ from bodymap.export.html_parts import (
 )
 from bodymap.export.images import SessionImages
 from bodymap.export.naming import local_date, local_time
-from bodymap.export.pdf import html_to_pdf, image_url, page_geometry
+from bodymap.export.pdf import PagedReport, image_url, page_geometry
 from bodymap.export.source import SessionSource
 from bodymap.export.tables import findings
 
@@ -39,6 +39,7 @@ SHEET_ASPECT = 0.62
 """Height of the views sheet over its width."""
 IMAGE_TEXT_UNIT = 13.0 * SHEET_PIXELS_PER_CSS
 """Text size in the report's images (pixels): their legends read at about 7.5 pt."""
+CLOSEUPS_PER_ROW = 3
 NO_EMOTIONAL_NOTICE = (
     "Emotional content (what the client said, emotions, dialogue) is left out of this report."
 )
@@ -59,7 +60,17 @@ def session_report_pdf(
     emotional_content: bool = True,
     images: SessionImages | None = None,
 ) -> bytes:
-    """The report's PDF bytes.
+    """The report's PDF bytes (arguments as in :func:`session_report`)."""
+    return session_report(source, page, emotional_content, images).pdf()
+
+
+def session_report(
+    source: SessionSource,
+    page: str = "a4",
+    emotional_content: bool = True,
+    images: SessionImages | None = None,
+) -> PagedReport:
+    """The report's pages, to write as a PDF or to print.
 
     Parameters
     ----------
@@ -75,22 +86,51 @@ def session_report_pdf(
     size = (round(width * SHEET_PIXELS_PER_CSS), round(height * SHEET_PIXELS_PER_CSS))
     own = images is None
     images = images or SessionImages(source, size)
+    side = round(width / CLOSEUPS_PER_ROW * SHEET_PIXELS_PER_CSS)
     try:
         sheet = images.sheet(size, header=False, unit=IMAGE_TEXT_UNIT).image
+        closeups = images.closeups((side, side), unit=IMAGE_TEXT_UNIT)
     finally:
         if own:
             images.close()
     sheet_html = f'<img src="{image_url("sheet")}" width="{round(width)}" height="{height}">'
+    sheet_html += closeups_html(closeups, width)
     html = session_report_html(source, sheet_html, emotional_content)
     session = source.session
-    first = f"{source.client_name} · {local_date(session.started)} · Session {session.id}"
-    second = f"{status_text(source)} · Session file SHA-256 {sha_text(source)}"
-    return html_to_pdf(
+    lines = session_footer(source)
+    return PagedReport(
         html,
-        page=page,
-        images={"sheet": sheet},
-        footer=lambda _page, _pages: (first, second),
+        images={"sheet": sheet} | {f"closeup-{i}": image for i, (_, image) in enumerate(closeups)},
+        footer=lambda _page, _pages: lines,
         title=f"BodyMap session report {session.id}",
+        page=page,
+    )
+
+
+def closeups_html(closeups: list, width: float) -> str:
+    """The close-ups in rows of :data:`CLOSEUPS_PER_ROW`, each titled by place and finding."""
+    if not closeups:
+        return ""
+    side = round(width / CLOSEUPS_PER_ROW) - 8
+    cells = [
+        f'<td width="{100 // CLOSEUPS_PER_ROW}%"><img src="{image_url(f"closeup-{i}")}" '
+        f'width="{side}" height="{side}"><br>{esc(title)}</td>'
+        for i, (title, _) in enumerate(closeups)
+    ]
+    rows = [
+        "<tr>" + "".join(cells[i : i + CLOSEUPS_PER_ROW]) + "</tr>"
+        for i in range(0, len(cells), CLOSEUPS_PER_ROW)
+    ]
+    return f'{heading("Close-ups", 3)}<table cellpadding="2">{"".join(rows)}</table>'
+
+
+def session_footer(source: SessionSource) -> tuple[str, str, str]:
+    """The report's footer: who and when, the record's state, its file's whole SHA-256."""
+    session = source.session
+    return (
+        f"{source.client_name} · {local_date(session.started)} · Session {session.id}",
+        status_text(source),
+        f"Session file SHA-256 {sha_text(source)}",
     )
 
 

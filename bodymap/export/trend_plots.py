@@ -63,9 +63,12 @@ def trend_png(data: TrendData, width_in: float = 7.0) -> bytes:
         axes[2].set_ylabel("CSR rate (c/min)")
     for ax in axes:
         _decorate(ax, data)
-    if data.tags:
-        extent.legend(
-            loc="upper left", fontsize="small", frameon=False, ncols=min(4, len(data.tags))
+    if data.tags:  # above the plots, never over a data point (constrained layout makes room)
+        figure.legend(
+            loc="outside upper center",
+            fontsize="small",
+            frameon=False,
+            ncols=min(4, len(data.tags)),
         )
     locator = AutoDateLocator()
     axes[-1].xaxis.set_major_locator(locator)

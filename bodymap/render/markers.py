@@ -15,6 +15,7 @@ import numpy as np
 import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 
+from bodymap.core.colors import tag_rgb
 from bodymap.render.scene import BodyScene
 
 PIN_SIZE = 0.006
@@ -409,3 +410,40 @@ def _unit_sphere() -> tuple[np.ndarray, np.ndarray]:
 
 
 _SPHERE = _unit_sphere()
+
+
+def session_marks(
+    session: Any, normals: np.ndarray, selected: str | None = None
+) -> tuple[list[PinMark], list[VectorMark]]:
+    """A session's pins (those of shown tags) and vectors as marks, in the tags' colours.
+
+    Parameters
+    ----------
+    session : Session
+    normals : (N, 3) float array
+        The body's vertex normals (a pin stands along its vertex's normal).
+    selected : str, optional
+        The id of the pin or vector drawn as selected.
+    """
+    tags = session.tags
+
+    def rgb(key: str) -> np.ndarray:
+        return np.array(tag_rgb(tags, key), np.uint8)
+
+    pins = [
+        PinMark(p.id, np.array(p.at.point), normals[p.at.vertex], rgb(p.tag), p.id == selected)
+        for p in session.pins.values()
+        if p.tag not in tags or tags.get(p.tag).visible
+    ]
+    vectors = [
+        VectorMark(
+            v.id,
+            np.array(v.start.point),
+            np.array(v.end.point),
+            normals[v.start.vertex],
+            rgb(v.tag),
+            v.id == selected,
+        )
+        for v in session.vectors.values()
+    ]
+    return pins, vectors

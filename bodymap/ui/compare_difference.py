@@ -7,6 +7,8 @@ per region and diaphragm band: extent then and now, change, mean intensity, Jacc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -21,7 +23,7 @@ from PyQt6.QtWidgets import (
 from bodymap.analysis.compare_data import CompareData
 from bodymap.analysis.comparison import compare_on
 from bodymap.core.colors import CHANGE_COLORS, base_colors, difference_colors
-from bodymap.core.compare import NEW, PERSISTING, RESOLVED, Difference, RegionChange
+from bodymap.core.compare import CHANGED, NEW, PERSISTING, RESOLVED, Difference, RegionChange
 from bodymap.ui.compare_common import (
     ALL_TAGS,
     FrameOnFirstShow,
@@ -49,7 +51,17 @@ TABLE_HEADERS = (
     "Persisting (cm²)",
     "Mean then",
     "Mean now",
-    "Jaccard",
+    "Overlap (0 to 1)",
+)
+OVERLAP_TIP = (
+    "How much the painted areas of the two visits coincide: 0 none, 1 the same area "
+    "(the Jaccard index: shared area over the area painted in either)."
+)
+CLASS_TEXTS = (
+    (NEW, "New"),
+    (RESOLVED, "Resolved"),
+    (PERSISTING, "Persisting"),
+    (CHANGED, "Changed"),
 )
 NEED_TWO_TEXT = "Two readable sessions are needed for a difference map."
 
@@ -67,6 +79,16 @@ def change_row(change: RegionChange, name: str | None = None) -> list:
         change.mean_after,
         change.jaccard,
     ]
+
+
+def changed_text(result: Difference, name: Callable[[str], str]) -> str:
+    """All tags: which finding became which, per region (" Changed: Left temporal: ...")."""
+    swaps = [
+        f"{region.name}: {name(a)} → {name(b)} {cm2:.1f} cm²"
+        for region in result.regions
+        for a, b, cm2 in region.swaps
+    ]
+    return f" Changed: {'; '.join(swaps)}." if swaps else ""
 
 
 def _painted(change: RegionChange) -> bool:
@@ -98,6 +120,7 @@ class DifferenceView(QWidget):
         self._data = data
         self._closed = False
         self.result: Difference | None = None
+        self._tag_name: Callable[[str], str] = str
         self.tag = QComboBox()
         self.earlier = QComboBox()
         self.later = QComboBox()
@@ -116,7 +139,7 @@ class DifferenceView(QWidget):
         FrameOnFirstShow(self.viewer)
         self.legend_labels: dict[int, QLabel] = {}
         legend = QHBoxLayout()
-        for kind, text in ((NEW, "New"), (RESOLVED, "Resolved"), (PERSISTING, "Persisting")):
+        for kind, text in CLASS_TEXTS:
             legend.addWidget(_swatch(CHANGE_COLORS[kind]))
             self.legend_labels[kind] = QLabel(text)
             legend.addWidget(self.legend_labels[kind])
@@ -177,6 +200,7 @@ class DifferenceView(QWidget):
         tag = self.tag.currentData()
         sessions = [data.session(s) for s in ids]  # kept by data: read once
         found = compare_on(*sessions, *overlays, target.mesh, target.atlas, tag)
+        self._tag_name = found.tag_name
         self.result = found.combined if tag == ALL_TAGS else found.tags[0].difference
         infos = [data.info(s) for s in ids]
         set_note(self.flag, practitioner_warning(infos))
@@ -187,20 +211,19 @@ class DifferenceView(QWidget):
 
     def _show_numbers(self, result: Difference) -> None:
         total = result.total
-        for kind, text, area in (
-            (NEW, "New", total.new_cm2),
-            (RESOLVED, "Resolved", total.resolved_cm2),
-            (PERSISTING, "Persisting", total.persisting_cm2),
-        ):
+        areas = (total.new_cm2, total.resolved_cm2, total.persisting_cm2, total.changed_cm2)
+        for (kind, text), area in zip(CLASS_TEXTS, areas, strict=True):
             self.legend_labels[kind].setText(f"{text} {area:.1f} cm²")
         self.summary.setText(
             f"Whole body: {total.area_before_cm2:.1f} cm² ({total.percent_before:.1f}% of the "
             f"skin) then, {total.area_after_cm2:.1f} cm² ({total.percent_after:.1f}%) now."
+            + changed_text(result, self._tag_name)
         )
         rows = [change_row(total, "Whole body")]
         rows += [change_row(r) for r in result.regions if _painted(r)]
         rows += [change_row(b, f"{b.name} (band)") for b in result.bands if _painted(b)]
         fill_table(self.table, TABLE_HEADERS, rows)
+        self.table.horizontalHeaderItem(len(TABLE_HEADERS) - 1).setToolTip(OVERLAP_TIP)
 
     def _clear(self, text: str) -> None:
         self.result = None

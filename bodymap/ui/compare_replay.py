@@ -40,6 +40,7 @@ from bodymap.ui.compare_common import (
     show_colors,
     transfer_note,
 )
+from bodymap.ui.compare_controls import PlayControl, view_buttons
 from bodymap.ui.viewer import BodyViewer
 
 FLIP_BOOK, REPLAY = 0, 1
@@ -130,6 +131,10 @@ class FlipBookView(QWidget):
         top.addStretch(1)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setPageStep(1)
+        self.play = PlayControl(self.slider)
+        slider_row = QHBoxLayout()
+        slider_row.addWidget(self.play)
+        slider_row.addWidget(self.slider, 1)
         self.position = QLabel()
         self.position.setStyleSheet("QLabel { font-weight: 600; }")
         self.note = note_label()
@@ -140,8 +145,9 @@ class FlipBookView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
-        layout.addWidget(self.slider)
+        layout.addLayout(slider_row)
         layout.addWidget(self.position)
+        layout.addLayout(view_buttons(self.viewer, self))
         layout.addWidget(self.flag)
         layout.addWidget(self.note)
         layout.addWidget(self.viewer, 1)
@@ -270,4 +276,5 @@ class FlipBookView(QWidget):
         """Close the 3D view's plotter (once)."""
         if not self._closed:
             self._closed = True
+            self.play.setChecked(False)
             self.viewer.close_plotter()

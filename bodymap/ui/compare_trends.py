@@ -212,9 +212,7 @@ class TrendsView(QWidget):
         if rates:
             low, high = rhythm_axes.get_ylim()
             rhythm_axes.set_ylim(min(low, TYPICAL_RATE[0]), max(high, TYPICAL_RATE[1]))
-        for kind in sorted(counts, key=lambda k: (_KIND_ORDER.get(k, 99), k)):
-            label = EVENT_KINDS.get(kind, kind)
-            self._plot(events_axes, x, counts[kind], ids, "", marker="^", label=label)
+        _event_bars(events_axes, x, counts)
         events_axes.set_ylabel("Events per visit")
         events_axes.set_ylim(bottom=0)
         events_axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -253,3 +251,16 @@ class TrendsView(QWidget):
             return  # one click over several lines opens one visit
         self._last_click = event.mouseevent
         self.open_session_requested.emit(ids[int(indices[0])])
+
+
+def _event_bars(axes, x: np.ndarray, counts: dict[str, np.ndarray]) -> None:
+    """Events per visit as bars side by side at each visit: counts, not a trend to join."""
+    kinds = sorted(counts, key=lambda k: (_KIND_ORDER.get(k, 99), k))
+    if not kinds:
+        return
+    gaps = np.diff(np.sort(x))
+    slot = 0.8 * (float(gaps[gaps > 0].min()) if (gaps > 0).any() else 1.0)  # in days
+    width = slot / len(kinds)
+    for index, kind in enumerate(kinds):
+        offset = (index - (len(kinds) - 1) / 2) * width
+        axes.bar(x + offset, counts[kind], width=width, label=EVENT_KINDS.get(kind, kind))

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtGui import QCloseEvent
+from PyQt6.QtCore import QSize, Qt, pyqtSignal
+from PyQt6.QtGui import QCloseEvent, QKeyEvent
 from PyQt6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from bodymap.analysis.compare_data import CompareData
@@ -28,6 +28,7 @@ from bodymap.ui.compare_common import (
 )
 from bodymap.ui.compare_difference import DifferenceView
 from bodymap.ui.compare_replay import FlipBookView
+from bodymap.ui.compare_reports import CompareBar
 from bodymap.ui.compare_side_by_side import SideBySide
 from bodymap.ui.compare_symmetry import SymmetryView
 from bodymap.ui.compare_trends import TrendsView
@@ -45,6 +46,12 @@ TABS: dict[str, Callable[[CompareData], QWidget]] = {
     SYMMETRY: SymmetryView,
 }
 DEFAULT_SIZE = (1200, 800)
+SCREEN_SHARE = 0.92
+"""At most this share of the screen's free area (a 1366x768 laptop keeps its task bar)."""
+NO_VISITS = (
+    "No saved visits for {name} yet. Save a session for this client and it will be "
+    "compared here; two or more show what changed."
+)
 
 
 class CompareWindow(QMainWindow):
@@ -80,10 +87,15 @@ class CompareWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)
+        self._body, self._worker = body, worker
         with busy_cursor():
             self.data = CompareData(store, client_id, body, worker)
         self._pages: dict[str, QWidget] = {}
         self._holders: dict[str, QWidget] = {}
+        self.bar = CompareBar(self.data, self.report_pair)
+        self.bar.client_chosen.connect(self.set_client)
+        self.bar.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.empty = note_label()
         self.tabs = QTabWidget()
         for name in TABS:
             holder = QWidget()
@@ -95,13 +107,49 @@ class CompareWindow(QMainWindow):
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(4, 4, 4, 4)
+        column.addWidget(self.bar)
+        column.addWidget(self.empty)
         column.addWidget(self.tabs, 1)
         column.addWidget(self.problems)
         self.setCentralWidget(central)
-        self.setWindowTitle(f"Compare visits — {self.data.client_name()}")
-        self.resize(*DEFAULT_SIZE)
+        self.resize(fitted_size(self))
         self.tabs.currentChanged.connect(lambda index: self.page(self.tabs.tabText(index)))
-        self.page(SIDE_BY_SIDE)
+        self._show_client()
+
+    @property
+    def client_id(self) -> str:
+        return self.data.client_id
+
+    def set_client(self, client_id: str) -> None:
+        """Compare another client's visits: every tab is built again for them."""
+        if client_id == self.data.client_id:
+            return
+        self.close_views()
+        for page in self._pages.values():
+            page.setParent(None)
+            page.deleteLater()
+        self._pages.clear()
+        with busy_cursor():
+            self.data = CompareData(self.data.store, client_id, self._body, self._worker)
+        self.bar.set_data(self.data)
+        self._show_client()
+
+    def _show_client(self) -> None:
+        name = self.data.client_name()
+        self.setWindowTitle(f"Compare visits — {name}")
+        set_note(self.empty, "" if self.data.readable else NO_VISITS.format(name=name))
+        self.page(self.tabs.tabText(self.tabs.currentIndex()))
+        self._show_problems()
+
+    def report_pair(self) -> tuple[str, str] | None:
+        """The visits a report is made of: the difference tab's two, else the last two."""
+        readable = [info.id for info in self.data.readable]
+        difference = self._pages.get(DIFFERENCE)
+        if difference is not None:
+            earlier, later = difference.earlier.currentData(), difference.later.currentData()
+            if earlier and later and earlier != later:
+                return earlier, later
+        return (readable[-2], readable[-1]) if len(readable) >= 2 else None
 
     # -- tabs --------------------------------------------------------------------------------
     def page(self, name: str) -> QWidget:
@@ -147,6 +195,25 @@ class CompareWindow(QMainWindow):
             if close is not None:
                 close()
 
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:
+        # Esc reaches here when no child took it (a combo box's open list closes first).
+        if event is not None and event.key() == Qt.Key.Key_Escape:
+            self.close()
+            return
+        super().keyPressEvent(event)
+
     def closeEvent(self, event: QCloseEvent | None) -> None:
         self.close_views()
         super().closeEvent(event)
+
+
+def fitted_size(window: QWidget) -> QSize:
+    """:data:`DEFAULT_SIZE`, made smaller to fit the free area of the window's screen."""
+    width, height = DEFAULT_SIZE
+    screen = window.screen()
+    if screen is None:
+        return QSize(width, height)
+    free = screen.availableGeometry()
+    return QSize(
+        min(width, int(free.width() * SCREEN_SHARE)), min(height, int(free.height() * SCREEN_SHARE))
+    )

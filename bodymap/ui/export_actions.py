@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from PyQt6.QtCore import QObject, Qt, pyqtSignal
-from PyQt6.QtGui import QAction, QGuiApplication
+from PyQt6.QtGui import QAction, QGuiApplication, QKeySequence
 from PyQt6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from bodymap.core.document import SessionDocument
@@ -98,6 +98,8 @@ class ExportActions(QObject):
         self.ply_action = self._action("Painted body (&PLY)…", lambda: self.export_model("ply"))
         self.glb_action = self._action("Painted body (&GLB)…", lambda: self.export_model("glb"))
         self.client_action = self._action("&Client's whole record (JSON)…", self.export_client)
+        self.print_action = self._action("&Print session report…", self.print_report)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
         self.session_actions = [
             self.views_action,
             self.sheet_action,
@@ -129,7 +131,7 @@ class ExportActions(QObject):
 
     def update_enabled(self) -> None:
         has_session = self._host.document is not None
-        for action in self.session_actions:
+        for action in [*self.session_actions, self.print_action]:
             action.setEnabled(has_session)
         self.client_action.setEnabled(self._client_id() is not None)
 
@@ -199,6 +201,11 @@ class ExportActions(QObject):
         if target is None:
             return None
         return self._run(lambda: write_session_pdf(self.source(), target, page, emotional))
+
+    def print_report(self) -> bool:
+        from bodymap.ui.print_actions import print_session_report
+
+        return print_session_report(self, self._parent)
 
     def export_csv(self) -> Path | None:
         from bodymap.export.data import write_findings_csv

@@ -218,6 +218,11 @@ class MainWindow(QMainWindow):
         """Open the comparison of the open session's client's visits."""
         if self.sessions is None or self.sessions.client is None:
             return None
+        for window in self._compare_windows:  # one compare window: Ctrl+K again raises it
+            window.showNormal()
+            window.raise_()
+            window.activateWindow()
+            return window
         window = CompareWindow(
             self.sessions.store,
             self.sessions.client.id,
@@ -398,6 +403,7 @@ class MainWindow(QMainWindow):
                 lambda text: self.statusBar().showMessage(text, 8000)
             )
             file_menu.addMenu(self.export_actions.menu(file_menu))
+            file_menu.addAction(self.export_actions.print_action)
             file_menu.addSeparator()
             self.privacy = PrivacyControls(self, self.sessions)
             self.privacy.add_to(file_menu)

@@ -126,7 +126,7 @@ def test_comparison_report(stored, ball, tmp_path, capsys):
         "Heat",
         "Resolved",
         "Persisting",
-        "Jaccard",
+        "Overlap",
         "Front",
         "Back",
         "21 days",

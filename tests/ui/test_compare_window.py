@@ -156,7 +156,8 @@ def test_difference_map_shows_new_resolved_and_persisting(window, records, qtbot
     assert row["Resolved (cm²)"] == f"{expected.total.resolved_cm2:.1f}"
     assert row["Persisting (cm²)"] == f"{expected.total.persisting_cm2:.1f}"
     assert row["Then (cm²)"] == f"{expected.total.area_before_cm2:.1f}"
-    assert row["Jaccard"] == f"{expected.total.jaccard:.2f}"
+    assert row["Overlap (0 to 1)"] == f"{expected.total.jaccard:.2f}"
+    assert "Jaccard" in table.horizontalHeaderItem(len(header) - 1).toolTip()
     assert row["Mean then"] == "5.0" and row["Mean now"] == "7.0"
     regions = {table.item(r, 0).text() for r in range(1, table.rowCount())}
     assert {"Left side", "Right side", "Middle"} <= regions
@@ -259,3 +260,109 @@ def check_transfer(data, body, first, second, other):
     assert "Compared after transferring onto the body of" in transfer_note(data, ids, body)
     assert data.target_for(ids[::-1]).mesh.geometry_hash == other.geometry_hash
     assert transfer_note(data, ids[:1], body) == ""
+
+
+# ----- the window itself: closing, size, an empty client, another client, the report ----
+def test_escape_closes_the_window(window, qtbot):
+    from PyQt6.QtCore import Qt
+
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window.tabs, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.isVisible())
+
+
+def test_the_window_fits_a_768_pixel_screen(window, monkeypatch):
+    from PyQt6.QtCore import QRect
+
+    from bodymap.ui.compare_window import fitted_size
+
+    class Laptop:
+        def availableGeometry(self):
+            return QRect(0, 0, 1366, 728)  # 768 less a task bar
+
+    monkeypatch.setattr(window, "screen", lambda: Laptop())
+    size = fitted_size(window)
+    assert size.width() == 1200 and 600 < size.height() < 728
+
+
+def test_a_client_without_visits_is_told_why_and_another_can_be_picked(tmp_path, qtbot):
+    from pypdf import PdfReader
+
+    body = paired_sphere()
+    store = Store(tmp_path / "store")
+    ada, bea = store.create_client("Ada Example"), store.create_client("Bea Newcomer")
+    saved = []
+    for day in (1, 2):
+        session = visit(body, day, "Anna", restriction=np.full(body.mesh.n_vertices, 10 * day))
+        session.client_id = ada.id
+        store.save(session)
+        saved.append(session.id)
+    window = CompareWindow(store, bea.id, body)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        assert (
+            window.empty.isVisible() and "No saved visits for Bea Newcomer" in window.empty.text()
+        )
+        assert not window.bar.export_button.isEnabled()
+        names = [window.bar.clients.itemText(i) for i in range(window.bar.clients.count())]
+        assert names == ["Ada Example", "Bea Newcomer"]
+        window.bar.clients.setCurrentIndex(0)
+        assert window.client_id == ada.id and "Ada Example" in window.windowTitle()
+        assert not window.empty.isVisible() and window.bar.export_button.isEnabled()
+        assert window.report_pair() == tuple(saved)
+        said = []
+        window.bar.message.connect(said.append)
+        written = window.bar.export_pdf(tmp_path / "compare.pdf")
+        assert written is not None, said
+        text = "".join(page.extract_text() for page in PdfReader(written).pages)
+        flat = "".join(text.split())
+        assert all(session_id in flat for session_id in saved)  # whole ids, in the footer
+    finally:
+        window.close()
+    assert not pv.plotting._ALL_PLOTTERS
+
+
+def test_a_second_ctrl_k_raises_the_open_compare_window(tmp_path, qtbot):
+    from bodymap.ui.main_window import MainWindow
+
+    body = sphere_body()
+    main = MainWindow(body, reference=body, store=Store(tmp_path / "store"))
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    main.sessions.start_for_client_name("Eve Example")
+    assert main.compare_action.shortcut().toString() == "Ctrl+K"
+    main.compare_action.trigger()
+    first = main._compare_windows[0]
+    first.showMinimized()
+    main.compare_action.trigger()
+    assert main._compare_windows == [first] and first.isVisible()
+    assert not first.isMinimized()
+    first.close()
+    main.sessions.close_session()
+    main.close()
+
+
+def test_the_flip_book_plays_through_the_visits_and_turns_the_body(window):
+    from PyQt6.QtWidgets import QPushButton
+
+    from bodymap.core.views import StandardView
+
+    page = window.show_tab(FLIP_BOOK)
+    page.slider.setValue(page.slider.maximum())
+    page.play.setChecked(True)  # at the end: starts over from the first visit
+    assert page.slider.value() == page.slider.minimum() and page.play.text() == "Pause"
+    shown = [page.slider.value()]
+    while page.play.isChecked():
+        page.play.step()
+        shown.append(page.slider.value())
+    assert shown == list(range(page.slider.minimum(), page.slider.maximum() + 1)) + [
+        page.slider.maximum()
+    ]
+    assert page.play.text() == "Play" and not page.play.timer.isActive()
+    back = next(b for b in page.findChildren(QPushButton) if b.text() == "Back")
+    back.click()
+    assert page.viewer.scene.view == StandardView.POSTERIOR
