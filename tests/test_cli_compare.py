@@ -8,7 +8,13 @@ import pytest
 from compare_store import fill_store, visit
 
 from bodymap.cli import main
-from bodymap.core.compare import combined_layer, difference, region_series, transfer_layer
+from bodymap.core.compare import (
+    combined_layer,
+    difference,
+    region_series,
+    strongest_tags,
+    transfer_layer,
+)
 
 
 @pytest.fixture
@@ -46,12 +52,24 @@ def test_compare_json_holds_the_core_figures(filled, capsys):
         ).to_dict()  # fmt: skip
         assert {k: entry[k] for k in expected} == expected
     assert by_tag["pain"]["total"]["resolved_cm2"] > 0 and by_tag["pain"]["total"]["new_cm2"] == 0
+    layers = [{k: s.overlays.layer(k) for k in s.overlays.painted_keys()} for s in (first, second)]
+    strongest = strongest_tags(*layers, list(by_tag), mesh.n_vertices)
     both = difference(
-        combined_layer(first.overlays), combined_layer(second.overlays), mesh, atlas, ""
-    ).to_dict()
-    assert {k: result["all_tags"][k] for k in both} == both
+        combined_layer(first.overlays), combined_layer(second.overlays), mesh, atlas, "",
+        strongest=strongest,
+    ).to_dict()  # fmt: skip
+    # The CLI names the tags of a changed finding too ("from_name", "to_name").
+    assert {k: _without_names(result["all_tags"][k]) for k in both} == both
     assert by_tag["restriction"]["symmetry"][0]["name"] == "Side"
     assert opens(store) == [first.id, second.id]
+
+
+def _without_names(value):
+    if isinstance(value, dict):
+        return {k: _without_names(v) for k, v in value.items() if k not in ("from_name", "to_name")}
+    if isinstance(value, list):
+        return [_without_names(v) for v in value]
+    return value
 
 
 def test_compare_one_tag_and_the_text_report(filled, capsys):
