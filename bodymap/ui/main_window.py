@@ -33,6 +33,7 @@ from bodymap.store import Store
 from bodymap.ui.client_browser import ClientBrowser
 from bodymap.ui.compare_window import CompareWindow
 from bodymap.ui.export_actions import ExportActions
+from bodymap.ui.focus_return import FocusReturn
 from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
 from bodymap.ui.session_manager import SessionManager
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self._info, 1)
         self.statusBar().addPermanentWidget(self._readout)
         self.viewer.hovered.connect(self._show_hit)
+        self._focus_return = FocusReturn(self.viewer.interactor)
         self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.resize(*DEFAULT_SIZE)
         self._restore_settings()

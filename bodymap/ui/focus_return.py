@@ -1,0 +1,51 @@
+"""Keyboard focus goes back to the 3D view whenever a modal dialog closes.
+
+One application-wide event filter instead of a line after every ``exec()``: when a modal
+dialog (a pin's note, a message box, the clients browser...) hides and no other modal
+dialog is left open, the view gets the focus again, so the view and tool keys (``1``,
+``V``...) work at once instead of landing in whichever widget Qt chose.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QEvent, QObject, Qt, QTimer
+from PyQt6.QtWidgets import QApplication, QDialog, QWidget
+
+
+class FocusReturn(QObject):
+    """Gives ``view`` the keyboard focus after each modal dialog of its window closes.
+
+    Parameters
+    ----------
+    view : QWidget
+        The widget to focus (the 3D view's interactor). The filter is removed when the
+        view is destroyed.
+    """
+
+    def __init__(self, view: QWidget) -> None:
+        super().__init__(view)
+        self._view = view
+        self._timer = QTimer(self, singleShot=True, interval=0)
+        self._timer.timeout.connect(self._restore)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+            view.destroyed.connect(lambda _=None, a=app: a.removeEventFilter(self))
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        if (
+            event is not None
+            and event.type() == QEvent.Type.Hide
+            and isinstance(watched, QDialog)
+            and watched.isModal()
+        ):
+            self._timer.start()  # once the dialog is gone and Qt has re-activated a window
+        return False
+
+    def _restore(self) -> None:
+        view = self._view
+        window = view.window()
+        if QApplication.activeModalWidget() is not None or not window.isVisible():
+            return  # another dialog is still open (a message over the browser)
+        window.activateWindow()
+        view.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,103 @@
+"""What a practitioner notices: focus after dialogs, wheel zoom, quitting, remembered brush."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gui_support import centre_offset, sphere_body
+from PyQt6.QtCore import QPoint, QPointF, Qt, QTimer
+from PyQt6.QtGui import QWheelEvent
+from PyQt6.QtWidgets import QApplication, QLineEdit, QMessageBox
+
+from bodymap.core.annotations import Pin, SurfacePoint
+from bodymap.core.views import StandardView
+from bodymap.store import Store
+from bodymap.ui.main_window import MainWindow
+from bodymap.ui.pin_dialog import PinDialog
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    body = sphere_body()
+    window = MainWindow(body, reference=body, store=Store(tmp_path / "store"))
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_view(StandardView.ANTERIOR)
+    return window
+
+
+def wheel(widget, point: QPoint, notches: float) -> None:
+    event = QWheelEvent(
+        QPointF(point),
+        QPointF(widget.mapToGlobal(point)),
+        QPoint(0, 0),
+        QPoint(0, round(120 * notches)),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_keyboard_focus_returns_to_the_view_after_the_pin_dialog(window, qtbot):
+    window.sessions.start_for_client_name("Ada Example")
+    notes = window.notes_panel.findChild(QLineEdit) or window.notes_panel
+    notes.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not window.viewer.interactor)
+    pin = Pin(SurfacePoint(np.zeros(3), 0), "pain")
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, PinDialog)
+        dialog.reject()
+
+    QTimer.singleShot(50, answer)
+    assert PinDialog.edit(window, pin, window.document.session.tags) is None
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.viewer.interactor)
+
+
+def test_the_wheel_zooms_toward_the_point_under_the_pointer(window, qtbot):
+    widget, scene = window.viewer.interactor, window.viewer.scene
+    before = scene.current_camera()
+    point = centre_offset(widget, 0.25, -0.2)  # up and to the right of the middle, on the body
+    hit = window.viewer.pick_at(QPointF(point))
+    assert hit is not None
+    wheel(widget, point, 2)
+    after = scene.current_camera()
+    distance = np.linalg.norm(before.position - before.focal_point)
+    assert np.linalg.norm(after.position - after.focal_point) < distance / 1.4  # two notches
+    # The focal point moved toward the picked point, and that point stays under the pointer.
+    assert np.linalg.norm(after.focal_point - hit.point) < np.linalg.norm(
+        before.focal_point - hit.point
+    )
+    x, y = scene.world_to_display(hit.point)[0]
+    ratio = widget.devicePixelRatioF()
+    assert abs(x - point.x() * ratio) < 2 and abs(y - point.y() * ratio) < 2
+    wheel(widget, point, -2)
+    back = scene.current_camera()
+    np.testing.assert_allclose(back.position, before.position, atol=1e-9)
+
+
+def test_the_readout_follows_a_camera_change_under_a_still_pointer(window, qtbot):
+    widget = window.viewer.interactor
+    from gui_support import send_mouse
+    from PyQt6.QtCore import QEvent
+
+    send_mouse(widget, QEvent.Type.MouseMove, centre_offset(widget, 0.3))
+    assert window.region_readout.startswith("Left side")  # the subject's left is on the right
+    window.show_view(StandardView.POSTERIOR)  # now the subject's right is there
+    qtbot.waitUntil(lambda: window.region_readout.startswith("Right side"))
+
+
+def test_quitting_an_untouched_new_session_asks_nothing(window, qtbot, monkeypatch):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kw: asked.append(args))
+    window.sessions.start_for_client_name("Ada Example")
+    assert window.document is not None
+    assert window.sessions.close_session()
+    assert asked == []
