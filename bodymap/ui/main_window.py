@@ -34,6 +34,7 @@ from bodymap.ui.client_browser import ClientBrowser
 from bodymap.ui.compare_window import CompareWindow
 from bodymap.ui.export_actions import ExportActions
 from bodymap.ui.focus_return import FocusReturn
+from bodymap.ui.marker_tooltips import MarkerToolTips
 from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
 from bodymap.ui.session_manager import SessionManager
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self._readout)
         self.viewer.hovered.connect(self._show_hit)
         self._focus_return = FocusReturn(self.viewer.interactor)
+        self._marker_tips = MarkerToolTips(self.viewer.interactor, self.controller)
         self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.resize(*DEFAULT_SIZE)
         self._restore_settings()

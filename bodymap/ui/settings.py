@@ -17,3 +17,10 @@ LAST_CLIENT_KEY = "session/last_client"
 def app_settings() -> QSettings:
     """BodyMap's settings store (named explicitly, so it does not depend on QApplication)."""
     return QSettings(ORGANIZATION, APPLICATION)
+
+
+# The main window's remembered choices (brush, first-run guide).
+BRUSH_RADIUS_KEY = "brush/radius_m"
+BRUSH_INTENSITY_KEY = "brush/intensity"
+GUIDE_DONE_KEY = "guide/first_run_done"
+"""True once the first-run guide was completed or dismissed."""

@@ -101,3 +101,25 @@ def test_quitting_an_untouched_new_session_asks_nothing(window, qtbot, monkeypat
     assert window.document is not None
     assert window.sessions.close_session()
     assert asked == []
+
+
+def test_the_brush_radius_and_intensity_are_remembered(qtbot, tmp_path):
+    body = sphere_body()
+    first = MainWindow(body, reference=body)
+    qtbot.addWidget(first)
+    first.controller.set_settings(radius=0.035, intensity=8)
+    first.close()
+    second = MainWindow(body, reference=body)
+    qtbot.addWidget(second)
+    assert second.controller.settings.radius == pytest.approx(0.035)
+    assert second.controller.settings.intensity == 8
+    assert second.brush_panel.radius.value() == pytest.approx(35)
+
+
+def test_a_pin_shows_its_tag_and_note_on_hover(window):
+    from bodymap.ui.marker_tooltips import marker_text
+
+    window.sessions.start_for_client_name("Ada Example")
+    pin = Pin(SurfacePoint(np.zeros(3), 0), "pain", note="Sharp   when\nbreathing in")
+    window.document.session.pins[pin.id] = pin
+    assert marker_text(window.controller, pin.id) == "Pain\nSharp when breathing in"
