@@ -34,6 +34,7 @@ from bodymap.ui.client_browser import ClientBrowser
 from bodymap.ui.compare_window import CompareWindow
 from bodymap.ui.export_actions import ExportActions
 from bodymap.ui.focus_return import FocusReturn
+from bodymap.ui.help_menu import HelpMenu
 from bodymap.ui.marker_tooltips import MarkerToolTips
 from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
             self.sessions.update_actions()
         self._build_docks()
         self._build_menus_and_toolbar()
+        self.help_menu = HelpMenu(self)
         self._info = QLabel()
         self._readout = QLabel(OFF_BODY_TEXT)
         self._readout.setMinimumWidth(320)

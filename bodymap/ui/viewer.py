@@ -92,6 +92,11 @@ class BodyViewer(QWidget):
         self.frames_drawn = 0
         """Frames drawn on request (:meth:`request_render`), for the tests."""
 
+    def add_banner(self, widget: QWidget) -> None:
+        """Show ``widget`` in a strip above the 3D view (not over it: a native OpenGL
+        window would paint over an overlay)."""
+        self.layout().insertWidget(0, widget)
+
     def set_input_handler(self, handler: InputHandler | None) -> None:
         """Route the view's mouse, wheel, key and tablet events through ``handler`` first."""
         self._handler = handler

@@ -7,7 +7,7 @@ import pytest
 from gui_support import centre_offset, sphere_body
 from PyQt6.QtCore import QPoint, QPointF, Qt, QTimer
 from PyQt6.QtGui import QWheelEvent
-from PyQt6.QtWidgets import QApplication, QLineEdit, QMessageBox
+from PyQt6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
 
 from bodymap.core.annotations import Pin, SurfacePoint
 from bodymap.core.views import StandardView
@@ -123,3 +123,43 @@ def test_a_pin_shows_its_tag_and_note_on_hover(window):
     pin = Pin(SurfacePoint(np.zeros(3), 0), "pain", note="Sharp   when\nbreathing in")
     window.document.session.pins[pin.id] = pin
     assert marker_text(window.controller, pin.id) == "Pain\nSharp when breathing in"
+
+
+def test_the_help_menu_opens_its_windows(window, qtbot):
+    from bodymap.ui.about_dialog import AboutDialog
+    from bodymap.ui.shortcuts_sheet import ShortcutsSheet
+
+    titles = [a.text().replace("&", "") for a in window.help_menu.menu.actions() if a.text()]
+    assert titles[:2] == ["Keyboard shortcuts", "First steps"] and "About BodyMap" in titles
+    window.help_menu.shortcuts_action.trigger()
+    sheet = window.findChild(ShortcutsSheet)
+    assert sheet is not None and sheet.isVisible()
+    rows = sheet.visible_rows()
+    assert ("V", "Vector of force", "Tools") in rows  # from the real action
+    assert any(keys == "Wheel" for keys, _does, _menu in rows)  # the mouse gestures
+    sheet.search.setText("posterior")
+    assert [row[:2] for row in sheet.visible_rows()] == [("2", "Posterior")]
+    sheet.close()
+    window.help_menu.about_action.trigger()
+    about = window.findChild(AboutDialog)
+    assert about is not None and about.isVisible()
+    text = about.text.toPlainText()
+    assert "BodyMap 0." in text and "CC0" in text and "MakeHuman" in text
+    assert str(window.sessions.store.root) in text and "GPL" in text
+    about.close()
+
+
+def test_the_first_steps_panel_ticks_off_and_stays_dismissed(window, qtbot):
+    from bodymap.ui.first_run_guide import FirstRunGuide, guide_finished
+
+    guide = window.help_menu.guide
+    assert guide.isVisible() and not guide_finished()
+    window.sessions.start_for_client_name("Ada Example")
+    assert guide.done == {"client"}
+    guide.dismiss()
+    assert not guide.isVisible() and guide_finished()
+    holder = QWidget()
+    assert not FirstRunGuide(holder).isVisibleTo(holder)  # remembered for the next run
+    holder.deleteLater()
+    window.help_menu.guide_action.trigger()
+    assert guide.isVisible() and not guide_finished()
