@@ -9,7 +9,7 @@ does it; once all three are done, or the panel is dismissed, it stays hidden in 
 from __future__ import annotations
 
 from PyQt6.QtCore import pyqtSignal
-from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from bodymap.ui.settings import GUIDE_DONE_KEY, app_settings
 
@@ -53,6 +53,10 @@ class FirstRunGuide(QFrame):
             label.setWordWrap(True)
             layout.addWidget(label, 1)
         layout.addWidget(self.dismiss_button)
+        # Never widen the window: the steps wrap into the width the view has.
+        policy = self.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        self.setSizePolicy(policy)
         self._show_steps()
         self.setVisible(not guide_finished())
 
