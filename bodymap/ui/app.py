@@ -9,6 +9,7 @@ from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from bodymap.io.body_loading import default_body
 from bodymap.store import Store, StoreError, store_location
+from bodymap.ui.color_scheme import follow_color_scheme
 from bodymap.ui.main_window import MainWindow
 from bodymap.ui.settings import APPLICATION, ORGANIZATION
 
@@ -42,6 +43,7 @@ def run_app(
     app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
+    follow_color_scheme(app)
     try:
         reference = default_body()
     except Exception as error:  # the user must see why nothing opens, whatever it is

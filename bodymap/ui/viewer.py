@@ -23,12 +23,13 @@ from typing import Protocol
 
 import numpy as np
 from PyQt6.QtCore import QEvent, QObject, QPointF, QTimer, pyqtSignal
-from PyQt6.QtGui import QWheelEvent
+from PyQt6.QtGui import QGuiApplication, QWheelEvent
 from PyQt6.QtWidgets import QVBoxLayout, QWidget
 from pyvistaqt import QtInteractor
 
 from bodymap.render.scene import BodyScene, PickHit
 from bodymap.ui.camera_zoom import wheel_factor, zoom_camera
+from bodymap.ui.color_scheme import is_dark
 
 
 class InputHandler(Protocol):
@@ -75,6 +76,9 @@ class BodyViewer(QWidget):
         self.interactor = QtInteractor(self, auto_update=False)
         self.scene = BodyScene(self.interactor)
         self.scene.enable_camera_interaction()
+        self.scene.set_dark_background(is_dark())
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(self._scheme_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.interactor)
@@ -91,6 +95,10 @@ class BodyViewer(QWidget):
         self._repick_timer.timeout.connect(self.repick)
         self.frames_drawn = 0
         """Frames drawn on request (:meth:`request_render`), for the tests."""
+
+    def _scheme_changed(self, _scheme: object = None) -> None:
+        self.scene.set_dark_background(is_dark())
+        self.request_render()
 
     def add_banner(self, widget: QWidget) -> None:
         """Show ``widget`` in a strip above the 3D view (not over it: a native OpenGL
@@ -190,6 +198,7 @@ class BodyViewer(QWidget):
         self._frame_timer.stop()
         self._repick_timer.stop()
         self._pointer = None
+        QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._scheme_changed)
         self.interactor.removeEventFilter(self)
         self._handler = None
         self.interactor.close()

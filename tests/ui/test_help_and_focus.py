@@ -163,3 +163,25 @@ def test_the_first_steps_panel_ticks_off_and_stays_dismissed(window, qtbot):
     holder.deleteLater()
     window.help_menu.guide_action.trigger()
     assert guide.isVisible() and not guide_finished()
+
+
+def test_the_window_and_the_view_follow_a_dark_system_scheme(window, qtbot, monkeypatch):
+    from PyQt6.QtGui import QGuiApplication
+
+    from bodymap.ui import color_scheme, viewer
+
+    app = QApplication.instance()
+    palette, style = app.palette(), app.style().name()
+    light_corner = window.screenshot()[2, 2].astype(int).sum()
+    connection = color_scheme.follow_color_scheme(app)
+    for module in (color_scheme, viewer):
+        monkeypatch.setattr(module, "is_dark", lambda: True)
+    try:
+        QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        assert app.palette().window().color().lightness() < 80
+        dark_corner = window.screenshot()[2, 2].astype(int).sum()
+        assert dark_corner < light_corner / 2
+    finally:
+        QGuiApplication.styleHints().colorSchemeChanged.disconnect(connection)
+        app.setStyle(style)
+        app.setPalette(palette)
