@@ -40,6 +40,7 @@ from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
 from bodymap.ui.session_manager import SessionManager
 from bodymap.ui.session_panels import SessionPanels
+from bodymap.ui.session_time import SessionTimeAction
 from bodymap.ui.settings import app_settings
 from bodymap.ui.tool_actions import ToolActions
 from bodymap.ui.undo import undo_redo_actions
@@ -383,6 +384,7 @@ class MainWindow(QMainWindow):
                 lambda _document: self.compare_action.setEnabled(self.sessions.client is not None)
             )
         self.tool_actions = ToolActions(self.controller, self)
+        self.session_time_action = SessionTimeAction(self)
 
     def _build_menus_and_toolbar(self) -> None:
         menu_bar = self.menuBar()
@@ -409,6 +411,8 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.tool_actions.delete)
         edit_menu.addAction(self.tool_actions.escape)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.session_time_action)
         tools_menu = menu_bar.addMenu("&Tools")
         tool_bar = QToolBar("Tools", self)
         tool_bar.setObjectName("tools_toolbar")

@@ -185,3 +185,29 @@ def test_the_window_and_the_view_follow_a_dark_system_scheme(window, qtbot, monk
         QGuiApplication.styleHints().colorSchemeChanged.disconnect(connection)
         app.setStyle(style)
         app.setPalette(palette)
+
+
+def test_the_session_time_is_set_afterwards_as_one_undo_step(window, qtbot):
+    from datetime import UTC, datetime
+
+    from bodymap.ui.session_time import SessionTimeDialog
+
+    window.sessions.start_for_client_name("Ada Example")
+    session = window.document.session
+    real = session.started
+    earlier = datetime(2026, 11, 3, 16, 30, tzinfo=UTC)
+    action = window.session_time_action
+    assert action.isEnabled()
+    action._ask = lambda started: earlier
+    action.trigger()
+    assert session.started == earlier and window.sessions.dirty
+    assert window.undo_action.text().endswith("set the session's date and time")
+    window.undo_stack.undo()
+    assert session.started == real
+    window.undo_stack.redo()
+    window.sessions.save().result()
+    qtbot.waitUntil(lambda: not window.sessions.dirty)
+    assert window.sessions.store.load(session.id).started == earlier
+    dialog = SessionTimeDialog(earlier, window)  # local time in the editor, UTC out
+    assert dialog.started() == earlier
+    dialog.deleteLater()
