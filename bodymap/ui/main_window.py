@@ -252,7 +252,10 @@ class MainWindow(QMainWindow):
         """Find or add a client, then start a new session or open a saved one."""
         if self.sessions is None:
             return
-        choice = ClientBrowser.choose(self, self.sessions.store, self._body.mesh.geometry_hash)
+        client = self.sessions.client.id if self.sessions.client is not None else None
+        choice = ClientBrowser.choose(
+            self, self.sessions.store, self._body.mesh.geometry_hash, current_client=client
+        )
         if choice is None:
             return
         if choice.action == "new":
