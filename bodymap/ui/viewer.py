@@ -176,6 +176,10 @@ class BodyViewer(QWidget):
         elif kind == QEvent.Type.Leave:
             self._pointer = None
             self._emit_hover(None)
+        elif kind == QEvent.Type.Enter:
+            # Also sent after a synthetic Leave, when a mouse grab or a popup ends.
+            self._pointer = QPointF(event.position())
+            self._repick_timer.start()
         elif kind == QEvent.Type.MouseButtonRelease:
             self._repick_timer.start()  # a stroke or a turn has ended: where is the pointer?
         if self._handler is not None and kind in _ROUTED_EVENTS:

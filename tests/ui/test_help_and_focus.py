@@ -211,3 +211,25 @@ def test_the_session_time_is_set_afterwards_as_one_undo_step(window, qtbot):
     dialog = SessionTimeDialog(earlier, window)  # local time in the editor, UTC out
     assert dialog.started() == earlier
     dialog.deleteLater()
+
+
+def test_the_readout_names_the_region_under_the_pointer_after_a_stroke(window, qtbot):
+    from gui_support import drag
+
+    window.sessions.start_for_client_name("Ada Example")
+    widget = window.viewer.interactor
+    drag(widget, centre_offset(widget, -0.3), centre_offset(widget, 0.3))
+    assert len(window.document.session.strokes) == 1
+    qtbot.waitUntil(lambda: window.region_readout.startswith("Left side"))
+
+
+def test_the_readout_comes_back_when_the_pointer_reenters_the_view(window, qtbot):
+    from PyQt6.QtCore import QEvent
+    from PyQt6.QtGui import QEnterEvent
+
+    widget = window.viewer.interactor
+    QApplication.sendEvent(widget, QEvent(QEvent.Type.Leave))
+    assert window.region_readout == "—"
+    point = QPointF(centre_offset(widget, 0.3))
+    QApplication.sendEvent(widget, QEnterEvent(point, point, QPointF(widget.mapToGlobal(point))))
+    qtbot.waitUntil(lambda: window.region_readout.startswith("Left side"))
