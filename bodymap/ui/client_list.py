@@ -1,8 +1,10 @@
 """The clients column of the browser: name and last visit, sortable by either.
 
-The last visit is the newest readable session's start, read once per client from the
-sessions' file attributes (:meth:`Store.sessions`) when the list is first filled, and
-kept while the browser is open: typing in the search box never reads the store again.
+The last visit is the newest readable session's start, read from the sessions' file
+attributes (:meth:`Store.sessions`: about 5 ms a session file), one client per turn of the
+event loop after the list is shown, so the dialog opens at once however large the practice;
+sorting by last visit reads the rest first. Visits are kept while the browser is open:
+typing in the search box never reads them again.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from bodymap.core.session import Client
@@ -22,6 +24,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_COLUMN, LAST_VISIT_COLUMN = 0, 1
 CLIENT_COLUMNS = ("Client", "Last visit")
 NEVER = "no visit yet"
+PENDING = "…"
 
 
 class _ClientItem(QTreeWidgetItem):
@@ -49,6 +52,8 @@ class ClientList(QTreeWidget):
         super().__init__()
         self._store = store
         self._visits: dict[str, datetime | None] = {}
+        self._reader = QTimer(self, singleShot=True, interval=0)
+        self._reader.timeout.connect(self._read_next_visit)
         self.setHeaderLabels(CLIENT_COLUMNS)
         self.setRootIsDecorated(False)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -59,6 +64,7 @@ class ClientList(QTreeWidget):
         header.setSortIndicatorShown(True)
         self.setSortingEnabled(True)
         self.sortByColumn(NAME_COLUMN, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self._sort_changed)
 
     def visit(self, client_id: str) -> datetime | None:
         """The client's last visit (read from the store once, then remembered)."""
@@ -75,14 +81,46 @@ class ClientList(QTreeWidget):
         self.setSortingEnabled(False)  # sorting row by row while filling is quadratic
         self.clear()
         for client in clients:
-            visit = self.visit(client.id)
-            item = _ClientItem([client.name, local_datetime_text(visit) or NEVER])
+            item = _ClientItem([client.name, PENDING])
             item.setData(NAME_COLUMN, ID_ROLE, client.id)
             item.setData(NAME_COLUMN, SORT_ROLE, (client.name.casefold(), client.id))
-            item.setData(LAST_VISIT_COLUMN, SORT_ROLE, visit.timestamp() if visit else 0.0)
+            item.setData(LAST_VISIT_COLUMN, SORT_ROLE, 0.0)
             item.setToolTip(NAME_COLUMN, client.id)
+            if client.id in self._visits:
+                self._show_visit(item, self._visits[client.id])
             self.addTopLevelItem(item)
         self.setSortingEnabled(True)
+        if self.sortColumn() == LAST_VISIT_COLUMN:
+            self.read_visits()
+        else:
+            self._reader.start()
+
+    def read_visits(self) -> None:
+        """Read every listed client's last visit now (and keep the chosen sort order)."""
+        self._reader.stop()
+        for item in self._pending_items():
+            self._show_visit(item, self.visit(item.data(NAME_COLUMN, ID_ROLE)))
+        self.sortByColumn(self.sortColumn(), self.header().sortIndicatorOrder())
+
+    def _pending_items(self) -> list[QTreeWidgetItem]:
+        items = (self.topLevelItem(r) for r in range(self.count()))
+        return [i for i in items if i.data(NAME_COLUMN, ID_ROLE) not in self._visits]
+
+    def _read_next_visit(self) -> None:
+        pending = self._pending_items()
+        if pending:
+            item = pending[0]
+            self._show_visit(item, self.visit(item.data(NAME_COLUMN, ID_ROLE)))
+            self._reader.start()
+
+    @staticmethod
+    def _show_visit(item: QTreeWidgetItem, visit: datetime | None) -> None:
+        item.setText(LAST_VISIT_COLUMN, local_datetime_text(visit) or NEVER)
+        item.setData(LAST_VISIT_COLUMN, SORT_ROLE, visit.timestamp() if visit else 0.0)
+
+    def _sort_changed(self, column: int, _order: Qt.SortOrder) -> None:
+        if column == LAST_VISIT_COLUMN and self._pending_items():
+            QTimer.singleShot(0, self.read_visits)  # after Qt has sorted what it has
 
     def ids(self) -> list[str]:
         """The listed clients' ids, in list order."""
