@@ -13,7 +13,8 @@ from PyQt6.QtWidgets import QApplication, QDialog, QWidget
 
 
 class FocusReturn(QObject):
-    """Gives ``view`` the keyboard focus after each modal dialog of its window closes.
+    """Gives ``view`` the keyboard focus after each modal dialog of its window closes
+    (not after one of another window, such as a comparison, which keeps its focus).
 
     Parameters
     ----------
@@ -47,5 +48,9 @@ class FocusReturn(QObject):
         window = view.window()
         if QApplication.activeModalWidget() is not None or not window.isVisible():
             return  # another dialog is still open (a message over the browser)
-        window.activateWindow()
+        active = QApplication.activeWindow()
+        if active is not None and active is not window:
+            return  # the dialog belonged to another window (a comparison): leave it there
+        if active is None:
+            window.activateWindow()
         view.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -202,7 +202,10 @@ class BodyViewer(QWidget):
         self._frame_timer.stop()
         self._repick_timer.stop()
         self._pointer = None
-        QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._scheme_changed)
+        try:
+            QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._scheme_changed)
+        except TypeError:
+            pass  # closed before: a window may be closed twice
         self.interactor.removeEventFilter(self)
         self._handler = None
         self.interactor.close()
