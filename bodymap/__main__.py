@@ -1,5 +1,8 @@
+"""``python -m bodymap``, and the entry script of the PyInstaller bundle."""
+
 import sys
 
 from bodymap.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

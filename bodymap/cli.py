@@ -3,7 +3,9 @@
     bodymap [--mesh FILE] [--store DIR] [--client NAME]
                                           open the app (on another body mesh; on a new
                                           session for a client of the store)
-    bodymap atlas [--mesh FILE] [--json]  print the region atlas
+    bodymap bodies [--json]               the shipped bodies (female, male, older, child...)
+    bodymap atlas [--body ID | --mesh FILE] [--json]
+                                          the region atlas, each part's share beside the chart
     bodymap sessions [--store DIR] [--client ID] [--json]
                                           list clients and their sessions
     bodymap stats SESSION [--store DIR] [--json]
@@ -21,7 +23,12 @@
     bodymap report --compare A B --pdf FILE [--page a4|letter]
                                           PDF reports (headless: no display needed)
 
-Errors are one line on stderr and a non-zero exit status, never a traceback.
+    bodymap protect | unprotect | passphrase | backup DEST | restore ARCHIVE | erase CLIENT
+                                          privacy: see bodymap.cli_privacy
+
+A protected store's passphrase is read from --passphrase-file FILE or BODYMAP_PASSPHRASE_FILE,
+else asked at the terminal. Errors are one line on stderr and a non-zero exit status, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -45,15 +52,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bodymap",
         description="BodyMap: chart CranioSacral and SomatoEmotional findings on a 3D body.",
+        epilog=STORE_EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"BodyMap {__version__}")
     parser.add_argument("--mesh", type=Path, help="open this body mesh instead of the default body")
     parser.add_argument("--store", type=Path, help="the session store folder")
     parser.add_argument("--client", help="open the app on a new session for this client")
+    parser.add_argument("--body", help="a new client's body (an id from `bodymap bodies`)")
+    parser.add_argument(
+        "--passphrase-file",
+        type=Path,
+        dest="top_passphrase_file",
+        help="read a protected store's passphrase from this file (or BODYMAP_PASSPHRASE_FILE)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    atlas = commands.add_parser("atlas", help="print the region atlas of a body")
-    atlas.add_argument("--mesh", type=Path, dest="atlas_mesh", help="a body mesh file")
-    atlas.add_argument("--json", action="store_true", help="print JSON")
+    from bodymap.cli_bodies import add_parsers as add_body_parsers
+    from bodymap.cli_privacy import add_parsers as add_privacy_parsers
+
+    add_body_parsers(commands)
     sessions = commands.add_parser("sessions", help="list clients and their sessions")
     sessions.add_argument("--client", dest="sub_client", help="one client (id or name)")
     stats = commands.add_parser("stats", help="extent and intensity per tag and region")
@@ -70,25 +86,39 @@ def build_parser() -> argparse.ArgumentParser:
     trends.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD")
     for command in (sessions, stats, verify, compare, trends):
         command.add_argument("--store", type=Path, dest="sub_store", help="the store folder")
+        command.add_argument("--passphrase-file", type=Path, help="a protected store's passphrase")
         command.add_argument("--json", action="store_true", help="print JSON")
+    add_privacy_parsers(commands)
     from bodymap.export.commands import add_export_parsers
 
     add_export_parsers(commands)
     return parser
 
 
-def open_store(folder: Path | None):
-    """The store (``--store``, ``BODYMAP_STORE``...), which must exist already."""
-    from bodymap.store import Store, store_location
+STORE_EPILOG = (
+    "Records are kept in the checkout's sessions/ folder when BodyMap runs from a source "
+    "checkout, otherwise in the user data folder (~/.local/share/BodyMap/store on Linux, "
+    "~/Library/Application Support/BodyMap/store on macOS, %%LOCALAPPDATA%%\\BodyMap\\store "
+    "on Windows); --store DIR or BODYMAP_STORE choose another."
+)
+MAX_ARGUMENT = 4096
+"""No id, name or path BodyMap takes is longer; a longer argument is refused at once."""
 
-    root = store_location(folder)
-    if not root.is_dir():
-        raise CommandError(f"no session store at {root}")
-    return Store(root)
+
+PASSPHRASE = {"file": None}
+"""The passphrase file of this command (``--passphrase-file``), set by :func:`main`."""
+
+
+def open_store(folder: Path | None):
+    """The store (``--store``, ``BODYMAP_STORE``...), which must exist already, unlocked
+    with its passphrase when it is protected."""
+    from bodymap.store.access import open_store as open_unlocked
+
+    return open_unlocked(folder, PASSPHRASE["file"])
 
 
 def command_sessions(folder: Path | None, client: str | None, as_json: bool) -> int:
-    from bodymap.store.report import format_sessions, sessions_listing
+    from bodymap.cli_report import format_sessions, sessions_listing
 
     listing = sessions_listing(open_store(folder), client)
     print(
@@ -98,20 +128,12 @@ def command_sessions(folder: Path | None, client: str | None, as_json: bool) -> 
 
 
 def command_stats(folder: Path | None, session_ref: str, as_json: bool) -> int:
-    from bodymap.store import Store, store_location
-    from bodymap.store.report import format_stats, mesh_for, session_stats
-    from bodymap.store.session_file import read_session
+    from bodymap.analysis.lookup import session_body
+    from bodymap.analysis.stats import session_stats
+    from bodymap.cli_report import format_stats
 
-    path = Path(session_ref)
-    if session_ref.endswith(".h5") or path.is_file():
-        session, _ = read_session(path)
-        root = store_location(folder)
-        store = Store(root) if root.is_dir() else None
-    else:
-        store = open_store(folder)
-        session = store.load(session_ref)
-        log_open(store, session)
-    stats = session_stats(session, *mesh_for(session, store))
+    session, store = load_session_ref(folder, session_ref)
+    stats = session_stats(session, *session_body(session.mesh_hash, store)).to_dict()
     print(json.dumps(stats, indent=1, ensure_ascii=False) if as_json else format_stats(stats))
     return 0
 
@@ -128,14 +150,14 @@ def log_open(store, session) -> None:
 
 def load_session_ref(folder: Path | None, ref: str):
     """(session, store or None) for a session id in the store, or a session .h5 file."""
-    from bodymap.store import Store, store_location
+    from bodymap.store import store_location
     from bodymap.store.session_file import read_session
 
     path = Path(ref)
     if ref.endswith(".h5") or path.is_file():
         session, _ = read_session(path)
         root = store_location(folder)
-        return session, Store(root) if root.is_dir() else None
+        return session, open_store(folder) if root.is_dir() else None
     store = open_store(folder)
     session = store.load(ref)
     log_open(store, session)
@@ -143,24 +165,27 @@ def load_session_ref(folder: Path | None, ref: str):
 
 
 def command_compare(folder: Path | None, refs: tuple[str, str], tag: str | None, as_json: bool):
-    from bodymap.store.compare_report import compare_sessions, format_compare
+    from bodymap.analysis.comparison import compare
+    from bodymap.analysis.lookup import SessionBodies
+    from bodymap.cli_report import comparison_dict, format_compare
 
     before, store = load_session_ref(folder, refs[0])
     after, other = load_session_ref(folder, refs[1])
-    result = compare_sessions(before, after, store or other, tag)
+    result = comparison_dict(compare(before, after, SessionBodies(store or other), tag or None))
     print(json.dumps(result, indent=1, ensure_ascii=False) if as_json else format_compare(result))
     return 0
 
 
 def command_trends(folder: Path | None, args: argparse.Namespace) -> int:
-    from bodymap.store.compare_report import format_trends, parse_day, trends
+    from bodymap.analysis.trends import trends
+    from bodymap.cli_report import format_trends, parse_day, trends_dict
 
     client = args.sub_client or args.client
     if not client:
         raise CommandError("trends needs --client ID (a client id or part of a name)")
     store = open_store(folder)
     days = parse_day(args.date_from, "--from"), parse_day(args.date_to, "--to")
-    result = trends(store, client, args.tag, *days)
+    result = trends_dict(trends(store, client, args.tag or None, *days))
     log_reads(store, result["client"]["id"], [s["id"] for s in result["sessions"]])
     print(json.dumps(result, indent=1, ensure_ascii=False) if args.json else format_trends(result))
     return 0
@@ -184,25 +209,6 @@ def command_verify(folder: Path | None, as_json: bool) -> int:
     else:
         print("\n".join(report.lines()))
     return 0 if report.ok else EXIT_FAILED
-
-
-def command_atlas(mesh_path: Path | None, as_json: bool) -> int:
-    from bodymap.io.body_loading import LOAD_ERRORS, default_body, open_body
-
-    try:
-        body = open_body(mesh_path) if mesh_path else default_body()
-    except LOAD_ERRORS as error:
-        raise CommandError(str(error)) from error
-    summary = body.atlas.summary(body.mesh)
-    summary["atlas_fitted"] = body.atlas_fitted
-    if not body.atlas_fitted:
-        summary["atlas_reason"] = body.atlas_reason
-    summary["notes"] = list(body.notes)
-    if as_json:
-        print(json.dumps(summary, indent=1))
-    else:
-        print(format_atlas(summary))
-    return 0
 
 
 def format_atlas(summary: dict) -> str:
@@ -258,27 +264,59 @@ def run_export(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from error
 
 
+def run_command(args: argparse.Namespace) -> int:
+    """Run the command ``args`` names (the app when none); errors raise."""
+    from bodymap.cli_privacy import COMMANDS as PRIVACY_COMMANDS
+
+    if args.command in ("atlas", "bodies"):
+        from bodymap import cli_bodies
+
+        return cli_bodies.run(args)
+    if args.command in ("sessions", "stats", "verify", "compare", "trends"):
+        return run_store_command(args)
+    if args.command in ("export", "report"):
+        return run_export(args)
+    if args.command in PRIVACY_COMMANDS:
+        from bodymap import cli_privacy
+        from bodymap.store import StoreError
+
+        try:
+            return cli_privacy.run(args)
+        except StoreError as error:
+            raise CommandError(str(error)) from error
+    from bodymap.ui.app import run_app
+
+    # Passed only when given, so run_app keeps working before it takes these keywords.
+    extra = {"store_dir": args.store, "client": args.client, "body": args.body}
+    extra["passphrase_file"] = args.top_passphrase_file
+    return run_app(args.mesh, **{k: v for k, v in extra.items() if v is not None})
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bodymap`` console and GUI scripts."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    too_long = [a for a in arguments if len(a) > MAX_ARGUMENT]
+    if too_long:
+        print(
+            f"bodymap: an argument of {len(too_long[0]):,} characters is longer than any id, "
+            f"name or path BodyMap takes (at most {MAX_ARGUMENT:,})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    args = parser.parse_args(arguments)
+    PASSPHRASE["file"] = getattr(args, "passphrase_file", None) or args.top_passphrase_file
     try:
-        if args.command == "atlas":
-            return command_atlas(args.atlas_mesh or args.mesh, args.json)
-        if args.command in ("sessions", "stats", "verify", "compare", "trends"):
-            return run_store_command(args)
-        if args.command in ("export", "report"):
-            return run_export(args)
-        from bodymap.ui.app import run_app
-
-        # Passed only when given, so run_app keeps working before it takes these keywords.
-        extra = {"store_dir": args.store, "client": args.client}
-        return run_app(args.mesh, **{k: v for k, v in extra.items() if v is not None})
+        return run_command(args)
     except CommandError as error:
         print(f"bodymap: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except OSError as error:  # a path the system refuses (too long, no permission...)
+        where = f" ({error.filename})" if error.filename and len(str(error.filename)) < 200 else ""
+        print(f"bodymap: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
         print(f"bodymap: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -20,32 +20,10 @@ import os
 import sys
 from pathlib import Path
 
-from bodymap.store import Store, StoreError
-from bodymap.store.keys import is_protected, read_passphrase_file, unlock
+from bodymap.store import StoreError
+from bodymap.store.access import PASSPHRASE_ENV, open_store, passphrase_from
+from bodymap.store.keys import read_passphrase_file, unlock
 from bodymap.store.location import store_location
-
-PASSPHRASE_ENV = "BODYMAP_PASSPHRASE_FILE"
-
-
-def passphrase_from(file: Path | None, prompt: str = "Passphrase: ") -> str:
-    """The passphrase: from ``file``, else ``$BODYMAP_PASSPHRASE_FILE``, else the terminal."""
-    named = file or (Path(os.environ[PASSPHRASE_ENV]) if os.environ.get(PASSPHRASE_ENV) else None)
-    if named is not None:
-        return read_passphrase_file(named)
-    if not sys.stdin.isatty():
-        raise StoreError(
-            "this store is protected: give its passphrase with --passphrase-file FILE or "
-            f"the {PASSPHRASE_ENV} environment variable"
-        )
-    return getpass.getpass(prompt)
-
-
-def open_store(root: Path | None, passphrase_file: Path | None = None) -> Store:
-    """The store at ``root``, unlocked with its passphrase when it is protected."""
-    folder = store_location(root)
-    if not is_protected(folder):
-        return Store(folder)
-    return Store(folder, unlock(folder, passphrase_from(passphrase_file)))
 
 
 def add_parsers(commands) -> None:
@@ -149,7 +127,7 @@ def _restore(args) -> int:
     report = store.verify()
     if not report.ok:
         raise StoreError(f"restored into {root}, but verify found: {report.problems[0]}")
-    store.audit.append("restore", None, None)
+    store.log("restore", None, None)
     print(f"Restored into {root}; verify: OK ({len(report.files)} files).")
     return 0
 

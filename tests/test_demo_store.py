@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bodymap.analysis.lookup import session_body
 from bodymap.cli import main
 from bodymap.core.compare import practitioner_changes, region_series
 from bodymap.core.replay import state_after
 from bodymap.store.base import file_sha256
-from bodymap.store.report import mesh_for
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "build_demo_store.py"
 
@@ -100,29 +100,47 @@ def test_verify_passes_and_the_default_body_is_used(demo, body, capsys):
     assert main(["verify", "--store", str(store.root)]) == 0
     assert "problem" not in capsys.readouterr().out
     assert not any(store.layout.meshes.iterdir())  # no mesh copy in the store
-    mesh, _ = mesh_for(sessions[0], store)
+    mesh, _ = session_body(sessions[0].mesh_hash, store)
     assert mesh.geometry_hash == body[0].geometry_hash == sessions[0].mesh_hash
     assert main(["stats", script.SESSION_IDS[0], "--store", str(store.root), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tags"]
 
 
-def test_running_again_changes_nothing_and_restores_the_audit_entries(demo, tmp_path):
+def test_running_again_changes_nothing(demo, tmp_path):
     script, store, _ = demo
     files = sorted(store.layout.sessions.rglob("*.h5"))
     before = {p: file_sha256(p) for p in files}
     entries = len(store.audit.entries())
     script.build(store.root, with_thumbnails=False)
     assert len(store.audit.entries()) == entries
-    # A fresh clone: the tracked demo files, but no audit log. One run registers them.
-    clone = tmp_path / "clone"
-    for path in [*files, store.layout.client_file(script.CLIENT_ID)]:
-        target = clone / path.relative_to(store.root)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(path.read_bytes())
-    assert main(["verify", "--store", str(clone)]) == 1
-    script.build(clone, with_thumbnails=False)
-    assert main(["verify", "--store", str(clone)]) == 0
-    assert {p: file_sha256(clone / p.relative_to(store.root)) for p in files} == before
+    assert {p: file_sha256(p) for p in files} == before
     # The files are the same on every run (no thumbnails): ids, dates and times are fixed.
     fresh, _ = script.build(tmp_path / "fresh", with_thumbnails=False)
     assert all(file_sha256(fresh.root / p.relative_to(store.root)) == h for p, h in before.items())
+
+
+def test_the_shipped_record_set_verifies_as_cloned_and_imports_through_the_store(
+    demo, tmp_path, capsys
+):
+    script, _, built = demo
+    # A fresh clone: the tracked record set and nothing else (no audit entries made here).
+    clone = tmp_path / "clone"
+    for path in (p for p in script.RECORDS.rglob("*") if p.is_file()):
+        target = clone / path.relative_to(script.RECORDS)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    assert main(["verify", "--store", str(clone)]) == 0
+    store, shipped = script.import_demo(tmp_path / "store", records=clone)
+    assert main(["verify", "--store", str(store.root)]) == 0
+    assert "FAIL" not in capsys.readouterr().out
+    for session_id in script.SESSION_IDS:  # the store's own saves: the same bytes
+        copied = store.layout.session_file(script.CLIENT_ID, session_id)
+        original = clone / copied.relative_to(store.root)
+        assert file_sha256(copied) == file_sha256(original)
+    entries = len(store.audit.entries())
+    script.import_demo(store.root, records=clone)
+    assert len(store.audit.entries()) == entries  # kept, not written again
+    # The record set is the story as the script paints it now.
+    for then, now in zip(shipped, built, strict=True):
+        assert then.overlays.equals(now.overlays) and len(then.strokes) == len(now.strokes)
+        assert then.finalised_at == now.finalised_at and then.notes == now.notes

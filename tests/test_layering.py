@@ -1,4 +1,5 @@
-"""The architecture's layering: core and io never import Qt, VTK or (core) h5py; render never Qt;
+"""The architecture's layering: core and io never import Qt, VTK or (core) h5py; analysis
+(comparisons and trends, above the store) never Qt, VTK, render, export or ui; render never Qt;
 export never Qt widgets."""
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "bodymap"
 GUI = ("PyQt6", "pyvista", "pyvistaqt", "vtk", "vtkmodules", "qtpy", "matplotlib.pyplot")
 FORBIDDEN = {
-    "core": GUI + ("h5py", "bodymap.io", "bodymap.store", "bodymap.render", "bodymap.ui"),
-    "io": GUI + ("bodymap.render", "bodymap.ui"),
-    "store": GUI + ("bodymap.render", "bodymap.ui"),
+    "core": GUI
+    + ("h5py", "bodymap.io", "bodymap.store", "bodymap.analysis", "bodymap.render", "bodymap.ui"),
+    "io": GUI + ("bodymap.analysis", "bodymap.render", "bodymap.ui"),
+    "store": GUI + ("bodymap.analysis", "bodymap.render", "bodymap.export", "bodymap.ui"),
+    # The comparison-and-trends service the CLI, the PDF and the window call.
+    "analysis": GUI + ("bodymap.render", "bodymap.export", "bodymap.ui", "bodymap.cli"),
     "render": ("PyQt6", "pyvistaqt", "qtpy", "bodymap.ui"),
     # Exports render off-screen (an off-screen pyvista plotter behind the render layer's
     # BodyScene, never raw VTK) and draw with QtCore/QtGui (QImage, QPdfWriter): no widgets.

@@ -9,6 +9,7 @@ internal cavities never count, and areas are in cm². ``None`` stands for an emp
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -20,9 +21,6 @@ from bodymap.core.mesh import BodyMesh
 from bodymap.core.overlays import VALUE_SCALE, Overlays
 
 NONE, NEW, RESOLVED, PERSISTING = 0, 1, 2, 3
-CHANGE_COLORS = {NEW: (213, 94, 0), RESOLVED: (0, 114, 178), PERSISTING: (120, 120, 120)}
-"""How a difference map shows each class, in the app and in reports: Okabe-Ito vermillion
-and blue, which stay apart under colour-vision deficiencies, and a neutral grey."""
 """Per-vertex change classes: unpainted in both, painted only after, only before, in both."""
 CLASS_NAMES = ("none", "new", "resolved", "persisting")
 SYMMETRY_TOLERANCE = 1e-9
@@ -33,8 +31,20 @@ other way round), so an exactly mirrored painting would otherwise score about 1e
 
 
 def skin_areas_cm2(mesh: BodyMesh) -> np.ndarray:
-    """Per-vertex area in cm², 0 on internal vertices (the weights of every statistic)."""
-    return mesh.vertex_areas * np.where(mesh.internal, 0.0, 1.0) * 1e4  # as in findings
+    """Per-vertex area in cm², 0 on internal vertices (the weights of every statistic).
+
+    Computed once per mesh (a body's geometry never changes) and returned read-only:
+    trends over a hundred visits weigh each one with it.
+    """
+    areas = _SKIN_AREAS.get(mesh)
+    if areas is None:
+        areas = mesh.vertex_areas * np.where(mesh.internal, 0.0, 1.0) * 1e4  # as in findings
+        areas.flags.writeable = False
+        _SKIN_AREAS[mesh] = areas
+    return areas
+
+
+_SKIN_AREAS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _painted(layer: np.ndarray | None, n: int) -> np.ndarray:
@@ -235,9 +245,19 @@ def combined_layer(overlays: Overlays, keys=None) -> np.ndarray:
     Keys without a layer are skipped; the result is a new (N,) uint8 array.
     """
     keys = overlays.keys if keys is None else [k for k in keys if k in overlays.keys]
-    out = np.zeros(overlays.n_vertices, dtype=np.uint8)
-    for key in keys:
-        np.maximum(out, overlays.layer(key), out=out)
+    return strongest_layer([overlays.layer(key) for key in keys], overlays.n_vertices)
+
+
+def strongest_layer(layers: list[np.ndarray], n_vertices: int | None = None) -> np.ndarray | None:
+    """Each vertex's largest value over ``layers``, a new (N,) uint8 array.
+
+    With no layers: zeros when ``n_vertices`` is given, else ``None`` (nothing painted).
+    """
+    if not layers:
+        return None if n_vertices is None else np.zeros(n_vertices, dtype=np.uint8)
+    out = np.array(layers[0], dtype=np.uint8)
+    for layer in layers[1:]:
+        np.maximum(out, layer, out=out)
     return out
 
 

@@ -8,6 +8,11 @@ from functools import cached_property
 
 import numpy as np
 
+MAX_VERTICES = 20_000_000
+"""The most vertices a body mesh (and a session's layers) may have: ten times the 2M-vertex
+meshes BodyMap is measured on. A file declaring more is refused, not read."""
+MAX_FACES = 4 * MAX_VERTICES
+
 
 class MeshError(ValueError):
     """A surface that cannot serve as a body (empty, no faces, bad numbers...)."""
@@ -15,12 +20,21 @@ class MeshError(ValueError):
 
 def validate_surface(vertices: np.ndarray, faces: np.ndarray) -> None:
     """Raise :class:`MeshError` naming the first reason these arrays are not a usable surface."""
+    if vertices.dtype.kind != "f":
+        raise MeshError(f"its vertex positions are {vertices.dtype} numbers, not floating point")
+    if faces.dtype.kind not in "iu":
+        raise MeshError(f"its faces are {faces.dtype} numbers, not vertex indices")
     if vertices.ndim != 2 or vertices.shape[1] != 3:
         raise MeshError(f"vertices have shape {vertices.shape}, expected (N, 3)")
     if len(vertices) < 3:
         raise MeshError("it holds no surface (fewer than 3 vertices)")
     if faces.ndim != 2 or faces.shape[1] != 3 or len(faces) == 0:
         raise MeshError("it has no triangle faces (a point cloud or lines are not a surface)")
+    if len(vertices) > MAX_VERTICES or len(faces) > MAX_FACES:
+        raise MeshError(
+            f"it has {len(vertices):,} vertices and {len(faces):,} triangles, more than a body "
+            f"mesh may have ({MAX_VERTICES:,} and {MAX_FACES:,})"
+        )
     if not np.all(np.isfinite(vertices)):
         bad = int(np.count_nonzero(~np.isfinite(vertices).all(axis=1)))
         raise MeshError(f"{bad} vertices have NaN or infinite coordinates")

@@ -224,9 +224,16 @@ class Session:
     camera: Camera | None = None
     carried_over_from: str | None = None
     finalised_at: datetime | None = None
+    body: dict = field(default_factory=dict)
+    """The body it was recorded on (:class:`bodymap.core.bodies.BodySpec` as a dict);
+    ``{}`` for a session recorded before bodies were recorded, or on a foreign mesh."""
+    topology_id: str = ""
+    """The mesh's connectivity (:func:`bodymap.core.bodies.topology_id`): sessions of one
+    topology compare vertex by vertex even on bodies of another shape; ``""``: unknown."""
 
     def __post_init__(self) -> None:
         check_text(self.practitioner, "the practitioner's name")
+        self.body = checked_body(self.body)
         if self.overlays is None:
             self.overlays = Overlays(self.n_vertices, self.tags.keys())
         if self.overlays.n_vertices != self.n_vertices:
@@ -262,6 +269,8 @@ class Session:
             and _same_camera(self.camera, other.camera)
             and self.carried_over_from == other.carried_over_from
             and self.finalised_at == other.finalised_at
+            and self.body == other.body
+            and self.topology_id == other.topology_id
         )
 
 
@@ -279,8 +288,12 @@ class Client:
     contact: str = ""
     notes: str = ""
     created: datetime = field(default_factory=utc_now)
+    body: dict = field(default_factory=dict)
+    """The client's body (:class:`bodymap.core.bodies.BodySpec` as a dict): chosen when the
+    client is created, changeable; a new session uses it. ``{}``: the default body."""
 
     def __post_init__(self) -> None:
+        self.body = checked_body(self.body)
         if not self.name.strip():
             raise ValueError("a client needs a name")
         check_text(self.name, "the client's name")
@@ -296,6 +309,7 @@ class Client:
             "contact": self.contact,
             "notes": self.notes,
             "created": self.created.isoformat(),
+            "body": dict(self.body),
         }
 
     @classmethod
@@ -307,6 +321,7 @@ class Client:
             contact=str(data.get("contact", "")),
             notes=str(data.get("notes", "")),
             created=datetime.fromisoformat(data["created"]),
+            body=data.get("body") or {},
         )
 
 
@@ -327,7 +342,18 @@ def carry_over(previous: Session, practitioner: str = "") -> Session:
         vectors=dict(previous.vectors),
         camera=previous.camera,
         carried_over_from=previous.id,
+        body=dict(previous.body),
+        topology_id=previous.topology_id,
     )
+
+
+def checked_body(body) -> dict:
+    """A body spec as stored in records (``{}``: the default body), or ValueError."""
+    if not body:
+        return {}
+    from bodymap.core.bodies import BodySpec
+
+    return BodySpec.from_dict(body).to_dict()
 
 
 def _same_camera(a: Camera | None, b: Camera | None) -> bool:

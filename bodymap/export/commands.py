@@ -149,8 +149,8 @@ def _pngs(source, args: argparse.Namespace) -> list[Path]:
 
 
 def _client_export(args: argparse.Namespace, folder: Path | None) -> int:
+    from bodymap.analysis.lookup import pick_client
     from bodymap.export.client_record import default_client_filename, export_client_json
-    from bodymap.store.report import pick_client
 
     if args.session:
         raise ExportError("give either a session or --client, not both")

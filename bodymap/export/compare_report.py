@@ -14,15 +14,11 @@ from pathlib import Path
 
 from PyQt6.QtGui import QImage
 
+from bodymap.core.colors import base_colors, difference_colors
 from bodymap.core.compare import Difference, RegionChange, practitioner_changes
 from bodymap.core.views import StandardView
-from bodymap.export.comparison import (
-    CLASS_LEGEND,
-    Comparison,
-    compare_sources,
-    difference_colors,
-    trend_data,
-)
+from bodymap.export.colors import CHANGE_LEGEND
+from bodymap.export.comparison import Comparison, compare_sources, trend_data
 from bodymap.export.files import Output, write_outputs
 from bodymap.export.html_parts import STYLE, esc, facts, heading, number, paragraph, swatch, table
 from bodymap.export.images import SHEET_VIEWS, SessionImages
@@ -38,7 +34,6 @@ from bodymap.export.session_report import (
 )
 from bodymap.export.source import SessionSource
 from bodymap.export.trend_plots import TrendData, trend_png
-from bodymap.render.scene import base_colors
 
 TAG_MAP_VIEWS = (StandardView.ANTERIOR, StandardView.POSTERIOR)
 MAX_TAG_MAPS = 6
@@ -117,10 +112,12 @@ def _images(comparison: Comparison, width_css: float) -> dict[str, QImage]:
         with SessionImages(source, sheet) as renderer:
             images[name] = renderer.sheet(sheet, header=False, unit=IMAGE_TEXT_UNIT).image
     strip = _pixels(width_css * 0.6, TAG_MAP_ASPECT / 0.6)
-    base = base_colors(comparison.mesh)
-    with OffscreenBody(comparison.mesh, sheet) as body:
-        images["diff-all"] = _difference_image(body, comparison.combined, base, SHEET_VIEWS, sheet)
-        for index, tag in enumerate(comparison.tags[:MAX_TAG_MAPS]):
+    base = base_colors(comparison.result.mesh)
+    with OffscreenBody(comparison.result.mesh, sheet) as body:
+        images["diff-all"] = _difference_image(
+            body, comparison.result.combined, base, SHEET_VIEWS, sheet
+        )
+        for index, tag in enumerate(comparison.result.tags[:MAX_TAG_MAPS]):
             images[f"diff-{index}"] = _difference_image(
                 body, tag.difference, base, TAG_MAP_VIEWS, strip
             )
@@ -128,7 +125,7 @@ def _images(comparison: Comparison, width_css: float) -> dict[str, QImage]:
 
 
 def _difference_image(body: OffscreenBody, diff: Difference, base, views, size) -> QImage:
-    layout = layout_views(len(views), size, False, CLASS_LEGEND, IMAGE_TEXT_UNIT)
+    layout = layout_views(len(views), size, False, CHANGE_LEGEND, IMAGE_TEXT_UNIT)
     body.resize(layout.panel_size)
     body.set_colors(difference_colors(diff.classes, base))
     renders = [(view.label, body.render(view)) for view in views]
@@ -153,13 +150,16 @@ def _html(comparison: Comparison, width: float, trends: TrendData, plot: QImage 
         who = f" · {session.practitioner}" if session.practitioner else ""
         parts.append(heading(f"{label}: {local_time(session.started)}{who}", 3))
         parts.append(f"<p>{_img(name, width, SHEET_ASPECT)}</p>")
-    parts += [heading("What changed: all tags"), paragraph(_summary(comparison.combined.total))]
+    parts += [
+        heading("What changed: all tags"),
+        paragraph(_summary(comparison.result.combined.total)),
+    ]
     parts.append(f"<p>{_img('diff-all', width, SHEET_ASPECT)}</p>")
-    parts.append(_change_table(comparison.combined))
+    parts.append(_change_table(comparison.result.combined))
     parts.append(heading("Per tag"))
-    if not comparison.tags:
+    if not comparison.result.tags:
         parts.append(paragraph("Nothing painted in either visit.", muted=True))
-    for index, tag in enumerate(comparison.tags):
+    for index, tag in enumerate(comparison.result.tags):
         parts.append(f"<h3>{swatch(tag.rgb)} {esc(tag.name)}</h3>")
         parts.append(paragraph(_summary(tag.difference.total)))
         if index < MAX_TAG_MAPS:
@@ -200,7 +200,7 @@ def _header(comparison: Comparison) -> str:
                 ),
             )
         )
-    if comparison.transferred:
+    if comparison.result.transferred:
         items.append(
             (
                 "Note",
@@ -272,5 +272,5 @@ def _record(comparison: Comparison) -> str:
         items.append((f"{label}: session", esc(source.session.id)))
         items.append((f"{label}: status", esc(status_text(source))))
         items.append((f"{label}: file SHA-256", esc(sha_text(source))))
-    items.append(("Body mesh SHA-256", esc(comparison.mesh.geometry_hash)))
+    items.append(("Body mesh SHA-256", esc(comparison.result.mesh.geometry_hash)))
     return facts(items)

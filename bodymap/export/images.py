@@ -1,4 +1,4 @@
-"""PNG images of a session: any standard views, or a sheet of the four main ones.
+"""PNG images of a session: any standard views, a sheet of the four main ones, a thumbnail.
 
 Each image carries a header (client, date, practitioner) and a legend of the tags shown.
 Views are rendered off-screen (:mod:`bodymap.export.offscreen`) and composed with QtGui
@@ -11,16 +11,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+import numpy as np
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage
 
+from bodymap.core.colors import session_colors
+from bodymap.core.mesh import BodyMesh
+from bodymap.core.session import Session
 from bodymap.core.views import StandardView
-from bodymap.export.colors import session_colors, shown_tags_legend
+from bodymap.export.colors import shown_tags_legend
 from bodymap.export.files import Output, check_folder, write_outputs
 from bodymap.export.naming import local_time, session_filename
-from bodymap.export.offscreen import OffscreenBody
+from bodymap.export.offscreen import OffscreenBody, render_views
 from bodymap.export.qt_canvas import (
     ImageHeader,
     ViewsLayout,
+    array_to_qimage,
     ensure_gui_app,
     layout_views,
     paint_views,
@@ -37,6 +43,9 @@ SHEET_VIEWS = (
 DEFAULT_VIEW_SIZE = (600, 900)
 DEFAULT_SHEET_SIZE = (1600, 1000)
 MIN_SIDE, MAX_SIDE = 64, 8192
+THUMBNAIL_WIDTH = 160
+THUMBNAIL_VIEW_SIZE = (240, 480)
+"""Each view of a thumbnail is rendered this large, then the pair is scaled down smoothly."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +62,15 @@ class ViewsImage:
 
     def png(self) -> bytes:
         return png_bytes(self.image)
+
+
+def thumbnail_png(session: Session, mesh: BodyMesh, width: int = THUMBNAIL_WIDTH) -> bytes:
+    """A session's small PNG for lists: front and back side by side, rendered off-screen."""
+    ensure_gui_app()
+    views = (StandardView.ANTERIOR, StandardView.POSTERIOR)
+    found = render_views(mesh, session_colors(session, mesh), list(views), THUMBNAIL_VIEW_SIZE)
+    image = array_to_qimage(np.concatenate([found[v] for v in views], axis=1))
+    return png_bytes(image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation))
 
 
 def image_header(source: SessionSource) -> ImageHeader:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import trimesh
 
-from bodymap.export.colors import session_colors
+from bodymap.core.colors import session_colors
 from bodymap.export.errors import ExportError
 from bodymap.export.source import SessionSource
 

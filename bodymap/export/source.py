@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bodymap.analysis.lookup import session_body
 from bodymap.core.atlas import Atlas
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.session import Client, Session
@@ -17,7 +18,6 @@ from bodymap.export.errors import ExportError
 from bodymap.store.amendments import Amendment
 from bodymap.store.base import file_sha256
 from bodymap.store.errors import NotFoundError, StoreError
-from bodymap.store.report import mesh_for
 from bodymap.store.session_file import read_session
 from bodymap.store.store import Store
 
@@ -141,7 +141,7 @@ def resolve_source(reference: str, store: Store | None) -> SessionSource:
 
 def _mesh(session: Session, store: Store | None) -> tuple[BodyMesh, Atlas]:
     try:
-        return mesh_for(session, store)
+        return session_body(session.mesh_hash, store)
     except StoreError as error:
         raise ExportError(str(error)) from error
 

@@ -11,10 +11,10 @@ import csv
 import io
 import json
 
+from bodymap.analysis.stats import session_stats
 from bodymap.core.findings import RegionFinding, TagFindings, tag_findings
 from bodymap.export.record_json import EXPORT_VERSION
 from bodymap.export.source import SessionSource
-from bodymap.store.report import session_stats
 
 STATS_FORMAT = "bodymap-findings"
 CSV_COLUMNS = (
@@ -84,6 +84,6 @@ def findings_csv_bytes(source: SessionSource) -> bytes:
 
 def findings_json_bytes(source: SessionSource) -> bytes:
     """``bodymap stats --json``'s content, under a format name and version."""
-    stats = session_stats(source.session, source.mesh, source.atlas)
+    stats = session_stats(source.session, source.mesh, source.atlas).to_dict()
     document = {"format": STATS_FORMAT, "format_version": EXPORT_VERSION, **stats}
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

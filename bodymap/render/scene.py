@@ -5,7 +5,7 @@ render layer touches ``vtk*`` objects. The scene wraps a ``pyvista.Plotter`` it 
 either an off-screen one or a ``pyvistaqt.QtInteractor`` (which is a Plotter), and never
 imports Qt.
 
-Performance rules (see ``shared/design/PERFORMANCE.md``):
+Performance rules:
 
 * the mesh is added once; colour changes are written in place into the point array;
 * vertex normals are stored on the polydata and the actor uses Phong interpolation, rather
@@ -24,11 +24,10 @@ from vtkmodules.vtkCommonCore import reference
 from vtkmodules.vtkCommonDataModel import vtkGenericCell, vtkStaticCellLocator, vtkVector3d
 from vtkmodules.vtkRenderingCore import vtkProp
 
+from bodymap.core.colors import base_colors
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.views import Camera, StandardView, camera_for_view, frame_box
 
-SKIN_RGBA = (226, 202, 186, 255)
-INTERNAL_RGBA = (150, 120, 112, 255)
 BACKGROUND_TOP = "#f6f6f5"
 BACKGROUND_BOTTOM = "#d5d8db"
 DARK_BACKGROUND_TOP = "#3a3d42"
@@ -93,14 +92,6 @@ class ViewRay:
             return np.tile(-self.direction, (len(points), 1))
         offsets = self.position - points
         return offsets / np.linalg.norm(offsets, axis=1, keepdims=True)
-
-
-def base_colors(mesh: BodyMesh) -> np.ndarray:
-    """The resting colours of a body: calm skin, internal cavities darker. (N, 4) uint8."""
-    colors = np.empty((mesh.n_vertices, 4), dtype=np.uint8)
-    colors[:] = SKIN_RGBA
-    colors[mesh.internal] = INTERNAL_RGBA
-    return colors
 
 
 class BodyScene:

@@ -98,9 +98,9 @@ def amendment_file(folder: Path, amendment: Amendment) -> tuple[Amendment, bytes
     return Amendment(**{**asdict(amendment), "path": path}), amendment_bytes(amendment)
 
 
-def read_amendment(path: Path) -> Amendment:
-    """One amendment file, checked against its own content digest."""
-    document = read_record_json(path, None, "amendment", MAX_AMENDMENT_BYTES)
+def read_amendment(path: Path, data: bytes) -> Amendment:
+    """One amendment (the bytes of ``path``), checked against its own content digest."""
+    document = read_record_json(path, data, "amendment", MAX_AMENDMENT_BYTES)
     try:
         if document.get("format") != AMENDMENT_FORMAT:
             raise SessionReadError(path, "not a BodyMap amendment (foreign)")
@@ -123,12 +123,13 @@ def read_amendment(path: Path) -> Amendment:
         raise SessionReadError(path, f"damaged amendment ({error})") from error
 
 
-def list_amendments(folder: Path) -> tuple[list[Amendment], list[SessionReadError]]:
-    """The readable amendments in ``folder`` in date order, and the unreadable ones."""
+def list_amendments(paths: list[Path], read) -> tuple[list[Amendment], list[SessionReadError]]:
+    """The readable amendments among ``paths`` in date order, and the unreadable ones;
+    ``read(path, limit)`` as for :func:`bodymap.store.clients.list_clients`."""
     good, bad = [], []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    for path in paths:
         try:
-            good.append(read_amendment(path))
+            good.append(read_amendment(path, read(path, MAX_AMENDMENT_BYTES)))
         except SessionReadError as error:
             bad.append(error)
     good.sort(key=lambda a: (a.created, a.id))

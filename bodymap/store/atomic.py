@@ -53,10 +53,24 @@ def write_all(fd: int, data: bytes | memoryview) -> None:
 
 
 def fsync_file(fd: int) -> None:
+    """Flush a file to the disk itself (on macOS ``fsync`` stops at the drive's cache:
+    ``F_FULLFSYNC`` goes through it)."""
+    if FULLFSYNC is not None:
+        try:
+            fcntl.fcntl(fd, FULLFSYNC)
+            return
+        except OSError:
+            pass  # not supported on this file system: a plain fsync
     os.fsync(fd)
 
 
 WINDOWS = os.name == "nt"
+try:
+    import fcntl
+
+    FULLFSYNC = getattr(fcntl, "F_FULLFSYNC", None)
+except ImportError:  # Windows
+    fcntl, FULLFSYNC = None, None
 REPLACE_RETRIES = 10
 """On Windows a rename over a file that another program holds open (a virus scanner, a
 backup tool, HDFView) fails with a sharing violation for a moment: retry, then give up."""
@@ -68,9 +82,14 @@ def replace_file(source: Path, target: Path) -> None:
         try:
             os.replace(source, target)
             return
-        except PermissionError:
-            if not WINDOWS or attempt == REPLACE_RETRIES - 1:
+        except PermissionError as error:
+            if not WINDOWS:
                 raise
+            if attempt == REPLACE_RETRIES - 1:
+                raise OSError(
+                    error.errno,
+                    "the file is open in another program (close it there and save again)",
+                ) from error
             time.sleep(0.05 * (attempt + 1))
 
 

@@ -19,6 +19,7 @@ from bodymap.store.errors import (
     MeshMismatchError,
     NotFoundError,
     SessionReadError,
+    StoreError,
     StoreLockedError,
     StoreWriteError,
     TargetUnreadableError,
@@ -62,6 +63,19 @@ def sha256_or_none(path: Path) -> str | None:
         return None
 
 
+def backend_read(backend, path: Path, limit: int | None = None) -> bytes:
+    """A record file's bytes through the store's seam; any failure a one-line
+    :class:`SessionReadError` (missing, too large, does not decrypt, disk error)."""
+    try:
+        return backend.read_bytes(path, limit)
+    except FileNotFoundError:
+        raise SessionReadError(path, "the file does not exist") from None
+    except OSError as error:
+        raise SessionReadError(path, error.strerror or str(error)) from None
+    except StoreError as error:
+        raise SessionReadError(path, str(error)) from None
+
+
 def finalised_error(session_id: str) -> FinalisedError:
     return FinalisedError(
         f"session {session_id} is finalised and read-only; add an amendment instead"
@@ -83,6 +97,7 @@ class StoreBase:
         self.layout = StoreLayout(self.root)
         self.keys = keys
         self.backend = self._backend(keys)
+        self.layout.backend = self.backend
         audit_key = keys.audit_key if keys is not None and self._audit_keyed() else None
         self.audit = AuditLog(self.layout.audit, self.backend, key=audit_key)
         self.journal = Journal(self.audit)
@@ -104,12 +119,17 @@ class StoreBase:
         except StoreWriteError as error:
             self._warnings.append(f"the store can only be read here: {error}")
 
+    def _read_record(self, path: Path, limit: int | None = None) -> bytes:
+        """A record file's bytes through this store's seam (see :func:`backend_read`)."""
+        return backend_read(self.backend, path, limit)
+
     def adopt_keys(self, keys: StoreKeys | None) -> None:
         """Use the store as it is now on disk, after it was protected or unprotected in
         place (:mod:`bodymap.store.protection`): with ``keys``, or none."""
         with self._lock:
             self.keys = keys
             self.backend = self._backend(keys)
+            self.layout.backend = self.backend
             self.audit.backend = self.backend
             keyed = keys is not None and self._audit_keyed()
             self.audit.key = keys.audit_key if keyed else None
@@ -162,7 +182,7 @@ class StoreBase:
         known = self._known.get(path)
         if known is not None and known[0] == stat_key(path):
             return known[1]
-        header = read_header(path)
+        header = read_header(path, self._read_record(path))
         self._remember(path, header)
         return header
 
@@ -218,11 +238,26 @@ class StoreBase:
 
     def _check_whole(self, path: Path) -> None:
         """Raise :class:`SessionReadError` unless the file reads back whole (as verify does)."""
-        from bodymap.store.verify import check_session_file
-
-        problem = check_session_file(path)
+        problem = self._full_check(path)
         if problem is not None:
             raise SessionReadError(path, problem)
+
+    def _full_check(self, path: Path) -> str | None:
+        """Why a session file fails verify's full check, or ``None`` (through the seam)."""
+        from bodymap.store.verify import check_session_file
+
+        try:
+            return check_session_file(path, data=self._read_record(path))
+        except SessionReadError as error:
+            return error.reason
+
+    def _quiet_thumbnail(self, path: Path) -> bytes | None:
+        from bodymap.store.session_file import read_thumbnail
+
+        try:
+            return read_thumbnail(path, self._read_record(path))
+        except SessionReadError:
+            return None
 
     def _header_or_none(self, path: Path) -> SessionHeader | None:
         try:

@@ -18,7 +18,7 @@ from bodymap.store.errors import SessionReadError
 
 CLIENT_FORMAT = "bodymap-client"
 CLIENT_SCHEMA = 2
-EDITABLE = ("name", "born", "contact", "notes")
+EDITABLE = ("name", "born", "contact", "notes", "body")
 MAX_CLIENT_BYTES = 1_000_000
 """A client file is a few hundred bytes; anything near this size is not one."""
 
@@ -35,18 +35,14 @@ def client_bytes(client: Client) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def read_record_json(path: Path, data: bytes | None, kind: str, limit: int) -> dict:
-    """A small JSON record file's top-level object; every failure a :class:`SessionReadError`.
+def read_record_json(path: Path, data: bytes, kind: str, limit: int) -> dict:
+    """A small JSON record's top-level object from the file's bytes (read through the
+    store's seam); every failure a :class:`SessionReadError`.
 
-    The size is checked before reading, and a document nested too deeply (which would
+    The size is checked before parsing, and a document nested too deeply (which would
     exhaust the parser's recursion) is refused, so no file can make a listing hang.
     """
     try:
-        if data is None:
-            size = path.stat().st_size
-            if size > limit:
-                raise SessionReadError(path, f"too large for a {kind} file ({size:,} bytes)")
-            data = path.read_bytes()
         if len(data) > limit:
             raise SessionReadError(path, f"too large for a {kind} file ({len(data):,} bytes)")
         document = json.loads(data.decode("utf-8"))
@@ -61,8 +57,8 @@ def read_record_json(path: Path, data: bytes | None, kind: str, limit: int) -> d
     return document
 
 
-def read_client(path: Path, data: bytes | None = None) -> Client:
-    """The client in ``path`` (or in ``data``, its bytes); :class:`SessionReadError` when it
+def read_client(path: Path, data: bytes) -> Client:
+    """The client in ``data`` (the bytes of ``path``); :class:`SessionReadError` when it
     cannot be read, is foreign, newer, or its content does not match its digest."""
     document = read_record_json(path, data, "client", MAX_CLIENT_BYTES)
     try:
@@ -95,12 +91,16 @@ def _short(error: BaseException) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def list_clients(folder: Path) -> tuple[list[Client], list[SessionReadError]]:
-    """Readable clients sorted by name (then id), and the unreadable files."""
+def list_clients(paths: list[Path], read) -> tuple[list[Client], list[SessionReadError]]:
+    """The readable clients of these files sorted by name (then id), and the unreadable.
+
+    ``read(path, limit)`` gives a file's bytes (the store's seam) or raises
+    :class:`SessionReadError`.
+    """
     good, bad = [], []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    for path in paths:
         try:
-            good.append(read_client(path))
+            good.append(read_client(path, read(path, MAX_CLIENT_BYTES)))
         except SessionReadError as error:
             bad.append(error)
     good.sort(key=lambda c: (c.name.casefold(), c.id))

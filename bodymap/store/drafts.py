@@ -57,12 +57,12 @@ class DraftsMixin(StoreBase):
         found = []
         for path in self.layout.files("drafts"):
             try:
-                header = read_header(path)
+                header = read_header(path, self._read_record(path))
                 check_identity(header, path, path.parent.name, draft=True)
             except SessionReadError:
                 continue
             saved = self.layout.session_file(header.client_id, header.session_id)
-            offer, has_saved = _draft_is_newer(header, saved)
+            offer, has_saved = self._draft_is_newer(header, saved)
             if offer:
                 found.append(
                     DraftInfo(header.session_id, header.client_id, header.saved_at, path, has_saved)
@@ -75,7 +75,7 @@ class DraftsMixin(StoreBase):
         path = self.layout.find("drafts", session_id)
         if path is None:
             raise NotFoundError(f"no draft of session {session_id}")
-        session, header = read_session(path)
+        session, header = read_session(path, self._read_record(path))
         check_identity(header, path, path.parent.name, draft=True)
         return session
 
@@ -86,17 +86,16 @@ class DraftsMixin(StoreBase):
             path = self.layout.find("drafts", session_id)
             return path is not None and self.backend.remove(path)
 
-
-def _draft_is_newer(draft: SessionHeader, saved: Path) -> tuple[bool, bool]:
-    """(whether to offer the draft, whether a saved session file exists)."""
-    if not saved.exists():
-        return True, False
-    try:
-        header = read_header(saved)
-    except SessionReadError:
-        return True, True
-    if header.finalised_at is not None:
-        return False, True
-    if header.saved_at is None or draft.saved_at is None:
-        return True, True
-    return draft.saved_at > header.saved_at, True
+    def _draft_is_newer(self, draft: SessionHeader, saved: Path) -> tuple[bool, bool]:
+        """(whether to offer the draft, whether a saved session file exists)."""
+        if not self.layout.exists(saved):
+            return True, False
+        try:
+            header = read_header(saved, self._read_record(saved))
+        except SessionReadError:
+            return True, True
+        if header.finalised_at is not None:
+            return False, True
+        if header.saved_at is None or draft.saved_at is None:
+            return True, True
+        return draft.saved_at > header.saved_at, True

@@ -20,6 +20,19 @@ from dataclasses import dataclass, field
 import h5py
 import numpy as np
 
+from bodymap.store.limits import (
+    MAX_OBJECTS,
+    MAX_TEXT_BYTES,
+    MIN_ALLOWANCE,
+    Refused,
+    allowance,
+    check_attributes,
+    check_hard_link,
+    check_members,
+    open_dataset,
+    read_attribute,
+)
+
 CHUNK_BYTES = 32_768
 """Chunk size: 32 KiB, i.e. 32,768 vertices of a uint8 layer (measured best with sparse layers)."""
 GZIP_LEVEL = 1
@@ -203,40 +216,85 @@ def _write_attr(target, name: str, value) -> None:
     attr.write(data)
 
 
-def file_items(h5: h5py.File) -> Iterator[Item]:
+def file_items(h5: h5py.File, limit: int | None = None) -> Iterator[Item]:
     """Read every dataset and attribute of an open file as canonical items.
 
     Reading every dataset in full makes HDF5 check every chunk's fletcher32 checksum:
-    a damaged chunk raises ``OSError`` here.
+    a damaged chunk raises ``OSError`` here. The walk is bounded before anything is read:
+    at most :data:`~bodymap.store.limits.MAX_OBJECTS` objects, no links, each object's
+    attributes checked, each dataset no larger than ``limit`` bytes (by default what the
+    file's size allows); :class:`~bodymap.store.limits.Refused` otherwise.
     """
-    objects: list[tuple[str, h5py.Group | h5py.Dataset]] = [("/", h5)]
-    h5.visititems(lambda name, obj: objects.append(("/" + name, obj)))
-    for path, obj in objects:
-        for name, value in obj.attrs.items():
-            yield _attr_item(path, name, value)
+    limit = allowance(h5) if limit is None else limit
+    for path, obj in _walk(h5):
+        check_attributes(obj.id, path)
+        for name in obj.attrs:
+            yield _attr_item(path, name, read_attribute(obj.id, name))
         if isinstance(obj, h5py.Dataset):
             if h5py.check_string_dtype(obj.dtype) is not None:
-                yield path, "utf8", _as_bytes(obj[()])
+                yield path, "utf8", read_text(h5, path).encode("utf-8")
             else:
-                yield _array_item(path, canonical_array(obj[()]))
+                yield _array_item(path, canonical_array(read_dataset(h5, path, limit)))
+
+
+def _walk(h5: h5py.File) -> list[tuple[str, h5py.Group | h5py.Dataset]]:
+    """Every object under the root, breadth first, through hard links only; bounded."""
+    objects: list[tuple[str, h5py.Group | h5py.Dataset]] = [("/", h5)]
+    for path, group in objects:
+        if not isinstance(group, h5py.Group):
+            continue
+        if check_members(group, path, MAX_OBJECTS) + len(objects) > MAX_OBJECTS:
+            raise Refused(f"it holds more than {MAX_OBJECTS:,} objects")
+        for name in group:
+            child = f"{path.rstrip('/')}/{name}"
+            check_hard_link(h5, child)
+            objects.append((child, group[name]))
+    return objects
 
 
 def _as_bytes(value) -> bytes:
     return value if isinstance(value, bytes) else str(value).encode("utf-8")
 
 
-def read_dataset(h5: h5py.File, path: str) -> np.ndarray:
-    """A whole dataset, through the low-level API (a third of the cost for small ones)."""
-    dataset = h5py.h5d.open(h5.id, path.encode())
+def read_dataset(
+    h5: h5py.File,
+    path: str,
+    max_bytes: int | None = None,
+    dtype: np.dtype | type | None = None,
+    shape: tuple[int, ...] | None = None,
+    ndim: int | None = None,
+) -> np.ndarray:
+    """A whole dataset, through the low-level API (a third of the cost for small ones).
+
+    What it declares is checked before anything is allocated: its link, type, chunks and
+    filters, at most ``max_bytes`` bytes (by default what the file's size allows), and the
+    ``dtype``, ``shape`` or number of dimensions when given; :class:`Refused` otherwise.
+    """
+    limit = allowance(h5) if max_bytes is None else max_bytes
+    dataset = open_dataset(h5, path, limit)
+    if dtype is not None and dataset.dtype != np.dtype(dtype):
+        raise Refused(f"{path} holds {dataset.dtype} values, not {np.dtype(dtype)}")
+    if shape is not None and dataset.shape != shape:
+        raise Refused(f"{path} has shape {dataset.shape}, not {shape}")
+    if ndim is not None and len(dataset.shape) != ndim:
+        raise Refused(f"{path} has {len(dataset.shape)} dimensions, not {ndim}")
+    return _read_all(dataset)
+
+
+def _read_all(dataset: h5py.h5d.DatasetID) -> np.ndarray:
     out = np.empty(dataset.shape, dtype=dataset.dtype)
     if out.size:
         dataset.read(h5py.h5s.ALL, h5py.h5s.ALL, out)
     return out
 
 
-def read_text(h5: h5py.File, path: str) -> str:
-    """A text dataset as ``str``."""
-    value = read_dataset(h5, path)
-    if value.shape != () or value.dtype != object:
-        raise ValueError(f"{path} is not a text dataset")
-    return _as_bytes(value[()]).decode("utf-8")
+def read_text(h5: h5py.File, path: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """A text dataset as ``str``: a scalar UTF-8 string of at most ``max_bytes`` bytes."""
+    dataset = open_dataset(h5, path, MIN_ALLOWANCE)
+    if dataset.shape != () or h5py.check_string_dtype(dataset.dtype) is None:
+        raise Refused(f"{path} is not a text dataset")
+    value = _read_all(dataset)[()]
+    data = _as_bytes(value) if isinstance(value, bytes | str) else b""
+    if len(data) > max_bytes:
+        raise Refused(f"{path} is {len(data):,} bytes of text, more than {max_bytes:,}")
+    return data.decode("utf-8")

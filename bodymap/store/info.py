@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bodymap.store.errors import SessionReadError
+from bodymap.store.limits import reading
 from bodymap.store.session_file import SessionHeader, read_header
 
 OLDEST = datetime.min.replace(tzinfo=UTC)
@@ -32,6 +33,7 @@ class SessionInfo:
     finalised_at: datetime | None = None
     carried_over_from: str | None = None
     has_thumbnail: bool = False
+    topology_id: str = ""
     n_layers: int = 0
     mesh_hash: str = ""
     saved_at: datetime | None = None
@@ -56,6 +58,7 @@ class SessionInfo:
             "finalised_at": _iso(self.finalised_at),
             "carried_over_from": self.carried_over_from,
             "has_thumbnail": self.has_thumbnail,
+            "topology_id": self.topology_id,
             "n_layers": self.n_layers,
             "mesh_sha256": self.mesh_hash,
             "saved_at": _iso(self.saved_at),
@@ -96,6 +99,7 @@ def info_from_header(path: Path, header: SessionHeader) -> SessionInfo:
         finalised_at=header.finalised_at,
         carried_over_from=header.carried_over_from,
         has_thumbnail=header.has_thumbnail,
+        topology_id=header.topology_id,
         n_layers=header.n_layers,
         mesh_hash=header.mesh_hash,
         saved_at=header.saved_at,
@@ -117,11 +121,17 @@ def check_identity(header: SessionHeader, path: Path, client_id: str, draft: boo
         raise SessionReadError(path, f"is {what} in the wrong folder")
 
 
-def session_info(path: Path, client_id: str, mesh_hash: str | None = None) -> SessionInfo:
-    """Listing entry for one session file: attributes only, never raises for a bad file."""
+def session_info(
+    path: Path, client_id: str, mesh_hash: str | None = None, read=None
+) -> SessionInfo:
+    """Listing entry for one session file: attributes only, never raises for a bad file.
+
+    ``read(path)`` gives the file's bytes through the store's seam (from disk without it).
+    """
     try:
-        header = read_header(path)
-        check_identity(header, path, client_id, draft=False)
+        with reading(path):
+            header = read_header(path, None if read is None else read(path))
+            check_identity(header, path, client_id, draft=False)
     except SessionReadError as error:
         return unreadable(path, client_id, error.reason)
     info = info_from_header(path, header)

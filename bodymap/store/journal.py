@@ -102,7 +102,8 @@ def _target(store, intent: dict) -> Path | None:
     try:
         if intent.get("action") == "amend":
             folder = layout.amendment_folder(client_id, session_id)
-            found = sorted(folder.glob(f"*-{intent.get('amendment_id')}.json"))
+            wanted = str(intent.get("amendment_id"))
+            found = [p for p in layout.amendment_files(folder) if p.stem.endswith(wanted)]
             return found[0] if found else None
         if session_id:
             return layout.session_file(client_id, session_id)

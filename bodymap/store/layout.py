@@ -35,10 +35,12 @@ def checked_id(value: str, what: str = "id") -> str:
 
 
 class StoreLayout:
-    """Paths inside one store folder (nothing here touches the disk except lookups)."""
+    """Paths inside one store folder. Lookups and listings go through ``backend`` (the
+    store's file-access seam, :mod:`bodymap.store.backend`): nothing here reads a file."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, backend=None) -> None:
         self.root = Path(root)
+        self.backend = backend
         self.clients = self.root / "clients"
         self.sessions = self.root / "sessions"
         self.drafts = self.root / "drafts"
@@ -73,22 +75,55 @@ class StoreLayout:
             raise StoreError(f"{mesh_hash!r} is not a SHA-256 geometry hash")
         return self.meshes / f"{mesh_hash}.h5"
 
+    def _folders(self, folder: Path) -> list[Path]:
+        return self.backend.folders(folder) if self.backend is not None else _subfolders(folder)
+
+    def _list(self, folder: Path, suffix: str) -> list[Path]:
+        if self.backend is not None:
+            return self.backend.list(folder, suffix)
+        return sorted(folder.glob("*" + suffix)) if folder.is_dir() else []
+
     def find(self, kind: str, session_id: str) -> Path | None:
         """The file of ``session_id`` under ``kind`` ("sessions" or "drafts"), if any."""
         name = checked_id(session_id, "session id") + SESSION_SUFFIX
-        for folder in _subfolders(self.root / kind):
+        for folder in self._folders(self.root / kind):
             candidate = folder / name
-            if candidate.is_file():
+            if self.exists(candidate):
                 return candidate
         return None
 
+    def exists(self, path: Path) -> bool:
+        return self.backend.exists(path) if self.backend is not None else path.is_file()
+
     def files(self, kind: str) -> Iterator[Path]:
         """Every ``.h5`` file under ``kind`` ("sessions" or "drafts"), by client folder."""
-        for folder in _subfolders(self.root / kind):
-            yield from sorted(folder.glob("*" + SESSION_SUFFIX))
+        for folder in self._folders(self.root / kind):
+            yield from self._list(folder, SESSION_SUFFIX)
+
+    def session_files(self, client_id: str) -> list[Path]:
+        """One client's saved session files."""
+        return self._list(self.client_sessions(client_id), SESSION_SUFFIX)
+
+    def client_files(self) -> list[Path]:
+        return self._list(self.clients, ".json")
+
+    def mesh_files(self) -> list[Path]:
+        return self._list(self.meshes, SESSION_SUFFIX)
+
+    def amendment_files(self, folder: Path) -> list[Path]:
+        """The amendment files in one session's amendment folder."""
+        return self._list(folder, ".json")
+
+    def all_amendment_files(self) -> list[Path]:
+        return [
+            path
+            for client in self._folders(self.amendments)
+            for session in self._folders(client)
+            for path in self._list(session, ".json")
+        ]
 
     def client_ids_with_sessions(self) -> list[str]:
-        return [folder.name for folder in _subfolders(self.sessions)]
+        return [folder.name for folder in self._folders(self.sessions)]
 
     def temp_folders(self) -> Iterator[Path]:
         """Every folder where a save can leave a temporary file."""
@@ -96,9 +131,9 @@ class StoreLayout:
         yield self.clients
         yield self.meshes
         for kind in (self.sessions, self.drafts):
-            yield from _subfolders(kind)
-        for client in _subfolders(self.amendments):
-            yield from _subfolders(client)
+            yield from self._folders(kind)
+        for client in self._folders(self.amendments):
+            yield from self._folders(client)
 
 
 def _subfolders(folder: Path) -> list[Path]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import platformdirs
 
-from bodymap.io.paths import APP_NAME
+from bodymap.io.paths import APP_NAME, checkout_root
 
 ENV_VAR = "BODYMAP_STORE"
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,16 @@ NETWORK_FILESYSTEMS = frozenset(
 )
 """File systems where HDF5 file locking and ``fsync`` cannot be trusted (``fuse.*`` too)."""
 
-SYNCED_FOLDER_NAMES = ("dropbox", "onedrive", "google drive", "googledrive", "icloud", "nextcloud")
+SYNCED_FOLDER_NAMES = (
+    "dropbox",
+    "onedrive",
+    "google drive",
+    "googledrive",
+    "icloud",
+    "mobile documents",
+    "com~apple~clouddocs",
+    "nextcloud",
+)
 
 
 def store_location(explicit: str | Path | None = None, package_parent: Path | None = None) -> Path:
@@ -63,10 +72,11 @@ def store_location(explicit: str | Path | None = None, package_parent: Path | No
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override).expanduser()
-    parent = package_parent or PACKAGE_PARENT
-    if (parent / "pyproject.toml").is_file() and (parent / "sessions").is_dir():
-        return parent / "sessions"
-    return Path(platformdirs.user_data_dir(APP_NAME)) / "store"
+    checkout = checkout_root(package_parent or PACKAGE_PARENT)
+    if checkout is not None and (checkout / "sessions").is_dir():
+        return checkout / "sessions"
+    # appauthor=False: on Windows %LOCALAPPDATA%\BodyMap\store, not BodyMap\BodyMap\store.
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "store"
 
 
 def filesystem_type(path: Path, mounts_file: Path = Path("/proc/mounts")) -> str | None:
@@ -101,6 +111,11 @@ def location_warnings(path: Path, mounts_file: Path = Path("/proc/mounts")) -> l
             f"the store {path} is on a network or user-space file system ({kind}): file "
             "locking and flushing to disk cannot be relied on there (HDF5 reports errno 37); "
             "keep the store on a local disk"
+        )
+    if str(path).startswith(("\\\\", "//")):
+        warnings.append(
+            f"the store {path} is on a network share: file locking and flushing to disk "
+            "cannot be relied on there; keep the store on a local disk"
         )
     lowered = [part.lower() for part in Path(os.path.realpath(path)).parts]
     if any(name in part for part in lowered for name in SYNCED_FOLDER_NAMES):

@@ -14,11 +14,19 @@ import numpy as np
 
 import bodymap
 from bodymap.core.atlas import Atlas, Band, Region
-from bodymap.core.mesh import BodyMesh, MeshError
-from bodymap.store.atomic import write_atomic
+from bodymap.core.mesh import MAX_FACES, BodyMesh
 from bodymap.store.errors import SessionReadError
-from bodymap.store.hdf5_image import FilePlan, build_image, read_text
-from bodymap.store.session_file import READ_ERRORS, check_format, open_file
+from bodymap.store.hdf5_image import FilePlan, build_image, read_dataset, read_text
+from bodymap.store.limits import (
+    Refused,
+    checked_count,
+    checked_vertex_count,
+    guarded,
+    parse_json,
+    read_attributes,
+    reading,
+)
+from bodymap.store.session_file import check_format, open_file
 
 MESH_FORMAT = "bodymap-mesh"
 MESH_SCHEMA = 1
@@ -52,29 +60,45 @@ def mesh_plan(mesh: BodyMesh, atlas: Atlas | None = None) -> FilePlan:
     return plan
 
 
-def write_mesh(path: Path, mesh: BodyMesh, atlas: Atlas | None = None) -> None:
-    write_atomic(path, build_image(mesh_plan(mesh, atlas)))
+def mesh_image(mesh: BodyMesh, atlas: Atlas | None = None) -> bytes:
+    """The bytes of a mesh file for ``mesh`` (the store writes them through its seam)."""
+    return build_image(mesh_plan(mesh, atlas))
 
 
-def read_mesh(path: Path) -> tuple[BodyMesh, Atlas]:
-    """The mesh and atlas in a mesh file, checked against the hash in its name."""
-    with open_file(path) as h5:
-        check_format(dict(h5.attrs), path, MESH_FORMAT, MESH_SCHEMA)
-        try:
+@guarded
+def read_mesh(path: Path, data: bytes | None = None) -> tuple[BodyMesh, Atlas]:
+    """The mesh and atlas in a mesh file, checked against the hash in its name.
+
+    Every array's type and shape is checked against the counts in the file's header (at
+    most :data:`~bodymap.core.mesh.MAX_VERTICES` vertices) before it is read.
+    """
+    with open_file(path, data) as h5:
+        attrs = read_attributes(h5, ("format", "schema_version", "app_version", "name",
+                                     "n_vertices", "n_faces"))  # fmt: skip
+        check_format(attrs, path, MESH_FORMAT, MESH_SCHEMA)
+        with reading(path, "mesh file"):
+            n = checked_vertex_count(attrs.get("n_vertices"))
+            m = checked_count(attrs.get("n_faces"), "n_faces", MAX_FACES, minimum=1)
             mesh = BodyMesh(
-                h5["vertices"][()],
-                h5["faces"][()],
-                h5["internal"][()].astype(bool),
-                name=str(h5.attrs.get("name", "body")),
+                read_dataset(h5, "vertices", 12 * n, np.float32, (n, 3)),
+                read_dataset(h5, "faces", 12 * m, np.int32, (m, 3)),
+                read_dataset(h5, "internal", n, np.uint8, (n,)).astype(bool),
+                name=str(attrs.get("name", "body")),
             )
             atlas = Atlas(
-                regions=tuple(Region(**r) for r in json.loads(read_text(h5, "regions"))),
-                bands=tuple(Band(**b) for b in json.loads(read_text(h5, "bands"))),
-                region_index=h5["region_index"][()],
-                band_index=h5["band_index"][()],
+                regions=tuple(Region(**r) for r in _records(h5, "regions")),
+                bands=tuple(Band(**b) for b in _records(h5, "bands")),
+                region_index=read_dataset(h5, "region_index", 2 * n, np.int16, (n,)),
+                band_index=read_dataset(h5, "band_index", n, np.int8, (n,)),
             )
-        except (*READ_ERRORS, MeshError) as error:
-            raise SessionReadError(path, f"damaged mesh file ({error})") from error
     if mesh.geometry_hash != path.stem:
         raise SessionReadError(path, "its geometry does not match the SHA-256 in its name")
     return mesh, atlas
+
+
+def _records(h5, name: str) -> list[dict]:
+    """A JSON list of objects (the atlas's regions or bands), checked before parsing."""
+    records = parse_json(read_text(h5, name), name)
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise Refused(f"{name} is not a JSON list of objects")
+    return records

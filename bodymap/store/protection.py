@@ -38,9 +38,9 @@ def record_files(store: Store) -> Iterator[Path]:
     layout = store.layout
     yield from layout.files("sessions")
     yield from layout.files("drafts")
-    yield from sorted(layout.amendments.glob("*/*/*.json"))
-    yield from sorted(layout.clients.glob("*.json"))
-    yield from sorted(layout.meshes.glob("*.h5"))
+    yield from layout.all_amendment_files()
+    yield from layout.client_files()
+    yield from layout.mesh_files()
 
 
 def protect(
@@ -102,7 +102,7 @@ def unprotect(
         _rechain(store, None)
         set_key_state(root, audit_keyed=False)
         remove_keys(root)
-    Store(root).audit.append("unprotect", None, None)
+    Store(root).log("unprotect", None, None)
 
 
 def _convert(store: Store, content, progress: Progress | None, seal: bool = True) -> None:
@@ -121,7 +121,7 @@ def _convert(store: Store, content, progress: Progress | None, seal: bool = True
 
 def _rechain(store: Store, key: bytes | None) -> None:
     """Rewrite the whole audit log chained under ``key`` (HMAC) or plain SHA-256."""
-    if store.layout.audit.exists():
+    if store.backend.exists(store.layout.audit):
         store.backend.write_atomic(store.layout.audit, store.audit.rekeyed_lines(key))
     store.audit.key = key
 

@@ -37,7 +37,7 @@ class RecordsMixin(StoreBase):
         """
         with self._writing():
             path = self._session_path(session_id)
-            header = read_header(path)
+            header = read_header(path, self._read_record(path))
             if header.finalised_at is None:
                 raise NotFinalisedError(
                     f"session {session_id} is not finalised: edit it and save instead of amending"
@@ -69,7 +69,8 @@ class RecordsMixin(StoreBase):
     def amendments(self, session_id: str) -> list[Amendment]:
         """The session's readable amendments, oldest first (``verify`` reports bad ones)."""
         path = self._session_path(session_id)
-        return list_amendments(self.layout.amendment_folder(path.parent.name, session_id))[0]
+        folder = self.layout.amendment_folder(path.parent.name, session_id)
+        return list_amendments(self.layout.amendment_files(folder), self._read_record)[0]
 
     @locked
     def delete_session(self, session_id: str, erase: bool = False) -> None:
@@ -83,7 +84,7 @@ class RecordsMixin(StoreBase):
             client_id = path.parent.name
             if not erase:
                 try:
-                    header = read_header(path)
+                    header = read_header(path, self._read_record(path))
                 except SessionReadError as error:
                     raise StoreError(f"{error}; only erase=True deletes it") from error
                 if header.finalised_at is not None:

@@ -28,8 +28,11 @@ from bodymap.core.views import Camera
 from bodymap.store.hdf5_image import FilePlan
 
 SESSION_FORMAT = "bodymap-session"
-SCHEMA_VERSION = 1
-"""Bumped on any change an older reader would misread or lose on saving back."""
+SCHEMA_VERSION = 2
+"""Bumped on any change an older reader would misread or lose on saving back.
+
+2: the body a session was recorded on (``/body``) and its mesh's ``topology_id``. Files of
+schema 1 still open: their body is ``{}`` and their topology unknown (``""``)."""
 LENGTH_UNIT = "m"
 LAYER_UNIT = "tenths of intensity: stored value / 10 = intensity 0-10"
 STROKE_ARRAYS = {
@@ -73,6 +76,7 @@ def session_plan(
         "draft": int(draft),
         "saved_at": iso(saved_at),
         "length_unit": LENGTH_UNIT,
+        "topology_id": session.topology_id,
     }
     for name, value in root.items():
         plan.attr("/", name, value)
@@ -84,6 +88,7 @@ def session_plan(
     plan.text("/notes", _json(session.notes.to_dict()))
     plan.text("/rhythm", _json([reading.to_dict() for reading in session.rhythm]))
     plan.text("/camera", _json(camera_to_dict(session.camera)))
+    plan.text("/body", _json(session.body))
     _plan_strokes(plan, session.strokes)
     if thumbnail is not None:
         plan.array("/thumbnail", np.frombuffer(bytes(thumbnail), dtype=np.uint8), compress=False)
@@ -207,4 +212,6 @@ def session_from_parts(header: dict, texts: dict[str, str], layers, strokes) -> 
         camera=camera_from_dict(parsed["camera"]),
         carried_over_from=str(header["carried_over_from"]) or None,
         finalised_at=parse_time(str(header["finalised_at"])),
+        body=parsed.get("body") or {},
+        topology_id=str(header.get("topology_id", "")),
     )

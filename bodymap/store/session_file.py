@@ -7,7 +7,7 @@ writer to lock against, and locking is what fails on network folders (errno 37).
 
 from __future__ import annotations
 
-import re
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +19,22 @@ import bodymap
 from bodymap.core.session import Session
 from bodymap.store.errors import SessionReadError
 from bodymap.store.hdf5_image import DIGEST_ATTRIBUTE, build_image, read_dataset, read_text
+from bodymap.store.limits import (
+    MAX_JSON_DEPTH,
+    MAX_LAYERS,
+    MAX_TEXT_BYTES,
+    Refused,
+    allowance,
+    check_hard_link,
+    check_json,
+    check_members,
+    checked_count,
+    checked_vertex_count,
+    guarded,
+    read_attribute,
+    read_attributes,
+    reading,
+)
 from bodymap.store.session_codec import (
     SCHEMA_VERSION,
     SESSION_FORMAT,
@@ -41,8 +57,7 @@ REQUIRED = (
     "draft",
     "saved_at",
 )
-READ_ERRORS = (OSError, KeyError, ValueError, TypeError, IndexError, AttributeError)
-"""What damaged content raises inside h5py, json and the core constructors."""
+MAX_THUMBNAIL_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,7 @@ class SessionHeader:
     schema_version: int
     n_layers: int
     has_thumbnail: bool
+    topology_id: str = ""
 
 
 def encode_session(
@@ -88,35 +104,29 @@ def encode_session(
         schema_version=SCHEMA_VERSION,
         n_layers=sum(path.startswith("/layers/") for path in plan.arrays),
         has_thumbnail=thumbnail is not None,
+        topology_id=session.topology_id,
     )
     return build_image(plan), header
 
 
-def open_file(path: Path) -> h5py.File:
-    """Open an HDF5 file read-only, or raise :class:`SessionReadError` saying why not."""
-    try:
-        if path.stat().st_size == 0:
-            raise SessionReadError(path, "empty file (0 bytes)")
-        return h5py.File(path, "r", locking=False)
-    except FileNotFoundError:
-        raise SessionReadError(path, "the file does not exist") from None
-    except OSError as error:
-        raise SessionReadError(path, hdf5_reason(error)) from error
+def open_file(path: Path, data: bytes | None = None) -> h5py.File:
+    """Open an HDF5 file read-only, or raise :class:`SessionReadError` saying why not.
 
-
-def hdf5_reason(error: BaseException) -> str:
-    """A short reason from an h5py error ("truncated file", "checksum mismatch"...)."""
-    text = str(error)
-    inner = re.search(r"\(([^()]*)\)\s*$", text)
-    detail = inner.group(1) if inner else text
-    if "signature not found" in detail:
-        return "not an HDF5 file (random bytes or another kind of file)"
-    if "truncated file" in detail:
-        sizes = re.search(r"eof = (\d+).*stored_eof = (\d+)", detail)
-        return f"truncated file ({sizes[1]} of {sizes[2]} bytes)" if sizes else "truncated file"
-    if "filter returned failure" in detail or "checksum" in detail.lower():
-        return "damaged data: a checksum does not match (fletcher32)"
-    return f"cannot be read as HDF5 ({detail or type(error).__name__})"
+    The one place the store opens a file for reading. With ``data`` (the file's bytes, as
+    read or decrypted by the caller) the file is opened from memory instead; every check
+    of :mod:`bodymap.store.limits` works the same either way.
+    """
+    with reading(path):
+        try:
+            if data is not None:
+                if not data:
+                    raise SessionReadError(path, "empty file (0 bytes)")
+                return h5py.File(io.BytesIO(data), "r")
+            if path.stat().st_size == 0:
+                raise SessionReadError(path, "empty file (0 bytes)")
+            return h5py.File(path, "r", locking=False)
+        except FileNotFoundError:
+            raise SessionReadError(path, "the file does not exist") from None
 
 
 def check_format(
@@ -145,101 +155,131 @@ def check_format(
     return int(version)
 
 
+HEADER_ATTRIBUTES = ("format", "schema_version", "app_version", "topology_id", *REQUIRED)
+TEXTS_SINCE = {"body": 2}
+"""Text records added after schema 1, and the schema that added them."""
+
+
 def header_of(h5: h5py.File, path: Path, attrs: dict | None = None) -> SessionHeader:
     """Check and decode the root attributes (``attrs``, if already read) of an open file."""
-    attrs = dict(h5.attrs) if attrs is None else attrs
+    attrs = read_attributes(h5, HEADER_ATTRIBUTES) if attrs is None else attrs
     version = check_format(attrs, path)
     missing = [name for name in REQUIRED if name not in attrs]
     if missing:
         raise SessionReadError(path, f"damaged header: no attribute {missing[0]!r}")
-    try:
+    with reading(path, "header"):
         return SessionHeader(
-            session_id=str(attrs["session_id"]),
-            client_id=str(attrs["client_id"]),
-            started=datetime.fromisoformat(str(attrs["started"])),
-            practitioner=str(attrs["practitioner"]),
-            mesh_hash=str(attrs["mesh_sha256"]),
-            n_vertices=int(attrs["n_vertices"]),
-            carried_over_from=str(attrs["carried_over_from"]) or None,
-            finalised_at=parse_time(str(attrs["finalised_at"])),
-            draft=bool(int(attrs["draft"])),
-            saved_at=parse_time(str(attrs["saved_at"])),
+            session_id=_text(attrs, "session_id"),
+            client_id=_text(attrs, "client_id"),
+            started=datetime.fromisoformat(_text(attrs, "started")),
+            practitioner=_text(attrs, "practitioner"),
+            mesh_hash=_text(attrs, "mesh_sha256"),
+            n_vertices=checked_vertex_count(attrs["n_vertices"]),
+            carried_over_from=_text(attrs, "carried_over_from") or None,
+            finalised_at=parse_time(_text(attrs, "finalised_at")),
+            draft=bool(checked_count(attrs["draft"], "draft", 1)),
+            saved_at=parse_time(_text(attrs, "saved_at")),
             app_version=str(attrs.get("app_version", "")),
             schema_version=version,
-            n_layers=len(h5["layers"]) if "layers" in h5 else 0,
+            n_layers=_layer_count(h5),
             has_thumbnail="thumbnail" in h5,
+            topology_id=str(attrs.get("topology_id", "")),
         )
-    except READ_ERRORS as error:
-        raise SessionReadError(path, f"damaged header ({error})") from error
 
 
-def read_header(path: Path) -> SessionHeader:
-    """A session file's header (attributes only: fast enough for listings)."""
-    with open_file(path) as h5:
-        try:
-            return header_of(h5, path)
-        except SessionReadError:
-            raise
-        except READ_ERRORS as error:
-            raise SessionReadError(path, hdf5_reason(error)) from error
+def _text(attrs: dict, name: str) -> str:
+    value = attrs[name]
+    if not isinstance(value, str):
+        raise Refused(f"attribute {name!r} is not text")
+    return value
 
 
-def read_session(path: Path) -> tuple[Session, SessionHeader]:
-    """The whole session in a file, and its header.
+def _layer_count(h5: h5py.File) -> int:
+    if "layers" not in h5:
+        return 0
+    check_hard_link(h5, "layers")
+    layers = h5["layers"]
+    if not isinstance(layers, h5py.Group):
+        raise Refused("layers is not a group")
+    return check_members(layers, "layers", MAX_LAYERS)
+
+
+@guarded
+def read_header(path: Path, data: bytes | None = None) -> SessionHeader:
+    """A session file's header (attributes only: fast enough for listings).
+
+    ``data``: the file's bytes, as the store's seam read (and decrypted) them; without it
+    the file is read from disk (tools and tests)."""
+    with open_file(path, data) as h5:
+        return header_of(h5, path)
+
+
+@guarded
+def read_session(path: Path, data: bytes | None = None) -> tuple[Session, SessionHeader]:
+    """The whole session in a file (or in ``data``, its bytes), and its header.
 
     Raises
     ------
     SessionReadError
-        Unreadable, foreign, newer-schema, or damaged (fletcher32 catches damaged layers).
+        Unreadable, foreign, newer-schema, or damaged (fletcher32 catches damaged layers),
+        or declaring more than it could hold (see :mod:`bodymap.store.limits`).
     """
-    with open_file(path) as h5:
-        attrs = dict(h5.attrs)
+    with open_file(path, data) as h5:
+        attrs = read_attributes(h5, HEADER_ATTRIBUTES)
         header = header_of(h5, path, attrs)
-        where = "the file"
-        try:
-            where = "layers"
-            layers = {key: _layer(h5, key, header.n_vertices) for key in h5["layers"]}
-            where = "text records"
-            texts = {name: read_text(h5, name) for name in TEXTS}
-            where = "stroke log"
-            strokes = {name: _stroke_array(h5, name) for name in STROKE_ARRAYS}
-            where = "records"
+        limit = allowance(h5)
+        with reading(path, "layers"):
+            keys = list(h5["layers"]) if header.n_layers else []
+            layers = {key: read_layer(h5, key, header.n_vertices) for key in keys}
+        with reading(path, "text records"):
+            names = TEXTS + tuple(
+                name for name, since in TEXTS_SINCE.items() if header.schema_version >= since
+            )
+            texts = {name: read_text(h5, name) for name in names}
+            for name, text in texts.items():
+                check_json(text, name, MAX_TEXT_BYTES, MAX_JSON_DEPTH)
+        with reading(path, "stroke log"):
+            strokes = {name: _stroke_array(h5, name, limit) for name in STROKE_ARRAYS}
+        with reading(path, "records"):
             session = session_from_parts(attrs, texts, layers, strokes)
-        except READ_ERRORS as error:
-            reason = hdf5_reason(error) if isinstance(error, OSError) else str(error)
-            raise SessionReadError(path, f"damaged {where}: {reason}") from error
     return session, header
 
 
-def _layer(h5: h5py.File, key: str, n_vertices: int) -> np.ndarray:
-    values = read_dataset(h5, f"layers/{key}")
-    if values.dtype != np.uint8 or values.shape != (n_vertices,):
-        raise ValueError(f"layer {key!r} is {values.dtype} {values.shape}, not uint8 (N,)")
-    return values
+def read_layer(h5: h5py.File, key: str, n_vertices: int) -> np.ndarray | None:
+    """The (N,) uint8 layer ``key``, its type and shape checked before it is read;
+    ``None`` when the file has no such layer (not painted)."""
+    path = f"layers/{key}"
+    if "layers" not in h5 or key not in h5["layers"]:
+        return None
+    # The exact shape is required, so n_vertices bytes (at most MAX_VERTICES) is the bound.
+    return read_dataset(h5, path, n_vertices, dtype=np.uint8, shape=(n_vertices,))
 
 
-def _stroke_array(h5: h5py.File, name: str) -> tuple[np.ndarray, np.ndarray]:
-    values = read_dataset(h5, f"strokes/{name}")
-    offsets = read_dataset(h5, f"strokes/{name}_offsets").astype(np.int64)
+def _stroke_array(h5: h5py.File, name: str, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    dtype, empty = STROKE_ARRAYS[name]
+    values = read_dataset(h5, f"strokes/{name}", limit, dtype=dtype, ndim=len(empty))
+    if values.shape[1:] != empty[1:]:
+        raise Refused(f"stroke {name} has shape {values.shape}, not (K, {', '.join(empty[1:])})")
+    offsets = read_dataset(h5, f"strokes/{name}_offsets", limit, dtype=np.int64, ndim=1)
     if len(offsets) == 0 or offsets[0] != 0 or offsets[-1] != len(values):
-        raise ValueError(f"stroke {name} offsets do not match the data")
+        raise Refused(f"stroke {name} offsets do not match the data")
     if np.any(np.diff(offsets) < 0):
-        raise ValueError(f"stroke {name} offsets are not increasing")
+        raise Refused(f"stroke {name} offsets are not increasing")
     return values, offsets
 
 
 def stored_digest(h5: h5py.File) -> str | None:
-    value = h5.attrs.get(DIGEST_ATTRIBUTE)
-    return None if value is None else str(value)
+    if not h5py.h5a.exists(h5.id, DIGEST_ATTRIBUTE.encode()):
+        return None
+    return str(read_attribute(h5.id, DIGEST_ATTRIBUTE))
 
 
-def read_thumbnail(path: Path) -> bytes | None:
+@guarded
+def read_thumbnail(path: Path, data: bytes | None = None) -> bytes | None:
     """The PNG thumbnail stored in a session file, or ``None``."""
-    with open_file(path) as h5:
+    with open_file(path, data) as h5:
         header_of(h5, path)
         if "thumbnail" not in h5:
             return None
-        try:
-            return h5["thumbnail"][()].tobytes()
-        except READ_ERRORS as error:
-            raise SessionReadError(path, f"damaged thumbnail: {hdf5_reason(error)}") from error
+        with reading(path, "thumbnail"):
+            return read_dataset(h5, "thumbnail", MAX_THUMBNAIL_BYTES, np.uint8, ndim=1).tobytes()

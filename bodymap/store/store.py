@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from bodymap.store import clients as client_files
 from bodymap.store.atomic import PRIVATE_FILE, READ_ONLY_FILE
 from bodymap.store.audit import AuditProblem
 from bodymap.store.base import finalised_error, locked
+from bodymap.store.clients import MAX_CLIENT_BYTES
 from bodymap.store.drafts import DraftsMixin
 from bodymap.store.errors import (
     FinalisedError,
@@ -43,13 +45,15 @@ from bodymap.store.errors import (
 )
 from bodymap.store.info import SessionInfo, check_identity, session_info
 from bodymap.store.layer_reads import (
+    TrendFileParts,
     read_layer_file,
     read_layer_set_file,
     read_rhythm_and_events,
     read_tag_names,
+    read_trend_file,
 )
 from bodymap.store.layout import checked_id
-from bodymap.store.mesh_store import read_mesh, write_mesh
+from bodymap.store.mesh_store import mesh_image, read_mesh
 from bodymap.store.records import RecordsMixin
 from bodymap.store.session_file import (
     encode_session,
@@ -102,12 +106,12 @@ class Store(DraftsMixin, RecordsMixin):
         path = self.layout.client_file(client_id)
         if not path.exists():
             raise NotFoundError(f"no client {client_id} in the store")
-        return client_files.read_client(path)
+        return client_files.read_client(path, self._read_record(path, MAX_CLIENT_BYTES))
 
     @locked
     def clients(self) -> list[Client]:
         """Every readable client, by name (``verify`` reports unreadable client files)."""
-        return client_files.list_clients(self.layout.clients)[0]
+        return client_files.list_clients(self.layout.client_files(), self._read_record)[0]
 
     def find_clients(self, text: str) -> list[Client]:
         """Clients whose name or id contains ``text`` (case-insensitive)."""
@@ -139,12 +143,10 @@ class Store(DraftsMixin, RecordsMixin):
         and the content digest compared, as ``bodymap verify`` does. With ``mesh_hash``,
         sessions recorded on another mesh are flagged unreadable.
         """
-        folder = self.layout.client_sessions(client_id)
-        infos = [session_info(p, client_id, mesh_hash) for p in sorted(folder.glob("*.h5"))]
+        paths = self.layout.session_files(client_id)
+        infos = [session_info(p, client_id, mesh_hash, self._read_record) for p in paths]
         if check:
-            from bodymap.store.verify import check_session_file
-
-            infos = [_checked(info, check_session_file(info.path)) for info in infos]
+            infos = [_checked(info, self._full_check(info.path)) for info in infos]
         return sorted(infos, key=SessionInfo.sort_key)
 
     @locked
@@ -158,19 +160,20 @@ class Store(DraftsMixin, RecordsMixin):
             another mesh raises :class:`MeshMismatchError`.
         """
         path = self._session_path(session_id)
-        sha = self.backend.sha256(path)
-        session, header = read_session(path)
+        data = self._read_record(path)
+        session, header = read_session(path, data)
         check_identity(header, path, path.parent.name, draft=False)
         self._remember(path, header)
         _check_mesh(session, mesh)
-        if sha is not None and sha == self.backend.sha256(path):
-            self._base[session.id] = sha  # what a later save of this session may replace
+        # What a later save of this session may replace: exactly these bytes.
+        self._base[session.id] = hashlib.sha256(data).hexdigest()
         return session
 
     @locked
     def thumbnail(self, session_id: str) -> bytes | None:
         """The session's PNG thumbnail, or ``None``."""
-        return read_thumbnail(self._session_path(session_id))
+        path = self._session_path(session_id)
+        return read_thumbnail(path, self._read_record(path))
 
     @locked
     def save(
@@ -235,7 +238,7 @@ class Store(DraftsMixin, RecordsMixin):
             path = self.layout.session_file(session.client_id, session.id)
             existing = self._existing(path, session)
             if thumbnail is None and existing is not None and existing.has_thumbnail:
-                thumbnail = _quiet_thumbnail(path)
+                thumbnail = self._quiet_thumbnail(path)
             self.backend.ensure_folder(path.parent)
             image, header = encode_session(
                 session, saved_at or datetime.now(UTC), thumbnail=thumbnail
@@ -277,9 +280,15 @@ class Store(DraftsMixin, RecordsMixin):
         return copy
 
     @locked
+    def content_sha256(self, session_id: str) -> str | None:
+        """SHA-256 of a saved session's content: what the audit log records for it and
+        what reports print (the same whether or not the store is protected)."""
+        return self.backend.sha256(self._session_path(session_id))
+
+    @locked
     def session_info(self, session_id: str) -> SessionInfo:
         path = self._session_path(session_id)
-        return session_info(path, path.parent.name)
+        return session_info(path, path.parent.name, read=self._read_record)
 
     @locked
     def new_session(
@@ -289,22 +298,43 @@ class Store(DraftsMixin, RecordsMixin):
         n_vertices: int,
         practitioner: str = "",
         from_previous: bool = True,
+        body: dict | None = None,
+        topology_id: str = "",
     ) -> Session:
-        """A new (unsaved) session for an existing client.
+        """A new (unsaved) session for an existing client, on the mesh ``mesh_hash``.
 
         With ``from_previous``, it carries over the findings of the client's latest
-        readable session on the same mesh (see :func:`bodymap.core.session.carry_over`).
+        readable session on the same mesh, or on a body of the same topology (the same
+        vertices, another shape: a child who grew), see
+        :func:`bodymap.core.session.carry_over`. ``body`` and ``topology_id`` record the
+        body it is recorded on.
         """
         self.client(client_id)
-        if from_previous:
-            for info in reversed(self.sessions(client_id, mesh_hash=mesh_hash)):
-                if not info.readable:
-                    continue
-                try:
-                    return carry_over(self.load(info.id, mesh=mesh_hash), practitioner)
-                except SessionReadError:
-                    continue
-        return Session(client_id, mesh_hash, n_vertices, practitioner=practitioner)
+        new = Session(
+            client_id,
+            mesh_hash,
+            n_vertices,
+            practitioner=practitioner,
+            body=body or {},
+            topology_id=topology_id,
+        )
+        if not from_previous:
+            return new
+        for info in reversed(self.sessions(client_id)):
+            same_mesh = info.mesh_hash == mesh_hash
+            same_topology = bool(topology_id) and info.topology_id == topology_id
+            if not info.readable or not (same_mesh or same_topology):
+                continue
+            try:
+                previous = self.load(info.id)
+            except SessionReadError:
+                continue
+            if previous.n_vertices != n_vertices:
+                continue
+            carried = carry_over(previous, practitioner)
+            carried.mesh_hash, carried.body, carried.topology_id = mesh_hash, new.body, topology_id
+            return carried
+        return new
 
     # ----- partial reads (comparisons and trends: see bodymap.store.layer_reads) -------
     @locked
@@ -325,7 +355,7 @@ class Store(DraftsMixin, RecordsMixin):
         """:meth:`read_layer` for several sessions, in the order given."""
         out = []
         for path in self._session_paths(session_ids):
-            layer, header = read_layer_file(path, tag)
+            layer, header = read_layer_file(path, tag, self._read_record(path))
             _check_mesh_hash(header.session_id, header.mesh_hash, mesh)
             out.append(layer)
         return out
@@ -340,7 +370,7 @@ class Store(DraftsMixin, RecordsMixin):
         """
         out = []
         for path in self._session_paths(session_ids):
-            layers, header = read_layer_set_file(path, tags)
+            layers, header = read_layer_set_file(path, tags, self._read_record(path))
             out.append((layers, header.mesh_hash))
         return out
 
@@ -349,12 +379,14 @@ class Store(DraftsMixin, RecordsMixin):
         self, session_ids: list[str]
     ) -> list[tuple[list[RhythmReading], dict[str, int]]]:
         """Per session, its rhythm readings and its event counts by kind (those records only)."""
-        return [read_rhythm_and_events(p) for p in self._session_paths(session_ids)]
+        paths = self._session_paths(session_ids)
+        return [read_rhythm_and_events(p, self._read_record(p)) for p in paths]
 
     @locked
     def tag_names(self, session_id: str) -> dict[str, str]:
         """Tag key -> name in a session's tag set (the names the practitioner gave)."""
-        return read_tag_names(self._session_path(session_id))
+        path = self._session_path(session_id)
+        return read_tag_names(path, self._read_record(path))
 
     def _session_paths(self, session_ids: list[str]) -> list[Path]:
         """Session files, looked up in the folder of the previous one first (one client)."""
@@ -362,40 +394,66 @@ class Store(DraftsMixin, RecordsMixin):
         for session_id in session_ids:
             if paths:
                 guess = paths[-1].parent / f"{checked_id(session_id, 'session id')}.h5"
-                if guess.is_file():
+                if self.layout.exists(guess):
                     paths.append(guess)
                     continue
             paths.append(self._session_path(session_id))
         return paths
 
     @locked
+    def trend_parts(
+        self,
+        client_id: str,
+        tags: list[str] | None = None,
+        known: Mapping[str, SessionInfo] | None = None,
+        wanted: Callable[[SessionInfo], bool] | None = None,
+        reduce: Callable[[SessionInfo, dict[str, np.ndarray]], object] | None = None,
+    ) -> list[TrendFileParts]:
+        """Every session of a client by date, each file opened once: its listing entry and,
+        for those ``wanted`` whose content digest is not ``known``, its layers, rhythm,
+        event counts and tag names; ``reduce`` summarises each file's layers as it is read
+        (see :func:`~bodymap.store.layer_reads.read_trend_file`).
+
+        Never reads a mesh; an unreadable file is listed as such, with the reason.
+        """
+        paths = self.layout.session_files(client_id)
+        read = self._read_record
+        found = [read_trend_file(p, tags, known, wanted, reduce, read) for p in paths]
+        return sorted(found, key=lambda parts: parts.info.sort_key())
+
+    @locked
     def put_mesh(self, mesh: BodyMesh, atlas: Atlas | None = None) -> Path:
         """Keep ``mesh`` (and its atlas) in the store once; idempotent."""
         path = self.layout.mesh_file(mesh.geometry_hash)
-        if path.exists():
-            try:
-                read_mesh(path)
-                return path
-            except SessionReadError as error:
-                raise TargetUnreadableError(f"refusing to replace {error}") from error
         with self._writing():
-            write_mesh(path, mesh, atlas)
+            if self.layout.exists(path):
+                try:
+                    read_mesh(path, self._read_record(path))
+                    return path
+                except SessionReadError as error:
+                    raise TargetUnreadableError(f"refusing to replace {error}") from error
+            self.backend.write_record(path, mesh_image(mesh, atlas))
         return path
 
     @locked
     def get_mesh(self, mesh_hash: str) -> tuple[BodyMesh, Atlas]:
         path = self.layout.mesh_file(mesh_hash)
-        if not path.exists():
+        if not self.layout.exists(path):
             raise NotFoundError(f"no mesh {mesh_hash[:12]}... in the store")
-        return read_mesh(path)
+        return read_mesh(path, self._read_record(path))
 
     def has_mesh(self, mesh_hash: str) -> bool:
-        return self.layout.mesh_file(mesh_hash).is_file()
+        return self.layout.exists(self.layout.mesh_file(mesh_hash))
 
     @locked
     def log(self, action: str, client_id: str | None, session_id: str | None, **ids) -> dict:
-        """Record an action in the audit log (the app records ``open`` and ``export``)."""
-        return self.audit.append(action, client_id, session_id, **ids)
+        """Record an action in the audit log (the app records ``open`` and ``export``).
+
+        Under the store's write lock, like every other append, so that two processes can
+        never fork the hash chain (Windows has no ``flock`` on the log itself).
+        """
+        with self._writing():
+            return self.audit.append(action, client_id, session_id, **ids)
 
     @locked
     def verify_audit(self) -> list[AuditProblem]:
@@ -428,10 +486,3 @@ def _check_mesh_hash(session_id: str, mesh_hash: str, mesh: BodyMesh | str | Non
             f"session {session_id} was recorded on another body mesh (SHA-256 "
             f"{mesh_hash[:12]}..., this body {expected[:12]}...): open it on its own mesh"
         )
-
-
-def _quiet_thumbnail(path: Path) -> bytes | None:
-    try:
-        return read_thumbnail(path)
-    except SessionReadError:
-        return None

@@ -21,6 +21,7 @@ def check_storable(session: Session) -> None:
         checked_id(session.carried_over_from, "the session it carries over from")
     try:
         check_text(session.practitioner, "the practitioner's name")
+        check_text(session.topology_id, "the topology id", 64)
         for key in session.overlays.keys:
             check_key(key, "layer key")
     except ValueError as error:

@@ -21,22 +21,24 @@ What is checked, per file:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bodymap.store.amendments import read_amendment
+from bodymap.store.amendments import MAX_AMENDMENT_BYTES, read_amendment
 from bodymap.store.audit import AuditProblem
-from bodymap.store.clients import read_client
+from bodymap.store.base import backend_read
+from bodymap.store.clients import MAX_CLIENT_BYTES, read_client
 from bodymap.store.errors import SessionReadError, StoreError
 from bodymap.store.hdf5_image import content_digest, file_items
 from bodymap.store.info import check_identity
 from bodymap.store.ledger import Ledger, ledger_of
+from bodymap.store.limits import allowance, reading
 from bodymap.store.mesh_store import read_mesh
 from bodymap.store.session_file import (
-    READ_ERRORS,
-    hdf5_reason,
     header_of,
     open_file,
+    read_header,
     read_session,
     stored_digest,
 )
@@ -109,39 +111,46 @@ def _line(check: FileCheck) -> str:
     return f"OK    {check.path}" if check.ok else f"FAIL  {check.path}: {check.problem}"
 
 
-def check_session_file(path: Path, draft: bool = False) -> str | None:
-    """Why a session (or draft) file fails a full check, or ``None`` when it passes."""
+def check_session_file(path: Path, draft: bool = False, data: bytes | None = None) -> str | None:
+    """Why a session (or draft) file fails a full check, or ``None`` when it passes.
+
+    ``data``: the file's bytes through the store's seam (read from disk without it)."""
     try:
-        with open_file(path) as h5:
-            header = header_of(h5, path)
-            check_identity(header, path, path.parent.name, draft=draft)
-            try:
-                items = list(file_items(h5))
-            except READ_ERRORS as error:
-                return f"damaged data: {hdf5_reason(error)}"
-            stored = stored_digest(h5)
-        if stored is None:
-            return "no content digest attribute"
-        if content_digest(items) != stored:
-            return "content changed: the content digest does not match (edited outside BodyMap?)"
-        read_session(path)
+        with reading(path):
+            with open_file(path, data) as h5:
+                header = header_of(h5, path)
+                check_identity(header, path, path.parent.name, draft=draft)
+                limit = max(allowance(h5), header.n_vertices)
+                with reading(path, "data"):
+                    items = list(file_items(h5, limit))
+                stored = stored_digest(h5)
+            if stored is None:
+                return "no content digest attribute"
+            if content_digest(items) != stored:
+                return (
+                    "content changed: the content digest does not match (edited outside BodyMap?)"
+                )
+            read_session(path, data)
     except SessionReadError as error:
         return error.reason
     return None
 
 
 def _session_problem(path: Path, ledger: Ledger, backend) -> str | None:
-    problem = check_session_file(path)
+    try:
+        data = backend_read(backend, path)
+    except SessionReadError as error:
+        return error.reason
+    problem = check_session_file(path, data=data)
     if problem is not None:
         return problem
-    with open_file(path) as h5:
-        is_final = bool(str(h5.attrs.get("finalised_at", "")))
+    is_final = read_header(path, data).finalised_at is not None
     record = ledger.sessions.get(path.stem)
     if record is None:
         return "not recorded in the audit log (placed here from outside BodyMap?)"
     if record.deleted:
         return "the audit log records it as deleted, yet it is here (restored from outside?)"
-    sha = backend.sha256(path)
+    sha = hashlib.sha256(data).hexdigest()
     if is_final:
         if record.finalised_sha256 is None:
             return "finalised, but the audit log has no finalise entry for it"
@@ -157,9 +166,16 @@ def _session_problem(path: Path, ledger: Ledger, backend) -> str | None:
     return None
 
 
+def _draft_problem(path: Path, backend) -> str | None:
+    try:
+        return check_session_file(path, draft=True, data=backend_read(backend, path))
+    except SessionReadError as error:
+        return error.reason
+
+
 def _amendment_problem(path: Path, root: Path, ledger: Ledger, backend) -> str | None:
     try:
-        amendment = read_amendment(path)
+        amendment = read_amendment(path, backend_read(backend, path, MAX_AMENDMENT_BYTES))
     except SessionReadError as error:
         return error.reason
     if amendment.session_id != path.parent.name or amendment.client_id != path.parent.parent.name:
@@ -177,7 +193,7 @@ def _amendment_problem(path: Path, root: Path, ledger: Ledger, backend) -> str |
 
 def _client_problem(path: Path, ledger: Ledger, backend) -> str | None:
     try:
-        read_client(path)
+        read_client(path, backend_read(backend, path, MAX_CLIENT_BYTES))
     except SessionReadError as error:
         return error.reason
     record = ledger.clients.get(path.stem)
@@ -195,19 +211,20 @@ def _missing(layout, ledger: Ledger) -> list[tuple[Path, str, str]]:
     missing = []
     for session_id, record in ledger.sessions.items():
         path = _quiet(lambda r=record, s=session_id: layout.session_file(r.client_id, s))
-        if record.deleted or path is None or path.exists():
+        if record.deleted or path is None or layout.exists(path):
             continue
         what = "a finalised session" if record.finalised_sha256 else "a saved session"
         missing.append((path, "session", f"missing: the audit log records {what} here"))
     for amendment_id, record in ledger.amendments.items():
         folder = _quiet(lambda r=record: layout.amendment_folder(r.client_id, r.session_id))
-        if record.deleted or folder is None or list(folder.glob(f"*-{amendment_id}.json")):
+        named = [p for p in layout.amendment_files(folder) if p.stem.endswith(amendment_id)]
+        if record.deleted or folder is None or named:
             continue
         path = folder / f"{amendment_id}.json"
         missing.append((path, "amendment", "missing: the audit log records this amendment"))
     for client_id, record in ledger.clients.items():
         path = _quiet(lambda c=client_id: layout.client_file(c))
-        if record.deleted or path is None or path.exists():
+        if record.deleted or path is None or layout.exists(path):
             continue
         missing.append((path, "client", "missing: the audit log records this client"))
     return missing
@@ -220,15 +237,15 @@ def _quiet(make):
         return None
 
 
-def _mesh_problem(path: Path) -> str | None:
+def _mesh_problem(path: Path, backend=None) -> str | None:
     try:
-        read_mesh(path)
-        with open_file(path) as h5:
-            items, stored = list(file_items(h5)), stored_digest(h5)
+        with reading(path):
+            data = None if backend is None else backend_read(backend, path)
+            read_mesh(path, data)
+            with open_file(path, data) as h5, reading(path, "data"):
+                items, stored = list(file_items(h5)), stored_digest(h5)
     except SessionReadError as error:
         return error.reason
-    except READ_ERRORS as error:
-        return f"damaged data: {hdf5_reason(error)}"
     return None if content_digest(items) == stored else "content digest does not match"
 
 
@@ -245,13 +262,13 @@ def verify_store(store) -> VerifyReport:
     for path in layout.files("sessions"):
         add(path, "session", _session_problem(path, ledger, store.backend))
     for path in layout.files("drafts"):
-        add(path, "draft", check_session_file(path, draft=True))
-    for path in sorted(layout.amendments.glob("*/*/*.json")):
+        add(path, "draft", _draft_problem(path, store.backend))
+    for path in layout.all_amendment_files():
         add(path, "amendment", _amendment_problem(path, root, ledger, store.backend))
-    for path in sorted(layout.clients.glob("*.json")):
+    for path in layout.client_files():
         add(path, "client", _client_problem(path, ledger, store.backend))
-    for path in sorted(layout.meshes.glob("*.h5")):
-        add(path, "mesh", _mesh_problem(path))
+    for path in layout.mesh_files():
+        add(path, "mesh", _mesh_problem(path, store.backend))
     for path, kind, problem in _missing(layout, ledger):
         add(path, kind, problem)
     report.audit_problems = store.audit.verify()

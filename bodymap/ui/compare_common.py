@@ -3,25 +3,32 @@ and painting a session's layers on a 3D view."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer
-from PyQt6.QtWidgets import QComboBox, QLabel, QTableWidget, QTableWidgetItem, QWidget
+from PyQt6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
-from bodymap.core.blend import LayerStyle, blend_vertices
+from bodymap.analysis.compare_data import CompareData
+from bodymap.analysis.comparison import ALL_TAGS
+from bodymap.core.colors import base_colors, layer_colors
 from bodymap.core.compare import combined_layer, practitioner_changes
 from bodymap.core.overlays import Overlays
 from bodymap.core.tags import TagSet
 from bodymap.core.views import StandardView
 from bodymap.io.body_loading import Body
-from bodymap.render.scene import base_colors
 from bodymap.store import SessionInfo
-from bodymap.ui.compare_data import CompareData, session_label
+from bodymap.ui.client_browser import local_datetime_text
 from bodymap.ui.viewer import BodyViewer
 
-ALL_TAGS = ""
-"""The tag choice that stands for every tag at once (the largest value over the layers)."""
 ALL_TAGS_TEXT = "All tags"
 ID_ROLE = Qt.ItemDataRole.UserRole
 BANNER_STYLE = (
@@ -33,6 +40,22 @@ PROBLEM_STYLE = "QLabel { color: #8a2d00; padding: 2px 4px; }"
 PRACTITIONER_WARNING = (
     "Different practitioners ({names}): rhythm palpation agrees poorly between examiners."
 )
+
+
+@contextmanager
+def busy_cursor() -> Iterator[None]:
+    """Show the wait cursor while something slow runs (loading many sessions)."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+def session_label(info: SessionInfo) -> str:
+    """How a session is named in lists: its local date and time, and who recorded it."""
+    when = local_datetime_text(info.started) or info.id
+    return f"{when} · {info.practitioner}" if info.practitioner else when
 
 
 def banner(parent: QWidget | None = None) -> QLabel:
@@ -165,8 +188,7 @@ def show_colors(viewer: BodyViewer, body: Body, colors: np.ndarray) -> None:
 
 def overlay_colors(body: Body, overlays: Overlays, tags: TagSet) -> np.ndarray:
     """The body's colours with every shown layer blended over the skin, (N, 4) uint8."""
-    style = LayerStyle.from_tags(tags, overlays)
-    return blend_vertices(overlays, style, base_colors(body.mesh))
+    return layer_colors(overlays, tags, base_colors(body.mesh))
 
 
 class FrameOnFirstShow(QObject):

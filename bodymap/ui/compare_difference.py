@@ -7,7 +7,6 @@ per region and diaphragm band: extent then and now, change, mean intensity, Jacc
 
 from __future__ import annotations
 
-import numpy as np
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -19,19 +18,15 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from bodymap.core.compare import (
-    CHANGE_COLORS,
-    NEW,
-    PERSISTING,
-    RESOLVED,
-    Difference,
-    RegionChange,
-    difference,
-)
-from bodymap.render.scene import base_colors
+from bodymap.analysis.compare_data import CompareData
+from bodymap.analysis.comparison import compare_on
+from bodymap.core.colors import CHANGE_COLORS, base_colors, difference_colors
+from bodymap.core.compare import NEW, PERSISTING, RESOLVED, Difference, RegionChange
 from bodymap.ui.compare_common import (
+    ALL_TAGS,
     FrameOnFirstShow,
     banner,
+    busy_cursor,
     fill_session_combo,
     fill_table,
     fill_tag_combo,
@@ -40,18 +35,10 @@ from bodymap.ui.compare_common import (
     read_only_table,
     set_note,
     show_colors,
-    tag_layer,
     transfer_note,
 )
-from bodymap.ui.compare_data import CompareData, busy_cursor
 from bodymap.ui.viewer import BodyViewer
 
-CLASS_COLORS = CHANGE_COLORS
-NEW_RGB, RESOLVED_RGB, PERSISTING_RGB = (
-    CHANGE_COLORS[NEW],
-    CHANGE_COLORS[RESOLVED],
-    CHANGE_COLORS[PERSISTING],
-)
 TABLE_HEADERS = (
     "Region",
     "Then (cm²)",
@@ -65,14 +52,6 @@ TABLE_HEADERS = (
     "Jaccard",
 )
 NEED_TWO_TEXT = "Two readable sessions are needed for a difference map."
-
-
-def difference_colors(classes: np.ndarray, base: np.ndarray) -> np.ndarray:
-    """Skin where nothing was found in either visit, else the class colour, (N, 4) uint8."""
-    colors = base.copy()
-    for kind, rgb in CLASS_COLORS.items():
-        colors[classes == kind, :3] = rgb
-    return colors
 
 
 def change_row(change: RegionChange, name: str | None = None) -> list:
@@ -138,7 +117,7 @@ class DifferenceView(QWidget):
         self.legend_labels: dict[int, QLabel] = {}
         legend = QHBoxLayout()
         for kind, text in ((NEW, "New"), (RESOLVED, "Resolved"), (PERSISTING, "Persisting")):
-            legend.addWidget(_swatch(CLASS_COLORS[kind]))
+            legend.addWidget(_swatch(CHANGE_COLORS[kind]))
             self.legend_labels[kind] = QLabel(text)
             legend.addWidget(self.legend_labels[kind])
             legend.addSpacing(12)
@@ -196,8 +175,9 @@ class DifferenceView(QWidget):
             self._clear("A session could not be read: see the list below.")
             return
         tag = self.tag.currentData()
-        before, after = (tag_layer(o, tag) for o in overlays)
-        self.result = difference(before, after, target.mesh, target.atlas, tag=tag)
+        sessions = [data.session(s) for s in ids]  # kept by data: read once
+        found = compare_on(*sessions, *overlays, target.mesh, target.atlas, tag)
+        self.result = found.combined if tag == ALL_TAGS else found.tags[0].difference
         infos = [data.info(s) for s in ids]
         set_note(self.flag, practitioner_warning(infos))
         set_note(self.note, transfer_note(data, ids, target))

@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from bodymap.analysis.compare_data import CompareData
 from bodymap.core.overlays import Overlays
 from bodymap.core.replay import replay
 from bodymap.core.session import Session
@@ -29,15 +30,16 @@ from bodymap.io.body_loading import Body
 from bodymap.ui.compare_common import (
     FrameOnFirstShow,
     banner,
+    busy_cursor,
     fill_session_combo,
     note_label,
     overlay_colors,
     practitioner_warning,
+    session_label,
     set_note,
     show_colors,
     transfer_note,
 )
-from bodymap.ui.compare_data import CompareData, busy_cursor, session_label
 from bodymap.ui.viewer import BodyViewer
 
 FLIP_BOOK, REPLAY = 0, 1

@@ -18,18 +18,20 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from bodymap.analysis.compare_data import CompareData
 from bodymap.ui.compare_common import (
     ID_ROLE,
     FrameOnFirstShow,
     banner,
+    busy_cursor,
     note_label,
     overlay_colors,
     practitioner_warning,
+    session_label,
     set_note,
     show_colors,
     transfer_note,
 )
-from bodymap.ui.compare_data import CompareData, busy_cursor, session_label
 from bodymap.ui.viewer import BodyViewer
 
 MAX_VIEWS = 4

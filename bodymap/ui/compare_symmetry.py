@@ -6,15 +6,16 @@ from __future__ import annotations
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
+from bodymap.analysis.compare_data import CompareData
 from bodymap.core.compare import SymmetryRow, symmetry
 from bodymap.ui.compare_common import (
+    busy_cursor,
     fill_session_combo,
     fill_table,
     fill_tag_combo,
     read_only_table,
     tag_layer,
 )
-from bodymap.ui.compare_data import CompareData, busy_cursor
 
 TABLE_HEADERS = ("Region", "Left (cm²)", "Right (cm²)", "Index (L−R)/(L+R)", "Leans")
 EXPLANATION = (

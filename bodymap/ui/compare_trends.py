@@ -1,8 +1,11 @@
 """Trends over many visits: extent and mean intensity per tag and region, rhythm rates and
 event counts, with dates along the bottom. Clicking a visit's point asks to open it.
 
-Plots are matplotlib figures embedded in Qt (``FigureCanvasQTAgg``), never pyplot. A dashed
-amber line marks each visit recorded by another practitioner than the visit before it.
+The figures are the analysis service's (:func:`bodymap.analysis.trends.trends`, through
+:meth:`CompareData.trends <bodymap.analysis.compare_data.CompareData.trends>`): each visit
+measured on its own body, regions matched by key. Plots are matplotlib figures embedded in
+Qt (``FigureCanvasQTAgg``), never pyplot. A dashed amber line marks each visit recorded by
+another practitioner than the visit before it.
 """
 
 from __future__ import annotations
@@ -18,19 +21,18 @@ from matplotlib.ticker import MaxNLocator
 from PyQt6.QtCore import QDate, pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from bodymap.core.compare import practitioner_changes, region_series
+from bodymap.analysis.compare_data import CompareData, local_date
+from bodymap.analysis.trends import RegionPoint, Trends
+from bodymap.core.compare import practitioner_changes
 from bodymap.core.session import EVENT_KINDS, LISTENING_STATIONS
 from bodymap.store import SessionInfo
-from bodymap.ui.compare_common import banner, fill_tag_combo, set_note
-from bodymap.ui.compare_data import CompareData, busy_cursor, local_date
+from bodymap.ui.compare_common import banner, busy_cursor, fill_tag_combo, set_note
 
 WHOLE_BODY = ""
 PICK_RADIUS = 6  # points
 CHANGE_COLOR = "#d9a441"
 NO_DATA_TEXT = "No readable sessions in these dates."
 CLICK_HINT = "Click a point to open that visit."
-READ_BATCH = 20
-"""Visits whose layers are read and summarised together (bounds the memory held)."""
 TYPICAL_RATE = (4.0, 14.0)
 """The rate axis spans at least this (cycles per minute; the rhythm is typically 6 to 12)."""
 _STATION_ORDER = {key: i for i, key in enumerate(LISTENING_STATIONS)}
@@ -65,7 +67,6 @@ class TrendsView(QWidget):
         self._data = data
         self.point_ids: dict[object, list[str]] = {}
         self._last_click = None
-        self._figures: dict[tuple[str, str, str], tuple] = {}
         dated = [d for d in map(local_date, data.readable) if d is not None]
         self.date_from = QDateEdit(calendarPopup=True)
         self.date_to = QDateEdit(calendarPopup=True)
@@ -124,23 +125,24 @@ class TrendsView(QWidget):
     def _draw(self, infos: list[SessionInfo]) -> None:
         self.figure.clear()
         self.point_ids = {}
-        target = self._data.target_for([i.id for i in infos]) if infos else None
-        if target is None:
+        found = self._data.trends([i.id for i in infos], self.tag.currentData()) if infos else None
+        if found is None or not found.sessions:
             self.figure.text(0.5, 0.5, NO_DATA_TEXT, ha="center", va="center")
             set_note(self.flag, "")
             self.canvas.draw_idle()
             return
+        infos = [s.info for s in found.sessions]
         ids = [i.id for i in infos]
         x = np.array([_x(i) for i in infos])
         extent_axes, mean_axes, rhythm_axes, events_axes = self.figure.subplots(
             2, 2, sharex=True
         ).ravel()
-        area, mean = self._series(ids, target)
+        area, mean = self._series(found)
         self._plot(extent_axes, x, area, ids, "Extent (cm²)", marker="o")
         shown_mean = np.where(area > 0, mean, np.nan)  # no mean where nothing is painted
         self._plot(mean_axes, x, shown_mean, ids, "Mean intensity (0–10)", marker="s")
         mean_axes.set_ylim(0, 10.5)
-        self._plot_rhythm_and_events(rhythm_axes, events_axes, x, ids)
+        self._plot_rhythm_and_events(rhythm_axes, events_axes, x, found)
         extent_axes.set_ylim(bottom=0)
         every = (extent_axes, mean_axes, rhythm_axes, events_axes)
         for axes in every:
@@ -177,44 +179,26 @@ class TrendsView(QWidget):
             )
         set_note(self.flag, text)
 
-    def _series(self, ids: list[str], target) -> tuple[np.ndarray, np.ndarray]:
-        """Extent and mean intensity per visit for the chosen tag and region."""
-        rows = self._visit_figures(ids, self.tag.currentData(), target)
+    def _series(self, found: Trends) -> tuple[np.ndarray, np.ndarray]:
+        """Extent and mean intensity per visit for the chosen tag and region (each visit
+        measured on its own body; a region is matched by its key, 0 where not painted)."""
+        points = [s.tags[found.tag] for s in found.sessions]
         key = self.region.currentData()
         if key == WHOLE_BODY:
-            return np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
-        try:
-            region = target.atlas.region_by_key(key)
-        except KeyError:  # a body whose atlas lacks the region: nothing painted there
-            return np.zeros(len(ids)), np.zeros(len(ids))
-        return np.array([r[2][region] for r in rows]), np.array([r[3][region] for r in rows])
+            pairs = [(p.area_cm2, p.mean_intensity) for p in points]
+        else:
+            none = RegionPoint(0.0, 0.0)
+            pairs = [
+                (r.area_cm2, r.mean_intensity) for r in (p.regions.get(key, none) for p in points)
+            ]
+        area, mean = zip(*pairs, strict=True)
+        return np.array(area), np.array(mean)
 
-    def _visit_figures(self, ids: list[str], tag: str, target) -> list[tuple]:
-        """Per visit (area, mean, region areas, region means), read a batch at a time.
-
-        Only these figures are kept, never the layers: a hundred visits of a
-        million-vertex body would otherwise hold 100 MB per tag.
-        """
-        own = target.mesh.geometry_hash
-        missing = [s for s in ids if (s, tag, own) not in self._figures]
-        for start in range(0, len(missing), READ_BATCH):
-            batch = missing[start : start + READ_BATCH]
-            layers = self._data.layers_on(batch, tag, target)
-            series = region_series(layers, target.mesh, target.atlas)
-            for k, session_id in enumerate(batch):
-                self._figures[(session_id, tag, own)] = (
-                    float(series.area_cm2[k]),
-                    float(series.mean_intensity[k]),
-                    series.region_area_cm2[k],
-                    series.region_mean[k],
-                )
-        return [self._figures[(s, tag, own)] for s in ids]
-
-    def _plot_rhythm_and_events(self, rhythm_axes, events_axes, x, ids: list[str]) -> None:
-        found = self._data.rhythm_and_events(ids)
+    def _plot_rhythm_and_events(self, rhythm_axes, events_axes, x, found: Trends) -> None:
+        ids = [s.info.id for s in found.sessions]
         rates: dict[tuple[str, str], np.ndarray] = {}
         counts: dict[str, np.ndarray] = {}
-        for s, (readings, events) in enumerate(found):
+        for s, (readings, events) in enumerate((v.rhythm, v.events) for v in found.sessions):
             for reading in readings:
                 if reading.rate is not None:
                     key = (reading.station, reading.side)

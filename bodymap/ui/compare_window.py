@@ -2,7 +2,7 @@
 and left/right symmetry, each in its own tab.
 
 Each tab is built (and reads what it needs) the first time it is shown; everything read is
-kept by one :class:`~bodymap.ui.compare_data.CompareData`, so switching tabs reads nothing
+kept by one :class:`~bodymap.analysis.compare_data.CompareData`, so switching tabs reads nothing
 twice. Sessions that cannot be read are listed with the reason under the tabs, never raised.
 The window owns up to six 3D views (four side by side, one difference map, one flip book),
 each closed with :meth:`CompareWindow.close_views`.
@@ -16,10 +16,16 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QCloseEvent
 from PyQt6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from bodymap.analysis.compare_data import CompareData
 from bodymap.io.body_loading import Body
 from bodymap.store import Store, StoreWorker
-from bodymap.ui.compare_common import PROBLEM_STYLE, note_label, set_note
-from bodymap.ui.compare_data import CompareData, busy_cursor
+from bodymap.ui.compare_common import (
+    PROBLEM_STYLE,
+    busy_cursor,
+    note_label,
+    session_label,
+    set_note,
+)
 from bodymap.ui.compare_difference import DifferenceView
 from bodymap.ui.compare_replay import FlipBookView
 from bodymap.ui.compare_side_by_side import SideBySide
@@ -122,7 +128,7 @@ class CompareWindow(QMainWindow):
         return "" if self.problems.isHidden() else self.problems.text()
 
     def _show_problems(self) -> None:
-        lines = self.data.problem_lines()
+        lines = self.data.problem_lines(session_label)
         if not lines:
             set_note(self.problems, "")
             return

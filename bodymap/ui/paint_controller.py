@@ -26,9 +26,9 @@ from bodymap.core.mirror import mirror_map
 from bodymap.core.tags import TagSet
 from bodymap.render.brush_ring import BrushRing
 from bodymap.render.scene import BodyScene, PickHit
+from bodymap.render.session_view import SessionView
 from bodymap.ui.brush_input import BrushInput
 from bodymap.ui.click_tools import FillInput, PinInput, VectorInput, edit_selected_pin
-from bodymap.ui.session_view import SessionView
 from bodymap.ui.tool_host import LazyHit, ToolInput
 from bodymap.ui.undo import push_edit
 from bodymap.ui.viewer import BodyViewer

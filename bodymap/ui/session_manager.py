@@ -17,11 +17,13 @@ from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QTimer, py
 from PyQt6.QtGui import QAction, QImage, QKeySequence
 from PyQt6.QtWidgets import QMessageBox, QWidget
 
+from bodymap.core.bodies import BodySpec, topology_id
 from bodymap.core.document import SessionDocument
 from bodymap.core.edits import Change
 from bodymap.core.session import Client, Session, new_session_id
 from bodymap.core.views import Camera
-from bodymap.io.body_loading import Body
+from bodymap.io.body_loading import Body, body_of
+from bodymap.io.default_body import list_bodies
 from bodymap.store import (
     ConflictError,
     MeshMismatchError,
@@ -145,11 +147,11 @@ class SessionManager(QObject):
         """Open a new session for ``client_id`` (optionally carrying the last findings over)."""
         if not self.close_session():
             return False
-        body = self._host.body
         practitioner = practitioner or default_practitioner()
         app_settings().setValue(PRACTITIONER_KEY, practitioner)
         try:
             self.client = self.call(self.store.client, client_id)
+            body, spec = self._body_of_client(self.client)
             session = self.call(
                 self.store.new_session,
                 client_id,
@@ -157,14 +159,32 @@ class SessionManager(QObject):
                 body.mesh.n_vertices,
                 practitioner,
                 carry_over,
+                spec,
+                topology_id(body.mesh.faces, body.mesh.n_vertices),
             )
-        except StoreError as error:
-            self._warn("Cannot start a session", str(error))
+        except (StoreError, KeyError, ValueError) as error:
+            self._warn("Cannot start a session", str(error).strip("'\""))
             return False
         self._open(session, saved=False)
         if session.carried_over_from:
             self.status.emit("New session: findings carried over from the previous visit.")
         return True
+
+    def _body_of_client(self, client: Client) -> tuple[Body, dict]:
+        """The body a new session of ``client`` is recorded on, shown, and its spec.
+
+        When a shipped body is shown, the client's own body (the default body when none
+        was chosen); a mesh of another topology (opened from a file, a test mesh) is kept,
+        with no spec."""
+        shown = self._host.body
+        shipped = {entry["topology_id"] for entry in list_bodies()}
+        if topology_id(shown.mesh.faces, shown.mesh.n_vertices) not in shipped:
+            return shown, {}
+        spec = BodySpec.from_dict(client.body) if client.body else BodySpec()
+        wanted = body_of(spec)
+        if wanted.mesh.geometry_hash != shown.mesh.geometry_hash:
+            self._host.set_body(wanted)
+        return self._host.body, spec.to_dict()
 
     def start_for_client_name(self, name: str) -> bool:
         """Open a new session for the client called ``name``, creating the client if new."""

@@ -1,6 +1,6 @@
 """BodyMap's QSettings: one place for the store's name and the keys the app remembers.
 
-Privacy: only opaque ids and layout go here, never a client's name (STORE.md).
+Privacy: only opaque ids and layout go here, never a client's name.
 """
 
 from __future__ import annotations

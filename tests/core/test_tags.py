@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from bodymap.core import color_vision as cv
+from bodymap.core.colors import SKIN_RGBA
 from bodymap.core.tags import DEFAULT_TAGS, Tag, TagSet
-from bodymap.render.scene import SKIN_RGBA
 
 PALETTE = np.array([t.color for t in DEFAULT_TAGS], dtype=float)
 SKIN = np.array(SKIN_RGBA[:3], dtype=float)

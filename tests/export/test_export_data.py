@@ -11,9 +11,10 @@ import pytest
 import trimesh
 from export_helpers import CLIENT_NAME, export_entries, painted_session
 
+from bodymap.analysis.stats import session_stats
+from bodymap.core.colors import session_colors
 from bodymap.core.findings import tag_findings
 from bodymap.export.client_record import export_client_json
-from bodymap.export.colors import session_colors
 from bodymap.export.data import (
     write_findings_csv,
     write_findings_json,
@@ -24,7 +25,6 @@ from bodymap.export.errors import ExportCancelled, ExportError, RecordFormatErro
 from bodymap.export.record_json import read_client_json, read_session_json, read_session_record
 from bodymap.export.source import source_from_store
 from bodymap.export.tables import CSV_COLUMNS
-from bodymap.store.report import session_stats
 
 
 def stats_of(session, mesh, atlas):
@@ -93,7 +93,7 @@ def test_statistics_as_csv_and_json(ball_source, tmp_path):
         assert float(row["peak_intensity"]) == finding.total.peak_intensity
     assert {r["region_name"] for r in rows if r["scope"] == "region"} == {"Front", "Back"}
     stats = json.loads(write_findings_json(ball_source, tmp_path / "f.json").read_text("utf-8"))
-    expected = session_stats(ball_source.session, ball_source.mesh, ball_source.atlas)
+    expected = session_stats(ball_source.session, ball_source.mesh, ball_source.atlas).to_dict()
     assert stats["format"] == "bodymap-findings" and stats["tags"] == expected["tags"]
 
 

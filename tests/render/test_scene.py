@@ -9,9 +9,10 @@ import pytest
 import pyvista as pv
 from pyvista.plotting import _ALL_PLOTTERS
 
+from bodymap.core.colors import INTERNAL_RGBA, SKIN_RGBA, base_colors
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.views import StandardView
-from bodymap.render.scene import INTERNAL_RGBA, SKIN_RGBA, BodyScene, base_colors
+from bodymap.render.scene import BodyScene
 
 pytestmark = pytest.mark.render
 

@@ -23,13 +23,18 @@ def test_explicit_folder_wins_over_the_environment(tmp_path, monkeypatch):
 def test_checkout_sessions_folder_then_user_data(tmp_path, monkeypatch):
     monkeypatch.delenv("BODYMAP_STORE", raising=False)
     checkout = tmp_path / "checkout"
-    checkout.mkdir()
-    (checkout / "pyproject.toml").write_text("[project]\n")
+    (checkout / "bodymap").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text('[project]\nname = "bodymap"\n')
     user_store = store_location(package_parent=checkout)
     assert user_store.name == "store" and "BodyMap" in str(user_store)
     assert str(user_store).startswith(os.environ["XDG_DATA_HOME"])  # redirected by conftest
     (checkout / "sessions").mkdir()
     assert store_location(package_parent=checkout) == checkout / "sessions"
+    site = tmp_path / "site-packages"  # an installed copy beside stray files is no checkout
+    (site / "bodymap").mkdir(parents=True)
+    (site / "sessions").mkdir()
+    (site / "pyproject.toml").write_text('[project]\nname = "bodymap"\n')
+    assert store_location(package_parent=site) == user_store
 
 
 def test_network_file_systems_are_detected(tmp_path):

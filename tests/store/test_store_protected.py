@@ -8,10 +8,12 @@ import os
 import shutil
 import zipfile
 
+import numpy as np
 import pytest
 from kill_points import run_killed
 from store_helpers import NOTE_MARKER, full_session
 
+from bodymap.core.mesh import BodyMesh
 from bodymap.store import Store, StoreError
 from bodymap.store.audit import canonical, entry_hash
 from bodymap.store.backup import backup, check_archive, last_backup, restore
@@ -25,8 +27,15 @@ CLIENT_NAME = "Quillon Farthingale"
 COST = 2**10  # a cheap key derivation for tests; real stores are tuned to about 0.3 s
 
 
+def _tetra() -> BodyMesh:
+    vertices = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], np.float32)
+    faces = np.array([[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]], np.int32)
+    return BodyMesh(vertices, faces, name="tetra")
+
+
 def _filled(root):
     store = Store(root)
+    store.put_mesh(_tetra())
     client = store.create_client(CLIENT_NAME, contact="quillon@example.org")
     plain = full_session(client.id, seed=1)
     store.save(plain, thumbnail=b"\x89PNG fake thumbnail " + NOTE_MARKER.encode())
@@ -111,6 +120,13 @@ def test_every_flipped_byte_of_a_sealed_file_is_detected(protected, kind):
     assert Store(root, keys).verify().ok
 
 
+def test_the_mesh_store_is_sealed_and_reads_back(protected):
+    root, keys = protected[0], protected[1]
+    mesh = _tetra()
+    assert b"tetra" not in Store(root, keys).layout.mesh_file(mesh.geometry_hash).read_bytes()
+    assert Store(root, keys).get_mesh(mesh.geometry_hash)[0].geometry_hash == mesh.geometry_hash
+
+
 FOLDER_KINDS = {"sessions": "session", "drafts": "draft", "clients": "client",
                 "amendments": "amendment", "meshes": "mesh"}  # fmt: skip
 
@@ -154,9 +170,7 @@ def test_unprotect_gives_back_a_plain_store_that_verifies(protected):
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 @pytest.mark.parametrize("direction", ["protect", "unprotect"])
-def test_a_kill_half_way_leaves_a_store_that_opens_and_the_next_run_finishes(
-    tmp_path, direction
-):
+def test_a_kill_half_way_leaves_a_store_that_opens_and_the_next_run_finishes(tmp_path, direction):
     base = tmp_path / "base"
     _, plain, _ = _filled(base)
     if direction == "unprotect":
@@ -231,7 +245,10 @@ def test_erasing_a_client_leaves_nothing_on_the_disk(tmp_path, protect_first):
     keys = protect(root, PASSPHRASE, cost=COST)[0] if protect_first else None
     store = Store(root, keys)
     other = store.create_client("Somebody Else")
-    store.save(full_session(other.id, seed=8))
+    kept = full_session(other.id, seed=8)
+    kept.notes.subjective = kept.notes.objective = "another client's notes"
+    kept.pins.clear()
+    store.save(kept)
     store.delete_client(client.id)
     assert store.verify().ok
     text = _disk_text(root)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import h5py
 import numpy as np
 import pytest
@@ -10,7 +12,7 @@ from store_helpers import MESH_HASH, OTHER_MESH, full_session
 from bodymap.core.atlas import Atlas, Band, Region
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.session import Session
-from bodymap.store import MeshMismatchError, NotFoundError, StoreError, StoreWorker
+from bodymap.store import MeshMismatchError, NotFoundError, Store, StoreError, StoreWorker
 from bodymap.store.hdf5_image import GZIP_LEVEL
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 3
@@ -41,9 +43,10 @@ def test_file_is_self_describing(store, client):
     path = store.save(session)
     with h5py.File(path, "r") as h5:
         attrs = dict(h5.attrs)
-        assert attrs["format"] == "bodymap-session" and attrs["schema_version"] == 1
+        assert attrs["format"] == "bodymap-session" and attrs["schema_version"] == 2
         assert attrs["mesh_sha256"] == MESH_HASH and attrs["n_vertices"] == 200
         assert attrs["length_unit"] == "m" and attrs["app_version"]
+        assert "topology_id" in attrs and json.loads(h5["body"][()]) == session.body
         assert h5["layers"].attrs["value_scale"] == 10
         layer = h5["layers/restriction"]
         assert layer.dtype == np.uint8 and layer.fletcher32 and layer.shuffle
@@ -219,3 +222,51 @@ def test_unpainted_chunks_are_not_stored_but_read_as_zero(store, client):
         assert layer.fillvalue == 0 and int(layer[()].sum()) == 42 * 100
     assert store.load(session.id).same_record(session)
     assert store.verify().ok
+
+
+def test_a_session_file_of_schema_1_opens_exactly_as_before(tmp_path):
+    """Written by BodyMap 0.1 (tests/store/data): every field as saved, no body recorded;
+    saved again, it becomes schema 2 and still holds the same record."""
+    import shutil
+    from pathlib import Path
+
+    import h5py
+
+    from bodymap.store.session_file import read_session
+
+    fixture = Path(__file__).with_name("data") / "schema1_session.h5"
+    session, header = read_session(fixture)
+    expected = full_session("c-schema1fixture", n_vertices=64, seed=7)
+    expected.id = "s-schema1fixture0000000000000000"
+    assert header.schema_version == 1
+    assert session.same_record(expected) and session.body == {} and session.topology_id == ""
+    store = Store(tmp_path / "store")
+    target = store.layout.session_file("c-schema1fixture", session.id)
+    target.parent.mkdir(parents=True)
+    shutil.copy(fixture, target)
+    loaded = store.load(session.id)
+    assert loaded.same_record(expected)
+    store.save(loaded)
+    with h5py.File(target, "r") as h5:
+        assert int(h5.attrs["schema_version"]) == 2
+    assert store.load(session.id).same_record(expected)
+
+
+def test_the_body_a_session_was_recorded_on_round_trips(store, client):
+    session = full_session(client.id)
+    session.body = {"body_id": "adult_male", "height_m": 1.85, "weight_kg": 80.0}
+    session.topology_id = "topo-e7037c4cc6e977ed"
+    store.save(session)
+    loaded = store.load(session.id)
+    assert loaded.same_record(session)
+    assert loaded.body == session.body and loaded.topology_id == session.topology_id
+    assert store.session_info(session.id).readable
+
+
+def test_a_client_keeps_its_body(store):
+    client = store.create_client("Tall Client", body={"body_id": "adult_male", "height_m": 1.95})
+    assert store.client(client.id).body == {"body_id": "adult_male", "height_m": 1.95}
+    edited = store.edit_client(client.id, body={"body_id": "older_male"})
+    assert store.client(edited.id).body == {"body_id": "older_male"}
+    with pytest.raises(ValueError, match="unknown body spec"):
+        store.create_client("Bad Body", body={"body_id": "x", "wings": 2})

@@ -11,17 +11,19 @@ import pyvista as pv
 from gui_support import BANDS, RIGHT, centre_offset, drag, sphere_body
 from matplotlib.backend_bases import MouseEvent
 
+from bodymap.analysis.compare_data import CompareData
+from bodymap.analysis.lookup import SessionBodies
+from bodymap.analysis.trends import trends
 from bodymap.core.atlas import Atlas, Region
-from bodymap.core.compare import difference
+from bodymap.core.colors import CHANGE_COLORS as CLASS_COLORS
+from bodymap.core.colors import SKIN_RGBA
+from bodymap.core.compare import NEW, difference
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.replay import state_after
 from bodymap.core.session import RhythmReading, Session, SessionEvent, StrokeRecord
 from bodymap.io.body_loading import Body
-from bodymap.render.scene import SKIN_RGBA
 from bodymap.store import Store, StoreWorker
 from bodymap.ui.compare_common import transfer_note
-from bodymap.ui.compare_data import CompareData
-from bodymap.ui.compare_difference import CLASS_COLORS, NEW_RGB
 from bodymap.ui.compare_replay import REPLAY
 from bodymap.ui.compare_window import DIFFERENCE, FLIP_BOOK, SYMMETRY, TRENDS, CompareWindow
 
@@ -169,7 +171,7 @@ def test_difference_map_shows_new_resolved_and_persisting(window, records, qtbot
     pixel = scene.screenshot()[y, x].astype(int)
     candidates = {**CLASS_COLORS, 0: SKIN_RGBA[:3]}
     nearest = min(candidates, key=lambda k: np.abs(pixel - candidates[k]).sum())
-    assert candidates[nearest] == NEW_RGB
+    assert candidates[nearest] == CLASS_COLORS[NEW]
 
 
 def test_trend_points_open_their_visit(window, records, qtbot):
@@ -185,6 +187,18 @@ def test_trend_points_open_their_visit(window, records, qtbot):
         click._process()
     assert opened.args == [sessions[1].id]
     assert not page.flag.isHidden()  # Ben recorded the third visit
+
+
+def test_trend_figures_are_the_services(window, records):
+    store, client_id, body, sessions = records
+    page = window.show_tab(TRENDS)
+    page.tag.setCurrentIndex(page.tag.findData("restriction"))
+    extent = page.lines()[0]
+    bodies = SessionBodies(store, [(body.mesh, body.atlas)])
+    expected = trends(store, client_id, "restriction", bodies=bodies)
+    assert [s.info.id for s in expected.sessions] == [s.id for s in sessions]
+    areas = [s.tags["restriction"].area_cm2 for s in expected.sessions]
+    assert np.allclose(extent.get_ydata(), areas) and areas[0] > 0
 
 
 def test_replay_steps_from_nothing_to_the_saved_layers(window, records):

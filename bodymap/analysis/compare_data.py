@@ -1,55 +1,38 @@
 """What the compare window reads: one client's sessions and their layers, loaded once.
 
-Every read goes through :class:`CompareData`, which keeps what it loaded (sessions, layers
-transferred onto a body, rhythm readings) and notes, per session, why one could not be read,
-so that a view lists the problem instead of failing. Store calls run through the app's
-:class:`~bodymap.store.StoreWorker` when one is given (libhdf5 wants one thread), else on
-the calling thread.
+Every read goes through :class:`CompareData`, which keeps what it loaded (sessions, bodies,
+layers transferred onto a body; trends are kept by :mod:`bodymap.analysis.trends`) and notes,
+per session, why one could not be read, so that a view lists the problem instead of failing.
+Store calls run through the app's :class:`~bodymap.store.StoreWorker` when one is given
+(libhdf5 wants one thread), else on the calling thread.
 
-Sessions on the same mesh compare vertex for vertex; a session recorded on another mesh is
-carried onto the body of the first session compared (``transfer_layer``), and the views say so.
+Sessions on the same mesh compare vertex for vertex; for a difference, a flip book or
+symmetry, a session recorded on another mesh is carried onto the body of the first session
+compared (``transfer_layer``), and the views say so. Trends measure each visit on its own body.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
-from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QApplication
 
+from bodymap.analysis.lookup import SessionBodies
+from bodymap.analysis.trends import Trends, trends
 from bodymap.core.compare import transfer_layer
 from bodymap.core.overlays import Overlays
-from bodymap.core.session import RhythmReading, Session
+from bodymap.core.session import Session
 from bodymap.core.tags import TagSet
 from bodymap.io.body_loading import Body
 from bodymap.store import SessionInfo, Store, StoreError, StoreWorker
-from bodymap.ui.client_browser import local_datetime_text
 
 READ_ERRORS = (StoreError, OSError, ValueError, KeyError)
 """What reading or transferring one session may raise: listed for the user, never a crash."""
 KEPT_SESSIONS = 8
 """Whole sessions (and their layers on another body) kept in memory: enough for four views
 side by side and a difference, few enough for a million-vertex body (8 MB a session)."""
-
-
-@contextmanager
-def busy_cursor() -> Iterator[None]:
-    """Show the wait cursor while something slow runs (loading many sessions)."""
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        yield
-    finally:
-        QApplication.restoreOverrideCursor()
-
-
-def session_label(info: SessionInfo) -> str:
-    """How a session is named in lists: its local date and time, and who recorded it."""
-    when = local_datetime_text(info.started) or info.id
-    return f"{when} · {info.practitioner}" if info.practitioner else when
 
 
 def local_date(info: SessionInfo) -> date | None:
@@ -82,8 +65,8 @@ class CompareData:
         self.problems: dict[str, str] = {}
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._bodies: dict[str, Body | None] = {body.mesh.geometry_hash: body}
+        self._meshes = SessionBodies(store, [(body.mesh, body.atlas)])
         self._overlays: OrderedDict[tuple[str, str], Overlays] = OrderedDict()
-        self._rhythm: dict[str, tuple[list[RhythmReading], dict[str, int]]] = {}
         self.refresh()
 
     # -- listing ---------------------------------------------------------------------------
@@ -122,12 +105,12 @@ class CompareData:
                 return info
         raise KeyError(f"no session {session_id!r} for this client")
 
-    def problem_lines(self) -> list[str]:
-        """One line per session that could not be read: which, and why."""
+    def problem_lines(self, label: Callable[[SessionInfo], str]) -> list[str]:
+        """One line per session that could not be read: which (named by ``label``), and why."""
         lines = []
         for session_id, reason in self.problems.items():
             try:
-                name = session_label(self.info(session_id))
+                name = label(self.info(session_id))
             except KeyError:
                 name = session_id
             lines.append(f"{name}: {reason}")
@@ -153,10 +136,11 @@ class CompareData:
         return session
 
     def body_for(self, mesh_hash: str) -> Body | None:
-        """The body a mesh hash names: the given body, or a mesh kept in the store."""
+        """The body a mesh hash names: the given body, a mesh kept in the store, or the
+        default body (``None`` if none of them)."""
         if mesh_hash not in self._bodies:
             try:
-                mesh, atlas = self._call(self.store.get_mesh, mesh_hash)
+                mesh, atlas = self._call(self._meshes.get, mesh_hash)
                 self._bodies[mesh_hash] = Body(mesh=mesh, atlas=atlas)
             except READ_ERRORS:
                 self._bodies[mesh_hash] = None
@@ -211,69 +195,24 @@ class CompareData:
         _keep(self._overlays, key, overlays)
         return overlays
 
-    def layers_on(self, session_ids: list[str], tag: str, target: Body) -> list:
-        """One tag's layer of each session on ``target``; ``None`` where absent or unreadable.
-
-        ``tag`` ``""`` stands for all tags: each vertex's strongest value over the layers.
-        Reads only those layers (``Store.read_layers``) and keeps none of them: a caller
-        going through many sessions keeps what it computes from them instead.
-        """
-        readable = [s for s in session_ids if s not in self.problems]
-        found = dict(zip(readable, self._read_raw(readable, tag), strict=True))
-        layers = []
-        for session_id in session_ids:
-            layer = found.get(session_id)
-            if layer is not None and session_id not in self.problems:
-                try:
-                    layer = self._on_target(layer, self.info(session_id), target)
-                except READ_ERRORS as error:
-                    self._fail(session_id, error)
-                    layer = None
-            layers.append(layer if session_id not in self.problems else None)
-        return layers
-
-    def _read_raw(self, session_ids: list[str], tag: str) -> list:
-        """Layers as stored, one file at a time only when reading them together fails."""
-        if not session_ids:
-            return []
+    def trends(self, session_ids: list[str], tag: str) -> Trends | None:
+        """The service's trends of these sessions for ``tag`` (``""``: all tags together),
+        each session on its own body; ``None``, with the reason noted, if they fail."""
         try:
-            return self._read_together(session_ids, tag)
-        except READ_ERRORS:
-            pass
-        found = []
-        for session_id in session_ids:
-            try:
-                [layer] = self._read_together([session_id], tag)
-            except READ_ERRORS as error:
-                self._fail(session_id, error)
-                layer = None
-            found.append(layer)
-        return found
-
-    def _read_together(self, session_ids: list[str], tag: str) -> list:
-        if tag:
-            return self._call(self.store.read_layers, session_ids, tag)
-        sets = self._call(self.store.read_layer_sets, session_ids)
-        return [_strongest(list(layers.values())) for layers, _mesh_hash in sets]
-
-    def rhythm_and_events(self, session_ids: list[str]) -> list:
-        """Each session's rhythm readings and event counts per kind."""
-        missing = [s for s in session_ids if s not in self._rhythm]
-        if missing:
-            try:
-                found = self._call(self.store.rhythm_and_events, missing)
-            except READ_ERRORS:
-                found = [self._rhythm_of_one(s) for s in missing]
-            self._rhythm.update(zip(missing, found, strict=True))
-        return [self._rhythm[s] for s in session_ids]
-
-    def _rhythm_of_one(self, session_id: str) -> tuple[list[RhythmReading], dict[str, int]]:
-        try:
-            [found] = self._call(self.store.rhythm_and_events, [session_id])
-            return found
+            found = self._call(
+                trends,
+                self.store,
+                self.client_id,
+                tag,
+                bodies=self._meshes,
+                session_ids=set(session_ids),
+            )
         except READ_ERRORS as error:
-            self._fail(session_id, error)
-            return [], {}
+            self.problems["client"] = f"the trends cannot be drawn: {error}"
+            return None
+        for session_id, reason in found.skipped:
+            self.problems.setdefault(session_id, reason)
+        return found
 
     def tags(self) -> TagSet:
         """The tag palette to offer: the latest readable session's, with any other tags seen."""
@@ -288,16 +227,6 @@ class CompareData:
                 if tag.key not in tags:
                     tags = TagSet([*tags, tag])
         return tags
-
-
-def _strongest(layers: list[np.ndarray]) -> np.ndarray | None:
-    """Each vertex's largest value over some layers ("all tags"); ``None`` for none."""
-    if not layers:
-        return None
-    out = np.array(layers[0], dtype=np.uint8)
-    for layer in layers[1:]:
-        np.maximum(out, layer, out=out)
-    return out
 
 
 def _keep(cache: OrderedDict, key, value, limit: int = KEPT_SESSIONS) -> None:

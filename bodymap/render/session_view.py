@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from bodymap.core.blend import LayerStyle, blend_vertices
+from bodymap.core.blend import LayerStyle
+from bodymap.core.colors import base_colors, layer_colors, tag_rgb
 from bodymap.core.document import SessionDocument
 from bodymap.core.edits import Change
 from bodymap.render.markers import PinMarkers, VectorMarkers
-from bodymap.render.scene import BodyScene, base_colors
+from bodymap.render.scene import BodyScene
 
 PIN_PIXELS = 10.0
 """Pins are about this many pixels across at the body's centre..."""
 PIN_SIZE_RANGE_M = (0.006, 0.02)
 """...but never smaller or larger than this on the body."""
-HIDDEN_TAG_RGB = (90, 90, 90)
 
 
 class SessionView:
@@ -83,7 +83,7 @@ class SessionView:
         self._style = LayerStyle.from_tags(session.tags, session.overlays)
         self._scene.update_colors(
             np.arange(self._document.mesh.n_vertices),
-            blend_vertices(session.overlays, self._style, self._base),
+            layer_colors(session.overlays, session.tags, self._base, style=self._style),
         )
 
     def refresh_markers(self) -> None:
@@ -92,7 +92,7 @@ class SessionView:
         tags = session.tags
 
         def rgb(key: str) -> np.ndarray:
-            return np.array(tags.get(key).color if key in tags else HIDDEN_TAG_RGB, np.uint8)
+            return np.array(tag_rgb(tags, key), np.uint8)
 
         pins = [
             (p.id, np.array(p.at.point), normals[p.at.vertex], rgb(p.tag), p.id == self._selected)
@@ -117,9 +117,8 @@ class SessionView:
         session = self._document.session
         if self._style is None:
             self._style = LayerStyle.from_tags(session.tags, session.overlays)
-        self._scene.update_colors(
-            ids, blend_vertices(session.overlays, self._style, self._base, ids)
-        )
+        colors = layer_colors(session.overlays, session.tags, self._base, ids, self._style)
+        self._scene.update_colors(ids, colors)
 
     def _pin_size(self) -> float:
         low, high = self._document.mesh.bounds

@@ -1,0 +1,281 @@
+"""What one file may ask of a reader, and the boundary where any failure becomes one line.
+
+Every read of a store file goes through two guards:
+
+* :func:`reading` (or the :func:`guarded` decorator) turns *any* exception raised while one
+  file is read (HDF5 errors, ``KeyError``, ``RecursionError``, ``MemoryError``, bad UTF-8...)
+  into :class:`SessionReadError` naming the file, so the caller lists that file as unreadable
+  and every other record stays available.
+* the checks below look at what a file *declares* (shapes, types, chunk sizes, filters,
+  object and attribute counts, string lengths, JSON depth) before anything is allocated,
+  parsed or looped over, so no file can make BodyMap work without bound. Sizes are checked
+  against the file's own byte length (``h5.id.get_filesize()``, which is the same for a file
+  on disk and one opened from bytes in memory) times the most that deflate can expand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from bodymap.core.mesh import MAX_VERTICES
+from bodymap.store.errors import SessionReadError, StoreError
+
+MAX_COMPRESSION = 1100
+"""Deflate cannot expand data by more than 1032:1; a dataset declaring more is refused."""
+MIN_ALLOWANCE = 1 << 20
+"""Bytes any dataset may declare whatever the file's size (small files, sparse chunks)."""
+MAX_LAYERS = 256
+MAX_GROUP_MEMBERS = 64
+"""Members of the root or another group (session files hold about a dozen)."""
+MAX_OBJECTS = 1024
+MAX_ATTRIBUTES = 64
+MAX_ATTRIBUTE_BYTES = 1 << 16
+MAX_TEXT_BYTES = 64 << 20
+MAX_JSON_DEPTH = 32
+MAX_CHUNK_BYTES = 16 << 20
+FILTERS = {h5py.h5z.FILTER_DEFLATE, h5py.h5z.FILTER_SHUFFLE, h5py.h5z.FILTER_FLETCHER32}
+"""The only filters BodyMap writes; any other (a plugin) is refused, never looked up."""
+_SIMPLE_TYPES = {h5py.h5t.INTEGER, h5py.h5t.FLOAT, h5py.h5t.STRING}
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*+"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+class Refused(ValueError):
+    """A file declares something BodyMap will not read (too big, wrong type or shape)."""
+
+
+# ----- the boundary ---------------------------------------------------------------------------
+
+
+def failure_reason(error: BaseException) -> str:
+    """One short line saying why reading failed, from any exception."""
+    if isinstance(error, OSError | RuntimeError) and not isinstance(error, RecursionError):
+        reason = hdf5_reason(error)
+    elif isinstance(error, MemoryError):
+        reason = "it asks for more memory than there is"
+    elif isinstance(error, RecursionError):
+        reason = "it is nested too deeply"
+    elif isinstance(error, UnicodeError):
+        reason = "its text is not valid UTF-8"
+    elif isinstance(error, KeyError):
+        reason = f"something it needs is missing ({error})"
+    elif isinstance(error, Refused):
+        reason = str(error)
+    else:
+        reason = f"{type(error).__name__}: {error}"
+    return " ".join(reason.split())[:240] or type(error).__name__
+
+
+def hdf5_reason(error: BaseException) -> str:
+    """A short reason from an h5py error ("truncated file", "checksum mismatch"...)."""
+    text = str(error)
+    inner = re.search(r"\(([^()]*)\)\s*$", text)
+    detail = inner.group(1) if inner else text
+    if "signature not found" in detail:
+        return "not an HDF5 file (random bytes or another kind of file)"
+    if "truncated file" in detail:
+        sizes = re.search(r"eof = (\d+).*stored_eof = (\d+)", detail)
+        return f"truncated file ({sizes[1]} of {sizes[2]} bytes)" if sizes else "truncated file"
+    if "filter returned failure" in detail or "checksum" in detail.lower():
+        return "damaged data: a checksum does not match (fletcher32)"
+    return f"cannot be read as HDF5 ({detail or type(error).__name__})"
+
+
+@contextlib.contextmanager
+def reading(path: Path, what: str = "") -> Iterator[None]:
+    """Turn any failure inside the block into ``SessionReadError(path, reason)``.
+
+    A :class:`StoreError` passes unchanged (a :class:`SessionReadError` already says which
+    file; others are the caller's mistake, such as a bad tag key). ``what`` ("layers",
+    "text records"...) prefixes the reason: "damaged layers: ...".
+    """
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the boundary: one bad file, one line
+        reason = failure_reason(error)
+        raise SessionReadError(path, f"damaged {what}: {reason}" if what else reason) from error
+
+
+def guarded(function):
+    """Decorate a reader whose first argument is the file's path with :func:`reading`."""
+
+    @functools.wraps(function)
+    def wrapper(path, *args, **kwargs):
+        with reading(Path(path)):
+            return function(path, *args, **kwargs)
+
+    return wrapper
+
+
+# ----- what a file may declare ----------------------------------------------------------------
+
+
+def allowance(h5: h5py.File, size: int | None = None) -> int:
+    """The most bytes one dataset of ``h5`` may declare: its byte length times deflate's
+    largest ratio (``size``, when the caller knows it, instead of asking HDF5)."""
+    size = h5.id.get_filesize() if size is None else size
+    return max(MIN_ALLOWANCE, int(size) * MAX_COMPRESSION)
+
+
+def checked_count(value, what: str, maximum: int, minimum: int = 0) -> int:
+    """An integer count from a file, within ``minimum`` to ``maximum``, or :class:`Refused`."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise Refused(f"{what} is not an integer ({type(value).__name__})")
+    if not minimum <= int(value) <= maximum:
+        raise Refused(f"{what} is {int(value):,}, outside {minimum:,} to {maximum:,}")
+    return int(value)
+
+
+def checked_vertex_count(value) -> int:
+    return checked_count(value, "n_vertices", MAX_VERTICES, minimum=1)
+
+
+def declared_bytes(shape: tuple[int, ...], dtype: np.dtype) -> int:
+    return int(np.prod(shape, dtype=object)) * max(1, dtype.itemsize)
+
+
+def open_dataset(h5: h5py.File, path: str, limit: int) -> h5py.h5d.DatasetID:
+    """The dataset at ``path`` after checking its link, type, size, chunks and filters."""
+    check_hard_link(h5, path)
+    dataset = h5py.h5d.open(h5.id, path.encode())
+    kind = dataset.get_type().get_class()
+    if kind not in _SIMPLE_TYPES:
+        raise Refused(f"{path} has an unsupported data type (HDF5 class {kind})")
+    if h5py.check_string_dtype(dataset.dtype) is None and dataset.dtype.kind not in "iuf":
+        raise Refused(f"{path} has an unsupported data type ({dataset.dtype})")
+    if declared_bytes(dataset.shape, dataset.dtype) > limit:
+        raise Refused(f"{path} declares {_shape(dataset.shape)} values: more than the file holds")
+    plist = dataset.get_create_plist()
+    if plist.get_layout() == h5py.h5d.CHUNKED:
+        chunk = plist.get_chunk()
+        if declared_bytes(chunk, dataset.dtype) > MAX_CHUNK_BYTES:
+            raise Refused(f"{path} declares chunks of {_shape(chunk)} values: too large")
+    for index in range(plist.get_nfilters()):
+        if plist.get_filter(index)[0] not in FILTERS:
+            raise Refused(f"{path} uses a compression filter BodyMap does not write")
+    return dataset
+
+
+def check_hard_link(h5: h5py.File, path: str) -> None:
+    """Refuse soft and external links on the way to ``path``: BodyMap writes neither, and
+    an external link would open another file."""
+    parts = path.strip("/").split("/")
+    for depth in range(1, len(parts) + 1):
+        name = "/".join(parts[:depth]).encode()
+        if h5.id.links.get_info(name).type != h5py.h5l.TYPE_HARD:
+            raise Refused(f"{name.decode()} is a link, not an object of the file")
+
+
+def check_members(group: h5py.Group, what: str, maximum: int = MAX_GROUP_MEMBERS) -> int:
+    """How many members ``group`` has, refused above ``maximum``."""
+    count = group.id.get_num_objs()
+    if count > maximum:
+        raise Refused(f"{what} holds {count:,} objects, more than {maximum:,}")
+    return count
+
+
+def check_attribute_count(obj_id, what: str) -> None:
+    count = h5py.h5o.get_info(obj_id).num_attrs
+    if count > MAX_ATTRIBUTES:
+        raise Refused(f"{what} has {count:,} attributes, more than {MAX_ATTRIBUTES}")
+
+
+def read_attribute(obj_id, name: str):
+    """A scalar attribute, checked before it is read: ``str`` for text, a Python number.
+
+    Raises ``KeyError`` when absent and :class:`Refused` when it is not a scalar string or
+    number, or a string longer than :data:`MAX_ATTRIBUTE_BYTES`.
+    """
+    attribute = h5py.h5a.open(obj_id, name.encode())
+    return _attribute_value(attribute, name)
+
+
+def _attribute_value(attribute, name: str):
+    kind = attribute.get_type().get_class()
+    if kind not in _SIMPLE_TYPES or attribute.shape not in ((), (1,)):
+        raise Refused(f"attribute {name!r} is not a single text or number")
+    if attribute.dtype.itemsize > MAX_ATTRIBUTE_BYTES:
+        raise Refused(f"attribute {name!r} is longer than {MAX_ATTRIBUTE_BYTES:,} bytes")
+    value = np.empty(attribute.shape, dtype=attribute.dtype)
+    attribute.read(value)
+    value = value.reshape(-1)[0]
+    if isinstance(value, bytes | str):
+        raw = value if isinstance(value, bytes) else value.encode("utf-8", "surrogateescape")
+        if len(raw) > MAX_ATTRIBUTE_BYTES:
+            raise Refused(f"attribute {name!r} is longer than {MAX_ATTRIBUTE_BYTES:,} bytes")
+        return raw.decode("utf-8")
+    return value.item()
+
+
+def read_attributes(h5: h5py.File, names: tuple[str, ...]) -> dict:
+    """The named root attributes that exist, each checked (see :func:`read_attribute`)."""
+    check_attribute_count(h5.id, "the file's root")
+    found = {}
+    for name in names:
+        if h5py.h5a.exists(h5.id, name.encode()):
+            found[name] = read_attribute(h5.id, name)
+    return found
+
+
+def check_attributes(obj_id, what: str) -> None:
+    """Refuse an object with too many attributes or any attribute of an unsupported kind,
+    without reading their values (``file_items`` reads them afterwards)."""
+    check_attribute_count(obj_id, what)
+    for index in range(h5py.h5a.get_num_attrs(obj_id)):
+        attribute = h5py.h5a.open(obj_id, index=index)
+        kind = attribute.get_type().get_class()
+        if kind not in _SIMPLE_TYPES:
+            raise Refused(f"{what} has an attribute of an unsupported type (HDF5 class {kind})")
+        if declared_bytes(attribute.shape, attribute.dtype) > MAX_ATTRIBUTE_BYTES:
+            raise Refused(f"{what} has an attribute longer than {MAX_ATTRIBUTE_BYTES:,} bytes")
+
+
+# ----- JSON -----------------------------------------------------------------------------------
+
+
+def check_json(text: str | bytes, what: str, max_bytes: int, max_depth: int) -> None:
+    """Refuse JSON text longer than ``max_bytes`` or nested deeper than ``max_depth``,
+    before any parser sees it (a deep document makes ``json.loads`` recurse)."""
+    if len(text) > max_bytes:
+        raise Refused(f"{what} is {len(text):,} bytes, more than {max_bytes:,}")
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text)).encode("ascii")
+    if brackets:
+        steps = np.frombuffer(brackets, np.uint8)
+        depth = np.cumsum(np.where((steps == ord("[")) | (steps == ord("{")), 1, -1))
+        if int(depth.max()) > max_depth:
+            raise Refused(f"{what} is nested more than {max_depth} levels deep")
+
+
+def parse_json(
+    text: str | bytes,
+    what: str,
+    max_bytes: int = MAX_TEXT_BYTES,
+    max_depth: int = MAX_JSON_DEPTH,
+):
+    """``json.loads(text)`` after :func:`check_json`; :class:`Refused` for what it refuses.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The document (bytes are decoded as UTF-8).
+    what : str
+        What the document is ("events", "client file"), for the message.
+    """
+    check_json(text, what, max_bytes, max_depth)
+    return json.loads(text)
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return " x ".join(f"{n:,}" for n in shape) or "1"

@@ -1,0 +1,177 @@
+"""The comparison-and-trends service (bodymap.analysis) and the colours in bodymap.core.colors."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import numpy as np
+import pytest
+from compare_store import disk, fill_store
+
+import bodymap.store.layer_reads as layer_reads
+from bodymap.analysis import trends as trends_module
+from bodymap.analysis.comparison import compare
+from bodymap.analysis.lookup import SessionBodies, pick_client
+from bodymap.analysis.trends import forget_kept_figures, trends
+from bodymap.core.colors import (
+    CHANGE_COLORS,
+    UNKNOWN_TAG_RGB,
+    base_colors,
+    difference_colors,
+    session_colors,
+    tag_rgb,
+)
+from bodymap.core.compare import NEW, NONE, PERSISTING, RESOLVED, strongest_layer
+from bodymap.store.errors import NotFoundError, StoreError
+
+
+@pytest.fixture
+def filled(tmp_path):
+    forget_kept_figures()
+    yield fill_store(tmp_path)
+    forget_kept_figures()
+
+
+@pytest.fixture
+def layer_reads_counted(monkeypatch) -> list[str]:
+    """The tag of every layer dataset read from any session file."""
+    read: list[str] = []
+    original = layer_reads._layer
+
+    def counted(h5, path, tag, n_vertices):
+        read.append(tag)
+        return original(h5, path, tag, n_vertices)
+
+    monkeypatch.setattr(layer_reads, "_layer", counted)
+    return read
+
+
+def test_strongest_layer_and_the_colours():
+    assert strongest_layer([]) is None
+    assert strongest_layer([], 3).tolist() == [0, 0, 0]
+    a, b = np.array([10, 0, 50], np.uint8), np.array([20, 5, 0], np.uint8)
+    assert strongest_layer([a, b]).tolist() == [20, 5, 50] and a.tolist() == [10, 0, 50]
+    base = np.full((4, 4), 7, np.uint8)
+    colors = difference_colors(np.array([NONE, NEW, RESOLVED, PERSISTING], np.uint8), base)
+    assert colors[0].tolist() == [7] * 4 and colors[:, 3].tolist() == [7] * 4
+    assert [tuple(c) for c in colors[1:, :3]] == [CHANGE_COLORS[k] for k in (1, 2, 3)]
+
+
+def test_session_colors_are_the_skin_where_nothing_is_shown(filled):
+    store, sessions, (mesh, _), _ = filled
+    first = sessions[0]
+    colors = session_colors(first, mesh)
+    painted = first.overlays.layer("restriction") > 0
+    bare = ~painted & (first.overlays.layer("pain") == 0)
+    assert bare.any() and np.array_equal(colors[bare], base_colors(mesh)[bare])
+    assert (colors[painted] != base_colors(mesh)[painted]).any()
+    assert tag_rgb(first.tags, "restriction") == first.tags.get("restriction").color
+    assert tag_rgb(first.tags, "no-such-tag") == UNKNOWN_TAG_RGB
+
+
+def test_a_comparison_puts_the_earlier_visit_first_whatever_the_order(filled):
+    store, sessions, (mesh, atlas), _ = filled
+    bodies = SessionBodies(store, [(mesh, atlas)])
+    forward = compare(sessions[0], sessions[1], bodies)
+    backward = compare(sessions[1], sessions[0], bodies)
+    assert backward.before is sessions[0] and backward.after is sessions[1]
+    assert [t.key for t in backward.tags] == [t.key for t in forward.tags]
+    for one, other in zip(forward.tags, backward.tags, strict=True):
+        assert one.difference.to_dict() == other.difference.to_dict()
+    assert forward.combined.to_dict() == backward.combined.to_dict()
+    only = compare(sessions[0], sessions[1], bodies, tag="pain")
+    assert [t.key for t in only.tags] == ["pain"] and only.combined is None
+    with pytest.raises(NotFoundError, match="neither session has a tag 'sparkles'"):
+        compare(sessions[0], sessions[1], bodies, tag="sparkles")
+
+
+def test_session_bodies_read_each_mesh_once_and_say_when_one_is_missing(filled, monkeypatch):
+    store, sessions, (mesh, atlas), (fine, _) = filled
+    bodies = SessionBodies(store, [(mesh, atlas)])
+    reads = []
+    read_mesh = store.get_mesh
+    monkeypatch.setattr(store, "get_mesh", lambda h: reads.append(h) or read_mesh(h))
+    assert bodies.get(mesh.geometry_hash)[0] is mesh and reads == []
+    assert bodies.get(fine.geometry_hash)[0].geometry_hash == fine.geometry_hash
+    bodies.get(fine.geometry_hash)
+    assert reads == [fine.geometry_hash]
+    with pytest.raises(StoreError, match="neither in the store nor the default body"):
+        SessionBodies(store).get("0" * 64)
+
+
+def test_trends_open_each_file_once_and_a_second_call_is_a_lookup(filled, layer_reads_counted):
+    store, sessions, (mesh, atlas), _ = filled
+    bodies = SessionBodies(store)
+    first = trends(store, "Ada", "restriction", bodies=bodies)
+    assert [s.info.id for s in first.sessions] == [s.id for s in sessions]
+    assert layer_reads_counted == ["restriction"] * 4
+    again = trends(store, "Ada", "restriction", bodies=bodies)
+    assert layer_reads_counted == ["restriction"] * 4  # nothing read again
+    assert again.tags == first.tags and again.regions == first.regions
+    for one, other in zip(first.sessions, again.sessions, strict=True):
+        assert one.tags == other.tags and one.rhythm == other.rhythm
+    # A session saved again (new content, new digest) is the only one read again.
+    changed = dataclasses.replace(sessions[1], overlays=sessions[1].overlays.copy())
+    changed.overlays.set_layer("restriction", disk(mesh, 0.0, 0.0, 0.04, 90))
+    store.save(changed)
+    layer_reads_counted.clear()
+    third = trends(store, "Ada", "restriction", bodies=bodies)
+    assert layer_reads_counted == ["restriction"]
+    assert (
+        third.sessions[1].tags["restriction"].area_cm2
+        > first.sessions[1].tags["restriction"].area_cm2
+    )
+
+
+def test_trends_never_read_a_mesh_the_caller_holds(filled, monkeypatch):
+    store, _, (mesh, atlas), (fine, fine_atlas) = filled
+    monkeypatch.setattr(store, "get_mesh", lambda h: pytest.fail("a mesh was read"))
+    result = trends(store, "Ada", bodies=SessionBodies(store, [(mesh, atlas), (fine, fine_atlas)]))
+    assert [k for k, _ in result.tags] == ["restriction", "release", "pain"]
+
+
+def test_trends_skip_a_damaged_file_and_read_only_the_dates_asked(filled, layer_reads_counted):
+    store, sessions, _, _ = filled
+    client = pick_client(store, "Ada")
+    bad = store.layout.client_sessions(client.id) / "s-broken.h5"
+    bad.write_bytes(b"not an HDF5 file")
+    result = trends(store, client.id, "pain", date_from=date(2026, 2, 1), date_to=date(2026, 3, 3))
+    assert [s.info.id for s in result.sessions] == [sessions[1].id, sessions[2].id]
+    assert [i for i, _ in result.skipped] == ["s-broken"] and "HDF5" in result.skipped[0][1]
+    assert layer_reads_counted == []  # neither of the two has a pain layer; the others unread
+    assert all(s.tags["pain"].area_cm2 == 0 for s in result.sessions)
+
+
+def test_kept_figures_are_bounded(filled, monkeypatch):
+    store, _, _, _ = filled
+    monkeypatch.setattr(trends_module, "KEPT_FILES", 2)
+    trends(store, "Ada", "restriction")
+    assert len(trends_module._KEPT) == 2
+
+
+def test_figures_kept_for_one_store_are_not_used_for_another(filled, layer_reads_counted):
+    import shutil
+
+    from bodymap.store import Store
+
+    store, _, _, _ = filled
+    trends(store, "Ada", "restriction")
+    copy = Store(shutil.copytree(store.root, store.root.parent / "copy"))
+    layer_reads_counted.clear()
+    trends(copy, "Ada", "restriction")  # the same digests, another store: read, not assumed
+    assert layer_reads_counted == ["restriction"] * 4
+
+
+def test_compare_on_takes_layers_already_on_a_body(filled):
+    from bodymap.analysis.comparison import ALL_TAGS, compare_on
+
+    store, sessions, (mesh, atlas), _ = filled
+    first, second = sessions[:2]
+    both = compare_on(first, second, first.overlays, second.overlays, mesh, atlas, ALL_TAGS)
+    assert both.tags == () and not both.transferred
+    whole = compare(first, second, SessionBodies(store, [(mesh, atlas)]))
+    assert both.combined.to_dict() == whole.combined.to_dict()
+    absent = compare_on(first, second, first.overlays, second.overlays, mesh, atlas, "heat")
+    assert [t.key for t in absent.tags] == ["heat"] and absent.combined is None
+    assert absent.tags[0].difference.total.area_before_cm2 == 0  # two empty layers, no error
