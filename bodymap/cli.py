@@ -23,6 +23,8 @@
     bodymap report --compare A B --pdf FILE [--page a4|letter]
                                           PDF reports (headless: no display needed)
 
+    bodymap voice AUDIO.wav [--store DIR --session ID] [--json]
+                                          spoken findings in a recording, as commands
     bodymap protect | unprotect | passphrase | backup DEST | restore ARCHIVE | erase CLIENT
                                           privacy: see bodymap.cli_privacy
 
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -89,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--passphrase-file", type=Path, help="a protected store's passphrase")
         command.add_argument("--json", action="store_true", help="print JSON")
     add_privacy_parsers(commands)
+    from bodymap.voice.cli import add_parser as add_voice_parser
+
+    add_voice_parser(commands)
     from bodymap.export.commands import add_export_parsers
 
     add_export_parsers(commands)
@@ -105,16 +111,21 @@ MAX_ARGUMENT = 4096
 """No id, name or path BodyMap takes is longer; a longer argument is refused at once."""
 
 
-PASSPHRASE = {"file": None}
-"""The passphrase file of this command (``--passphrase-file``), set by :func:`main`."""
-
-
 def open_store(folder: Path | None):
     """The store (``--store``, ``BODYMAP_STORE``...), which must exist already, unlocked
-    with its passphrase when it is protected."""
+    with its passphrase when it is protected (see :func:`use_passphrase_file`)."""
     from bodymap.store.access import open_store as open_unlocked
 
-    return open_unlocked(folder, PASSPHRASE["file"])
+    return open_unlocked(folder)
+
+
+def use_passphrase_file(path: Path | None) -> None:
+    """``--passphrase-file FILE``: this process reads the passphrase there, as it would
+    from ``BODYMAP_PASSPHRASE_FILE`` (every command, the export commands and the app)."""
+    if path is not None:
+        from bodymap.store.access import PASSPHRASE_ENV
+
+        os.environ[PASSPHRASE_ENV] = str(Path(path).expanduser().resolve())
 
 
 def command_sessions(folder: Path | None, client: str | None, as_json: bool) -> int:
@@ -276,6 +287,10 @@ def run_command(args: argparse.Namespace) -> int:
         return run_store_command(args)
     if args.command in ("export", "report"):
         return run_export(args)
+    if args.command == "voice":
+        from bodymap.voice.cli import run as run_voice
+
+        return run_voice(args)
     if args.command in PRIVACY_COMMANDS:
         from bodymap import cli_privacy
         from bodymap.store import StoreError
@@ -288,7 +303,6 @@ def run_command(args: argparse.Namespace) -> int:
 
     # Passed only when given, so run_app keeps working before it takes these keywords.
     extra = {"store_dir": args.store, "client": args.client, "body": args.body}
-    extra["passphrase_file"] = args.top_passphrase_file
     return run_app(args.mesh, **{k: v for k, v in extra.items() if v is not None})
 
 
@@ -305,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_USAGE
     args = parser.parse_args(arguments)
-    PASSPHRASE["file"] = getattr(args, "passphrase_file", None) or args.top_passphrase_file
+    use_passphrase_file(getattr(args, "passphrase_file", None) or args.top_passphrase_file)
     try:
         return run_command(args)
     except CommandError as error:

@@ -32,6 +32,7 @@ import bench_compare  # noqa: E402
 import bench_gui  # noqa: E402
 import bench_open  # noqa: E402
 import bench_paint  # noqa: E402
+import bench_records  # noqa: E402
 import bench_store  # noqa: E402
 from bench_common import (  # noqa: E402
     Context,
@@ -59,6 +60,11 @@ class Section:
 SECTIONS = (
     Section("paint", "CPU per brush dab, its steps, pick alone, naive peers", bench_paint.run),
     Section("store", "session save and reopen, beside np.savez_compressed", bench_store.run),
+    Section(
+        "records",
+        "1,000 sessions, 5% damaged: listing and verify; a protected store beside a plain one",
+        bench_records.run,
+    ),
     Section(
         "compare", "a 100-session comparison and trends, beside whole-file reads", bench_compare.run
     ),

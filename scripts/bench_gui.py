@@ -141,6 +141,10 @@ def cold_start_figures(ctx: Context) -> list[Figure]:
     ]
 
 
+MEMORY_BUDGET_MIB = 800.0
+"""Peak memory of the window with an 8-layer session on the 1M body."""
+
+
 def memory_figures(ctx: Context) -> list[Figure]:
     """Peak resident memory of a process showing the window on the 1M body with a session.
 
@@ -161,6 +165,7 @@ def memory_figures(ctx: Context) -> list[Figure]:
             f"peak memory, window + session [{token}]",
             "MiB",
             peaks,
+            budget=MEMORY_BUDGET_MIB if token == "1M" else None,
             note="peak RSS (VmHWM) of a process: window on the body, 8-layer session, "
             "a stroke of 3 dabs",
         )

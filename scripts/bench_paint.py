@@ -25,8 +25,8 @@ from bodymap.core.painter import Painter
 from bodymap.render.scene import COLORS_ARRAY, BodyScene
 
 RADII = {"5 cm": 0.05, "10 cm": 0.10}
-DAB_BUDGET_MS = 3.0
-"""A 5 cm dab at about 1M vertices (applied to meshes of 0.8M to 1.2M vertices)."""
+DAB_BUDGET_MS = ((0.8e6, 1.2e6, 2.0), (1.6e6, 2.4e6, 4.0))
+"""A 5 cm dab: 2 ms at about 1M vertices, 4 ms at about 2M (low, high vertex count, ms)."""
 WINDOW = (1280, 1024)
 PICK_POINTS = 64
 PAINTED_LAYERS = 5
@@ -182,7 +182,8 @@ def run(ctx: Context) -> list[Figure]:
 
 def _size_figures(ctx: Context, rig: PaintRig, token: str, size: str) -> list[Figure]:
     options = ctx.options
-    near_1m = 0.8e6 <= rig.mesh.n_vertices <= 1.2e6
+    n = rig.mesh.n_vertices
+    budget = next((ms for low, high, ms in DAB_BUDGET_MS if low <= n <= high), None)
     figures = []
     for name, radius in RADII.items():
         counts: dict[int, int] = {}
@@ -200,7 +201,7 @@ def _size_figures(ctx: Context, rig: PaintRig, token: str, size: str) -> list[Fi
                 f"dab {name} [{size}]",
                 "ms",
                 samples,
-                budget=DAB_BUDGET_MS if name == "5 cm" and near_1m else None,
+                budget=budget if name == "5 cm" else None,
                 peer=f"naive_{key}",
                 note=f"median {np.median(list(counts.values())):,.0f} vertices brushed "
                 f"({share:.2f}% of the mesh)",

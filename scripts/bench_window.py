@@ -23,7 +23,7 @@ from bodymap.core.stroke_path import spacing_for
 from bodymap.io.body_loading import Body
 from bodymap.ui.main_window import MainWindow
 
-RENDER_BUDGET = 1.1
+RENDER_BUDGET = 1.05
 BRUSH_RADIUS = 0.05
 ZIGZAG = 8
 MEMORY_MOVES = 2

@@ -27,9 +27,8 @@ files come out byte for byte the same on every run and in every store.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,8 +38,16 @@ for folder in (ROOT, ROOT / "scripts"):
 
 from demo_story import CLIENT_ID, SESSION_IDS, build_sessions  # noqa: E402
 
-from bodymap.core.session import Client, Session  # noqa: E402
-from bodymap.store import Store  # noqa: E402
+from bodymap.core.session import Client  # noqa: E402
+from bodymap.store import NotFoundError, Store  # noqa: E402
+from bodymap.store.sample import (  # noqa: E402
+    erase_sample,
+    import_sample,
+    put_client,
+    put_session,
+)
+
+__all__ = ["CLIENT", "CLIENT_ID", "RECORDS", "SESSION_IDS", "build", "import_demo"]
 
 RECORDS = ROOT / "demo"
 """The shipped record set (a store folder holding only the demo client)."""
@@ -52,7 +59,6 @@ CLIENT = Client(
     "Rebuild it with scripts/build_demo_store.py --rebuild.",
     created=datetime(2025, 9, 2, 9, 0, tzinfo=UTC),
 )
-OPEN_VISIT_SAVED_AFTER = timedelta(hours=1)
 
 
 def build(store_root: Path | None = None, force: bool = False, with_thumbnails: bool = True):
@@ -62,7 +68,7 @@ def build(store_root: Path | None = None, force: bool = False, with_thumbnails: 
     store = Store(store_root)
     mesh, atlas = load_default_body()
     if force:
-        erase_demo(store)
+        erase_sample(store)
     sessions = build_sessions(mesh, atlas)
     if with_thumbnails:
         from bodymap.export.images import thumbnail_png
@@ -78,51 +84,13 @@ def build(store_root: Path | None = None, force: bool = False, with_thumbnails: 
 
 def import_demo(store_root: Path | None = None, records: Path = RECORDS, force: bool = False):
     """Put the shipped record set's demo client into a store; returns ``(store, sessions)``."""
-    if not (records / "clients" / f"{CLIENT_ID}.json").is_file():
-        raise SystemExit(f"no demo record set in {records}: run with --rebuild first")
-    source, store = Store(records), Store(store_root)
+    store = Store(store_root)
     if force:
-        erase_demo(store)
-    put_client(store, source.client(CLIENT_ID))
-    sessions = [source.load(session_id) for session_id in SESSION_IDS]
-    for session in sessions:
-        put_session(store, session, source.thumbnail(session.id))
-    return store, sessions
-
-
-def put_client(store: Store, client: Client) -> None:
-    """Create the demo client (with its fixed id and details) unless the store has it."""
-    if not store.layout.client_file(client.id).exists():
-        details = {k: v for k, v in dataclasses.asdict(client).items() if k != "name"}
-        store.create_client(client.name, **details)
-
-
-def put_session(store: Store, session: Session, thumbnail: bytes | None) -> bool:
-    """Save (or sign) ``session`` at the story's times; whether it was written.
-
-    A file already there that passes its full check is kept. One that does not is never
-    replaced (the store refuses): ``--force`` erases the demo client first.
-    """
-    from bodymap.store.verify import check_session_file
-
-    path = store.layout.session_file(session.client_id, session.id)
-    if path.is_file() and check_session_file(path) is None:
-        return False
-    if session.finalised:
-        unsigned = dataclasses.replace(session, finalised_at=None)
-        store.finalise(unsigned, thumbnail, finalised_at=session.finalised_at)
-    else:
-        store.save(session, thumbnail, saved_at=session.started + OPEN_VISIT_SAVED_AFTER)
-    return True
-
-
-def erase_demo(store: Store) -> None:
-    """Erase the demo client from a store (its files, drafts and amendments), logged."""
-    if (
-        store.layout.client_file(CLIENT_ID).exists()
-        or store.layout.client_sessions(CLIENT_ID).is_dir()
-    ):
-        store.delete_client(CLIENT_ID)
+        erase_sample(store)
+    try:
+        return store, import_sample(store, records)
+    except NotFoundError as error:
+        raise SystemExit(f"{error}: run with --rebuild first") from None
 
 
 def rebuild_records(records: Path = RECORDS, with_thumbnails: bool = True):
@@ -155,3 +123,13 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+__all__ = [
+    "CLIENT",
+    "CLIENT_ID",
+    "RECORDS",
+    "SESSION_IDS",
+    "build",
+    "import_demo",
+    "rebuild_records",
+]

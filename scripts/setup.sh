@@ -11,7 +11,7 @@ SYSTEM_PACKAGES=(
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0
   libdbus-1-3 libfontconfig1 libxrender1 libxext6 libxi6 libsm6 libice6 fonts-dejavu-core
-  python3-venv
+  python3-venv espeak-ng sox libportaudio2
 )
 
 log() { printf 'bodymap setup: %s\n' "$*" >&2; }

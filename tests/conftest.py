@@ -19,6 +19,10 @@ def isolated_user_folders(tmp_path_factory, monkeypatch) -> Path:
     monkeypatch.setenv("HOME", str(root))
     monkeypatch.setenv("BODYMAP_STORE", str(root / "store"))
     monkeypatch.setenv("BODYMAP_CACHE_DIR", str(root / "cache"))
+    # No passphrase file leaks in from outside, and none set by a command run in-process
+    # (``--passphrase-file`` sets it for the process) leaks into the next test.
+    monkeypatch.setenv("BODYMAP_PASSPHRASE_FILE", "")
+    monkeypatch.delenv("BODYMAP_PASSPHRASE_FILE")
     try:
         from PyQt6.QtCore import QSettings
     except ImportError:  # pragma: no cover - Qt is a hard dependency, but core tests need none

@@ -96,7 +96,7 @@ def test_session_bodies_read_each_mesh_once_and_say_when_one_is_missing(filled, 
     assert bodies.get(fine.geometry_hash)[0].geometry_hash == fine.geometry_hash
     bodies.get(fine.geometry_hash)
     assert reads == [fine.geometry_hash]
-    with pytest.raises(StoreError, match="neither in the store nor the default body"):
+    with pytest.raises(StoreError, match="neither a shipped body nor in the store"):
         SessionBodies(store).get("0" * 64)
 
 
@@ -175,3 +175,33 @@ def test_compare_on_takes_layers_already_on_a_body(filled):
     absent = compare_on(first, second, first.overlays, second.overlays, mesh, atlas, "heat")
     assert [t.key for t in absent.tags] == ["heat"] and absent.combined is None
     assert absent.tags[0].difference.total.area_before_cm2 == 0  # two empty layers, no error
+
+
+def test_two_bodies_of_one_topology_compare_vertex_by_vertex(tmp_path):
+    """A child's visits on a body that grew: the layers carry over exactly, not resampled."""
+    import numpy as np
+
+    from bodymap.analysis.comparison import compare
+    from bodymap.analysis.lookup import SessionBodies
+    from bodymap.core.bodies import topology_id
+    from bodymap.core.session import Session
+    from bodymap.io.default_body import load_body
+
+    small, _ = load_body("toddler")
+    grown, _ = load_body("child")
+    topo = topology_id(small.faces, small.n_vertices)
+    assert topo == topology_id(grown.faces, grown.n_vertices)
+    visits = []
+    for day, mesh in ((1, small), (200, grown)):
+        visit = Session("c-growing", mesh.geometry_hash, mesh.n_vertices, topology_id=topo,
+                        body={"body_id": "toddler" if day == 1 else "child"})  # fmt: skip
+        visit.started = visit.started.replace(year=2025) if day == 1 else visit.started
+        visit.overlays.ensure_layers(["pain"])
+        visits.append(visit)
+    rows = np.arange(1000, 3000)
+    visits[0].overlays.layer("pain")[rows] = 50
+    visits[1].overlays.layer("pain")[rows[:1000]] = 50
+    result = compare(visits[0], visits[1], SessionBodies())
+    assert not result.transferred
+    pain = next(t for t in result.tags if t.key == "pain")
+    assert np.array_equal(np.flatnonzero(pain.after), rows[:1000])

@@ -6,12 +6,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "store"))
 from store_helpers import NOTE_MARKER, full_session  # noqa: E402
 
 from bodymap.cli import main  # noqa: E402
+from bodymap.core.mesh import BodyMesh  # noqa: E402
 from bodymap.store import (
     Store,  # noqa: E402
     crypto,  # noqa: E402
@@ -26,7 +28,11 @@ def cheap_kdf(monkeypatch):
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
+    """One command, as if in its own process (``--passphrase-file`` lasts for one process)."""
+    import os
+
     status = main([str(a) for a in argv])
+    os.environ.pop("BODYMAP_PASSPHRASE_FILE", None)
     out, err = capsys.readouterr()
     return status, out, err
 
@@ -35,7 +41,14 @@ def test_protect_then_every_command_needs_the_passphrase(tmp_path, capsys, cheap
     root = tmp_path / "store"
     store = Store(root)
     client = store.create_client("Wilhelmina Passphrase")
-    session = full_session(client.id)
+    mesh = BodyMesh(
+        np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]], np.float32),
+        np.array([[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]], np.int32),
+        name="tetra",
+    )
+    store.put_mesh(mesh)
+    session = full_session(client.id, n_vertices=4)
+    session.mesh_hash = mesh.geometry_hash
     store.save(session)
     secret = tmp_path / "pass.txt"
     secret.write_text(PASSPHRASE + "\n")
@@ -56,6 +69,11 @@ def test_protect_then_every_command_needs_the_passphrase(tmp_path, capsys, cheap
     archive = tmp_path / "backup.zip"
     status, out, _ = run(capsys, "backup", archive, "--store", root, "--passphrase-file", secret)
     assert status == 0 and "checked, encrypted" in out
+    plain = tmp_path / "plain.h5"
+    status, _, _ = run(capsys, "export", session.id, "--hdf5", plain, "--store", root,
+                       "--passphrase-file", secret)  # fmt: skip
+    assert status == 0 and plain.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert NOTE_MARKER.encode() in plain.read_bytes()  # exported on purpose, in the clear
     assert NOTE_MARKER.encode() not in archive.read_bytes()
     restored = tmp_path / "restored"
     status, out, _ = run(

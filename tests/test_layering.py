@@ -19,6 +19,8 @@ FORBIDDEN = {
     # The comparison-and-trends service the CLI, the PDF and the window call.
     "analysis": GUI + ("bodymap.render", "bodymap.export", "bodymap.ui", "bodymap.cli"),
     "render": ("PyQt6", "pyvistaqt", "qtpy", "bodymap.ui"),
+    # Spoken commands: the grammar, the recogniser and applying a command; no Qt, no scene.
+    "voice": GUI + ("bodymap.render", "bodymap.ui", "bodymap.export"),
     # Exports render off-screen (an off-screen pyvista plotter behind the render layer's
     # BodyScene, never raw VTK) and draw with QtCore/QtGui (QImage, QPdfWriter): no widgets.
     "export": (

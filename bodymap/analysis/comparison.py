@@ -161,7 +161,9 @@ def compare_on(
             mesh,
             atlas,
         )
-    transferred = after.mesh_hash != mesh.geometry_hash or before.mesh_hash != mesh.geometry_hash
+    moved = after.mesh_hash != mesh.geometry_hash or before.mesh_hash != mesh.geometry_hash
+    one_topology = bool(before.topology_id) and before.topology_id == after.topology_id
+    transferred = moved and not one_topology  # bodies of one topology compare exactly
     return Comparison(before, after, mesh, atlas, transferred, tags, combined)
 
 

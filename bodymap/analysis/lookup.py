@@ -68,17 +68,19 @@ class SessionBodies:
         return body
 
     def _read(self, mesh_hash: str) -> tuple[BodyMesh, Atlas]:
+        """A shipped body first (with today's atlas, true to the chart), then the store's
+        copy (a body built to a client's measures, a foreign mesh)."""
+        from bodymap.io.default_body import list_bodies, load_body
+
+        for entry in list_bodies():
+            if entry.get("geometry_sha256") == mesh_hash:
+                return load_body(str(entry["id"]))
         if self.store is not None and self.store.has_mesh(mesh_hash):
             return self.store.get_mesh(mesh_hash)
-        from bodymap.io.default_body import load_default_body
-
-        mesh, atlas = load_default_body()
-        if mesh.geometry_hash != mesh_hash:
-            raise StoreError(
-                f"the body mesh (SHA-256 {mesh_hash[:12]}...) is neither in the store "
-                "nor the default body"
-            )
-        return mesh, atlas
+        raise StoreError(
+            f"the body mesh (SHA-256 {mesh_hash[:12]}...) is neither a shipped body nor in "
+            "the store"
+        )
 
 
 def session_body(mesh_hash: str, store: Store | None) -> tuple[BodyMesh, Atlas]:

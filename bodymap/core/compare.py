@@ -413,14 +413,24 @@ def practitioner_changes(practitioners: list[str]) -> list[int]:
     return [i for i in range(1, len(names)) if names[i] != names[i - 1]]
 
 
+def same_topology(a: BodyMesh, b: BodyMesh) -> bool:
+    """Whether two meshes share their vertices and faces (bodies of one topology: another
+    shape, the same vertex ids), so layers carry over vertex for vertex, exactly."""
+    if a is b or a.geometry_hash == b.geometry_hash:
+        return True
+    return a.n_vertices == b.n_vertices and np.array_equal(a.faces, b.faces)
+
+
 def transfer_layer(
     layer: np.ndarray | None, source_mesh: BodyMesh, target_mesh: BodyMesh
 ) -> np.ndarray:
-    """A layer painted on ``source_mesh`` carried onto ``target_mesh`` (approximate).
+    """A layer painted on ``source_mesh`` carried onto ``target_mesh``.
 
-    Each target skin vertex takes the value of the nearest source vertex that faces the
-    same way, within 3 cm (:func:`bodymap.core.atlas_transfer.match_vertices`); others get
-    0. Both meshes must be bodies in the default frame. Areas computed after a transfer are
+    Between bodies of one topology (:func:`same_topology`: a child's body that grew, a build
+    changed) the layer carries over vertex for vertex, exactly. Otherwise (approximate) each
+    target skin vertex takes the value of the nearest source vertex that faces the same way,
+    within 3 cm (:func:`bodymap.core.atlas_transfer.match_vertices`); others get 0. Both
+    meshes must be bodies in the default frame. Areas computed after such a transfer are
     approximate: the resampling gains or loses a rim about one edge length wide.
     """
     from bodymap.core.atlas_transfer import match_vertices  # scipy: only when needed
@@ -431,7 +441,7 @@ def transfer_layer(
     layer = np.asarray(layer)
     if layer.shape != (source_mesh.n_vertices,):
         raise ValueError("the layer does not match the source mesh")
-    if source_mesh is target_mesh or source_mesh.geometry_hash == target_mesh.geometry_hash:
+    if same_topology(source_mesh, target_mesh):
         return layer.astype(np.uint8, copy=True)
     skin = np.flatnonzero(target_mesh.external)
     matches = match_vertices(

@@ -20,7 +20,6 @@ from bodymap.export.files import StreamingOutput, streaming_output
 from bodymap.export.naming import client_filename, local_date
 from bodymap.export.record_json import CLIENT_KIND, dumps, envelope, session_entry
 from bodymap.export.source import log_export
-from bodymap.store.base import file_sha256
 from bodymap.store.errors import SessionReadError, StoreError
 from bodymap.store.store import Store
 
@@ -81,7 +80,7 @@ def _entry(store: Store, info) -> dict | str:
     """The session's export entry, or why it cannot be read."""
     try:
         session = store.load(info.id)
-        return session_entry(session, store.amendments(info.id), file_sha256(info.path))
+        return session_entry(session, store.amendments(info.id), store.content_sha256(info.id))
     except SessionReadError as error:
         return error.reason
     except StoreError as error:

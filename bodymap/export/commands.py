@@ -52,6 +52,12 @@ def add_export_parsers(commands) -> list[argparse.ArgumentParser]:
     )
     export.add_argument("--ply", type=Path, metavar="FILE", help="the painted body as PLY")
     export.add_argument("--glb", type=Path, metavar="FILE", help="the painted body as GLB")
+    export.add_argument(
+        "--hdf5",
+        type=Path,
+        metavar="FILE",
+        help="a plain copy of the session file (decrypted), for h5dump or HDFView",
+    )
     report = commands.add_parser("report", help="a PDF report of a session, or of two compared")
     report.add_argument("session", nargs="?", help="a session id, or the path of a session .h5")
     report.add_argument(
@@ -71,6 +77,7 @@ def add_export_parsers(commands) -> list[argparse.ArgumentParser]:
         command.add_argument(
             "--store", type=Path, dest="sub_store", metavar="DIR", help="the store folder"
         )
+        command.add_argument("--passphrase-file", type=Path, help="a protected store's passphrase")
     return [export, report]
 
 
@@ -86,11 +93,12 @@ def run_export_command(args: argparse.Namespace) -> int:
 
 def open_export_store(folder: Path | None, required: bool):
     """The store at ``--store`` (or the usual place); ``None`` if absent and not required."""
-    from bodymap.store import Store, store_location
+    from bodymap.store import store_location
+    from bodymap.store.access import open_store
 
     root = store_location(folder)
     if root.is_dir():
-        return Store(root)
+        return open_store(root)  # unlocked with $BODYMAP_PASSPHRASE_FILE or at the terminal
     if required:
         raise ExportError(f"no session store at {root}")
     return None
@@ -113,10 +121,10 @@ def _session_export(args: argparse.Namespace, folder: Path | None) -> int:
 
     if not args.session:
         raise ExportError(f"give a session: bodymap {EXPORT_USAGE}, or --client ID --json FILE")
-    wanted = (args.png, args.csv, args.stats_json, args.json_file, args.ply, args.glb)
+    wanted = (args.png, args.csv, args.stats_json, args.json_file, args.ply, args.glb, args.hdf5)
     if not any(wanted):
         raise ExportError(
-            "nothing to export: give --png, --csv, --stats-json, --json, --ply or --glb"
+            "nothing to export: give --png, --csv, --stats-json, --json, --ply, --glb or --hdf5"
         )
     source = _source(args.session, folder)
     session = source.session
@@ -129,6 +137,7 @@ def _session_export(args: argparse.Namespace, folder: Path | None) -> int:
         (args.json_file, "session", "json", data.write_session_json),
         (args.ply, "body", "ply", data.write_model),
         (args.glb, "body", "glb", data.write_model),
+        (args.hdf5, "session", "h5", data.write_session_hdf5),
     )
     for path, kind, suffix, write in singles:
         if path:

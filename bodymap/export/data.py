@@ -6,6 +6,7 @@ store's audit log first when the session comes from a store, and returns the pat
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bodymap.export.files import Output, write_outputs
@@ -13,6 +14,7 @@ from bodymap.export.mesh3d import model_bytes
 from bodymap.export.record_json import session_json_bytes
 from bodymap.export.source import SessionSource
 from bodymap.export.tables import findings_csv_bytes, findings_json_bytes
+from bodymap.store.session_file import encode_session
 
 
 def write_findings_csv(source: SessionSource, target: Path) -> Path:
@@ -29,6 +31,16 @@ def write_session_json(source: SessionSource, target: Path) -> Path:
     """The complete session (format ``bodymap-export``, kind ``session``), re-importable."""
     data = session_json_bytes(source.session, source.amendments, source.file_sha256)
     return _write(source, target, data, "json")
+
+
+def write_session_hdf5(source: SessionSource, target: Path) -> Path:
+    """A plain copy of the session file (decrypted when the store is protected), for
+    ``h5dump`` or HDFView: the stored file itself, or the session encoded as it is now."""
+    if source.store is not None:
+        data = source.store.record_bytes(source.session.id)
+    else:
+        data = encode_session(source.session, datetime.now(UTC))[0]
+    return _write(source, target, data, "hdf5")
 
 
 def write_model(source: SessionSource, target: Path, file_type: str | None = None) -> Path:

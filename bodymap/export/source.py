@@ -92,7 +92,6 @@ def log_export(
 def source_from_store(store: Store, session_id: str) -> SessionSource:
     """The stored session ``session_id`` with its client, body, amendments and file hash."""
     session = store.load(session_id)
-    path = store.session_info(session_id).path
     mesh, atlas = _mesh(session, store)
     return SessionSource(
         session=session,
@@ -100,7 +99,7 @@ def source_from_store(store: Store, session_id: str) -> SessionSource:
         atlas=atlas,
         client=_client(store, session.client_id),
         amendments=tuple(store.amendments(session_id)),
-        file_sha256=file_sha256(path),
+        file_sha256=store.content_sha256(session_id),
         store=store,
     )
 

@@ -24,9 +24,19 @@ from bodymap.io.vtk_formats import read_vtk_legacy, read_vtp
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".obj", ".ply", ".stl", ".glb", ".gltf", ".vtp", ".vtk")
 MESH_FILE_FILTER = "Body meshes (" + " ".join(f"*{ext}" for ext in SUPPORTED_EXTENSIONS) + ")"
 
-# Height of an adult (1.2 m to 2.3 m) in each unit the files are commonly written in.
-_UNITS = (("decimetres", 0.1), ("centimetres", 0.01), ("millimetres", 0.001))
+# The units body meshes are written in (MakeHuman uses decimetres), tried in this order: the
+# first in which the mesh is as tall as an adult (1.2 m to 2.3 m, along +y) wins; failing
+# that, the first in which its largest extent is a human body's, lying or seated, infant to
+# tall adult with arms out (0.45 m to 2.6 m). A mesh that is neither in any unit is refused.
+_UNITS = (("metres", 1.0), ("decimetres", 0.1), ("centimetres", 0.01), ("millimetres", 0.001))
 _HUMAN_HEIGHT_M = (1.2, 2.3)
+_HUMAN_SIZE_M = (0.45, 2.6)
+# glTF component types: the only ones a body's positions and triangle indices may use.
+_GLTF_FLOAT = 5126
+_GLTF_INDEX_TYPES = (5121, 5123, 5125)
+_GLTF_NAMES = {5120: "int8", 5121: "uint8", 5122: "int16", 5123: "uint16", 5125: "uint32",
+               5126: "float32"}  # fmt: skip
+_PLY_FLOATS = ("float", "double", "float32", "float64")
 _MERGED_FORMATS = (".stl", ".glb", ".gltf")
 _TRUNCATED = "the file ends early: it is truncated"
 
@@ -115,9 +125,9 @@ def _read_bytes(path: Path) -> bytes:
 
 def _prepare(surface: Surface, suffix: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """Check the surface, merge split vertices where the format splits them, fix the units."""
+    validate_surface(np.asarray(surface.vertices), np.asarray(surface.faces))
     vertices = np.asarray(surface.vertices, dtype=np.float64)
     faces = np.asarray(surface.faces, dtype=np.int64)
-    validate_surface(vertices, faces)
     notes = list(surface.notes)
     if suffix in _MERGED_FORMATS:
         vertices, faces, merged = merge_coincident_vertices(vertices, faces)
@@ -159,17 +169,24 @@ def merge_coincident_vertices(
 
 
 def guess_unit_scale(vertices: np.ndarray) -> tuple[float, str]:
-    """The factor to metres, and the unit's name, if the height (y extent) looks like a person's.
+    """The factor to metres, and the unit's name, of a mesh the size of a human body.
 
-    A mesh that is already a human height in metres, or no human height in any unit, is left
-    alone: ``(1.0, "metres")``.
+    Raises
+    ------
+    MeshError
+        When the mesh is no human body's size in metres, decimetres, centimetres or
+        millimetres (see ``_UNITS``).
     """
     height = float(np.ptp(vertices[:, 1]))
-    low, high = _HUMAN_HEIGHT_M
-    for unit, scale in _UNITS:
-        if low <= height * scale <= high:
-            return scale, unit
-    return 1.0, "metres"
+    size = float(np.ptp(vertices, axis=0).max())
+    for bound, extent in ((_HUMAN_HEIGHT_M, height), (_HUMAN_SIZE_M, size)):
+        for unit, scale in _UNITS:
+            if bound[0] <= extent * scale <= bound[1]:
+                return scale, unit
+    raise MeshError(
+        f"it is {size:.4g} units across: not the size of a human body in metres, "
+        "decimetres, centimetres or millimetres"
+    )
 
 
 def _read_trimesh(data: bytes, path: Path) -> Surface:
@@ -178,7 +195,9 @@ def _read_trimesh(data: bytes, path: Path) -> Surface:
 
     kind = path.suffix.lower().lstrip(".")
     if kind == "ply":
-        _check_ascii_ply(data)
+        _check_ply(data)
+    else:
+        _check_gltf_types(data if kind == "gltf" else _glb_json(data))
     try:
         if kind == "gltf":  # its buffers may live in files beside it
             json.loads(data)  # trimesh hides bad JSON behind a search for "model.gltf"
@@ -201,17 +220,54 @@ def _read_trimesh(data: bytes, path: Path) -> Surface:
     return Surface(np.asarray(joined.vertices), np.asarray(joined.faces), (note,))
 
 
-def _check_ascii_ply(data: bytes) -> None:
-    """Refuse an ASCII PLY with fewer lines than its header declares elements: trimesh reads
-    such a cut-short file without complaint, or fails with an unrelated message."""
+def _check_ply(data: bytes) -> None:
+    """Refuse vertex positions that are not floating point, and an ASCII PLY with fewer
+    lines than its header declares elements: trimesh reads such a cut-short file without
+    complaint, or fails with an unrelated message."""
     end = data.find(b"end_header")
     header = data[:end].decode("ascii", "replace")
+    vertex = re.search(r"^element\s+vertex\b(.*?)(?=^element|\Z)", header, re.M | re.S)
+    axes = re.findall(r"^property\s+(\w+)\s+[xyz]\s*$", vertex[1] if vertex else "", re.M)
+    for kind in axes:
+        if kind not in _PLY_FLOATS:
+            raise FormatError(f"its vertex positions are {kind} numbers, not floating point")
     if end < 0 or not re.search(r"^format\s+ascii", header, re.MULTILINE):
         return  # binary PLY: trimesh checks the length itself
     declared = sum(int(n) for n in re.findall(r"^element\s+\w+\s+(\d+)", header, re.MULTILINE))
     lines = data[end:].split(b"\n")[1:]
     if sum(1 for line in lines if line.strip()) < declared:
         raise FormatError(_TRUNCATED)
+
+
+def _glb_json(data: bytes) -> bytes | None:
+    """The JSON chunk of a GLB file, or ``None`` when its header is not GLB's (trimesh then
+    says what is wrong)."""
+    if len(data) < 20 or data[:4] != b"glTF" or data[16:20] != b"JSON":
+        return None
+    length = int.from_bytes(data[12:16], "little")
+    return data[20 : 20 + length] if 20 + length <= len(data) else None
+
+
+def _check_gltf_types(document: bytes | None) -> None:
+    """Refuse glTF positions that are not float32 (quantised or integer positions would be
+    read as a body hundreds of metres tall) and triangle indices that are not unsigned."""
+    try:
+        gltf = json.loads(document) if document else None
+        accessors = gltf.get("accessors", []) if isinstance(gltf, dict) else []
+        primitives = [p for m in gltf.get("meshes", []) for p in m.get("primitives", [])]
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        return  # not glTF JSON: trimesh's own error says so
+    for primitive in primitives:
+        uses = [("positions", primitive.get("attributes", {}).get("POSITION"), (_GLTF_FLOAT,))]
+        uses.append(("triangle indices", primitive.get("indices"), _GLTF_INDEX_TYPES))
+        for what, index, allowed in uses:
+            if not isinstance(index, int) or not 0 <= index < len(accessors):
+                continue
+            component = accessors[index].get("componentType")
+            if component not in allowed:
+                name = _GLTF_NAMES.get(component, f"glTF component type {component}")
+                raise FormatError(f"its vertex {what} are stored as {name}, which a body "
+                                  "mesh cannot use")  # fmt: skip
 
 
 def _explain_trimesh(exc: Exception, kind: str) -> str:

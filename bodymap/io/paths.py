@@ -64,6 +64,18 @@ def meshes_dir() -> Path:
     return Path(str(resources.files("bodymap").joinpath("meshes")))
 
 
+def demo_dir() -> Path:
+    """The shipped sample client's record set (``BODYMAP_DEMO`` overrides): the checkout's
+    ``demo/`` when running from one, otherwise the package's ``bodymap/demo``."""
+    override = os.environ.get("BODYMAP_DEMO")
+    if override:
+        return Path(override)
+    root = checkout_root()
+    if root is not None and (root / "demo").is_dir():
+        return root / "demo"
+    return Path(str(resources.files("bodymap").joinpath("demo")))
+
+
 def cache_dir() -> Path:
     """Derived data that can always be rebuilt (``BODYMAP_CACHE_DIR`` overrides)."""
     override = os.environ.get("BODYMAP_CACHE_DIR")

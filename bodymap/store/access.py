@@ -41,9 +41,7 @@ def passphrase_from(file: Path | None, prompt: str = "Passphrase: ") -> str:
     return getpass.getpass(prompt)
 
 
-def open_store(
-    root: Path | None, passphrase: Path | None = None, must_exist: bool = True
-) -> Store:
+def open_store(root: Path | None, passphrase: Path | None = None, must_exist: bool = True) -> Store:
     """The store at ``root`` (or the usual place), unlocked when it is protected.
 
     Raises

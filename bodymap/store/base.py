@@ -103,8 +103,9 @@ class StoreBase:
         self.journal = Journal(self.audit)
         self._lock = threading.RLock()
         self._known: dict[Path, tuple[tuple[int, int, int], SessionHeader]] = {}
-        self._base: dict[str, str] = {}
-        """Session id -> SHA-256 of its file as this store last read or wrote it."""
+        self._base: dict[str, tuple[str, tuple[int, int, int] | None]] = {}
+        """Session id -> (SHA-256 of its content, the file's (inode, size, mtime)) as this
+        store last read or wrote it: what a save of it may replace."""
         self._warnings = location_warnings(self.root)
         self.removed_temps: list[Path] = []
         self.recovered: list[Recovery] = []
@@ -203,8 +204,13 @@ class StoreBase:
         MeshMismatchError
             The stored session was recorded on another mesh.
         """
-        base = self._base.get(session.id)
-        current = self.backend.sha256(path) if stat_key(path) is not None else None
+        known = self._base.get(session.id)
+        base = known[0] if known is not None else None
+        key = stat_key(path)
+        if known is not None and key is not None and key == known[1]:
+            current = base  # the very file this store wrote or read: os.replace makes a new one
+        else:
+            current = self.backend.sha256(path) if key is not None else None
         if current is None:
             if base is not None:
                 raise ConflictError(
@@ -241,6 +247,11 @@ class StoreBase:
         problem = self._full_check(path)
         if problem is not None:
             raise SessionReadError(path, problem)
+
+    def _keep_revision(self, session_id: str, sha: str, path: Path | None) -> None:
+        """Remember what a later save of ``session_id`` may replace (see :meth:`_existing`):
+        its content digest, and the file's identity (``path``; ``None``: compare digests)."""
+        self._base[session_id] = (sha, stat_key(path) if path is not None else None)
 
     def _full_check(self, path: Path) -> str | None:
         """Why a session file fails verify's full check, or ``None`` (through the seam)."""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bodymap.core.session import Client
 from bodymap.store.errors import SessionReadError
+from bodymap.store.limits import parse_json, reading
 
 CLIENT_FORMAT = "bodymap-client"
 CLIENT_SCHEMA = 2
@@ -42,16 +43,8 @@ def read_record_json(path: Path, data: bytes, kind: str, limit: int) -> dict:
     The size is checked before parsing, and a document nested too deeply (which would
     exhaust the parser's recursion) is refused, so no file can make a listing hang.
     """
-    try:
-        if len(data) > limit:
-            raise SessionReadError(path, f"too large for a {kind} file ({len(data):,} bytes)")
-        document = json.loads(data.decode("utf-8"))
-    except SessionReadError:
-        raise
-    except RecursionError:
-        raise SessionReadError(path, f"damaged {kind} file (nested too deeply)") from None
-    except (OSError, ValueError) as error:
-        raise SessionReadError(path, f"damaged {kind} file ({_short(error)})") from error
+    with reading(path, f"{kind} file"):
+        document = parse_json(data, f"the {kind} file", max_bytes=limit)
     if not isinstance(document, dict):
         raise SessionReadError(path, f"not a BodyMap {kind} file (foreign)")
     return document

@@ -7,8 +7,9 @@ Every read of a store file goes through two guards:
   into :class:`SessionReadError` naming the file, so the caller lists that file as unreadable
   and every other record stays available.
 * the checks below look at what a file *declares* (shapes, types, chunk sizes, filters,
-  object and attribute counts, string lengths, JSON depth) before anything is allocated,
-  parsed or looped over, so no file can make BodyMap work without bound. Sizes are checked
+  object and attribute counts, string lengths, JSON depth, the string heaps HDF5 would
+  otherwise loop on) before anything is allocated, parsed or looped over, so no file can
+  make BodyMap work without bound. Sizes are checked
   against the file's own byte length (``h5.id.get_filesize()``, which is the same for a file
   on disk and one opened from bytes in memory) times the most that deflate can expand.
 """
@@ -33,8 +34,6 @@ MAX_COMPRESSION = 1100
 MIN_ALLOWANCE = 1 << 20
 """Bytes any dataset may declare whatever the file's size (small files, sparse chunks)."""
 MAX_LAYERS = 256
-MAX_GROUP_MEMBERS = 64
-"""Members of the root or another group (session files hold about a dozen)."""
 MAX_OBJECTS = 1024
 MAX_ATTRIBUTES = 64
 MAX_ATTRIBUTE_BYTES = 1 << 16
@@ -43,8 +42,9 @@ MAX_JSON_DEPTH = 32
 MAX_CHUNK_BYTES = 16 << 20
 FILTERS = {h5py.h5z.FILTER_DEFLATE, h5py.h5z.FILTER_SHUFFLE, h5py.h5z.FILTER_FLETCHER32}
 """The only filters BodyMap writes; any other (a plugin) is refused, never looked up."""
-_SIMPLE_TYPES = {h5py.h5t.INTEGER, h5py.h5t.FLOAT, h5py.h5t.STRING}
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*+"', re.DOTALL)
+_HEAP = re.compile(rb"GCOL\x01\x00\x00\x00")
+_HEAP_MIN = 4096
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
@@ -148,22 +148,25 @@ def open_dataset(h5: h5py.File, path: str, limit: int) -> h5py.h5d.DatasetID:
     """The dataset at ``path`` after checking its link, type, size, chunks and filters."""
     check_hard_link(h5, path)
     dataset = h5py.h5d.open(h5.id, path.encode())
-    kind = dataset.get_type().get_class()
-    if kind not in _SIMPLE_TYPES:
-        raise Refused(f"{path} has an unsupported data type (HDF5 class {kind})")
-    if h5py.check_string_dtype(dataset.dtype) is None and dataset.dtype.kind not in "iuf":
-        raise Refused(f"{path} has an unsupported data type ({dataset.dtype})")
-    if declared_bytes(dataset.shape, dataset.dtype) > limit:
+    dtype = dataset.dtype
+    if not _simple(dtype):
+        raise Refused(f"{path} has an unsupported data type ({dtype})")
+    if declared_bytes(dataset.shape, dtype) > limit:
         raise Refused(f"{path} declares {_shape(dataset.shape)} values: more than the file holds")
     plist = dataset.get_create_plist()
     if plist.get_layout() == h5py.h5d.CHUNKED:
         chunk = plist.get_chunk()
-        if declared_bytes(chunk, dataset.dtype) > MAX_CHUNK_BYTES:
+        if declared_bytes(chunk, dtype) > MAX_CHUNK_BYTES:
             raise Refused(f"{path} declares chunks of {_shape(chunk)} values: too large")
-    for index in range(plist.get_nfilters()):
-        if plist.get_filter(index)[0] not in FILTERS:
-            raise Refused(f"{path} uses a compression filter BodyMap does not write")
+        for index in range(plist.get_nfilters()):
+            if plist.get_filter(index)[0] not in FILTERS:
+                raise Refused(f"{path} uses a compression filter BodyMap does not write")
     return dataset
+
+
+def _simple(dtype: np.dtype) -> bool:
+    """A number or a string: the only kinds of value BodyMap writes."""
+    return dtype.kind in "iufS" or h5py.check_string_dtype(dtype) is not None
 
 
 def check_hard_link(h5: h5py.File, path: str) -> None:
@@ -176,7 +179,7 @@ def check_hard_link(h5: h5py.File, path: str) -> None:
             raise Refused(f"{name.decode()} is a link, not an object of the file")
 
 
-def check_members(group: h5py.Group, what: str, maximum: int = MAX_GROUP_MEMBERS) -> int:
+def check_members(group: h5py.Group, what: str, maximum: int) -> int:
     """How many members ``group`` has, refused above ``maximum``."""
     count = group.id.get_num_objs()
     if count > maximum:
@@ -196,17 +199,16 @@ def read_attribute(obj_id, name: str):
     Raises ``KeyError`` when absent and :class:`Refused` when it is not a scalar string or
     number, or a string longer than :data:`MAX_ATTRIBUTE_BYTES`.
     """
-    attribute = h5py.h5a.open(obj_id, name.encode())
-    return _attribute_value(attribute, name)
+    return _attribute_value(h5py.h5a.open(obj_id, name.encode()), name)
 
 
 def _attribute_value(attribute, name: str):
-    kind = attribute.get_type().get_class()
-    if kind not in _SIMPLE_TYPES or attribute.shape not in ((), (1,)):
+    dtype, shape = attribute.dtype, attribute.shape
+    if not _simple(dtype) or shape not in ((), (1,)):
         raise Refused(f"attribute {name!r} is not a single text or number")
-    if attribute.dtype.itemsize > MAX_ATTRIBUTE_BYTES:
+    if dtype.itemsize > MAX_ATTRIBUTE_BYTES:
         raise Refused(f"attribute {name!r} is longer than {MAX_ATTRIBUTE_BYTES:,} bytes")
-    value = np.empty(attribute.shape, dtype=attribute.dtype)
+    value = np.empty(shape, dtype=dtype)
     attribute.read(value)
     value = value.reshape(-1)[0]
     if isinstance(value, bytes | str):
@@ -227,17 +229,41 @@ def read_attributes(h5: h5py.File, names: tuple[str, ...]) -> dict:
     return found
 
 
-def check_attributes(obj_id, what: str) -> None:
-    """Refuse an object with too many attributes or any attribute of an unsupported kind,
-    without reading their values (``file_items`` reads them afterwards)."""
+def all_attributes(obj_id, what: str) -> list[tuple[str, str | int | float]]:
+    """(name, value) of every attribute of an object, each checked before it is read."""
     check_attribute_count(obj_id, what)
+    found = []
     for index in range(h5py.h5a.get_num_attrs(obj_id)):
         attribute = h5py.h5a.open(obj_id, index=index)
-        kind = attribute.get_type().get_class()
-        if kind not in _SIMPLE_TYPES:
-            raise Refused(f"{what} has an attribute of an unsupported type (HDF5 class {kind})")
-        if declared_bytes(attribute.shape, attribute.dtype) > MAX_ATTRIBUTE_BYTES:
-            raise Refused(f"{what} has an attribute longer than {MAX_ATTRIBUTE_BYTES:,} bytes")
+        name = attribute.name.decode("utf-8")
+        found.append((name, _attribute_value(attribute, f"{what}@{name}")))
+    return found
+
+
+def check_global_heaps(data: bytes) -> None:
+    """Refuse a file whose global heap collections (where HDF5 keeps variable-length
+    strings) do not add up: HDF5 loops for ever on some damaged ones instead of failing.
+
+    A collection is ``GCOL``, version 1, three reserved bytes, its size (8 bytes), then
+    objects of a 16-byte header (index, reference count, reserved, size) and the data
+    padded to 8 bytes; the last, index 0, is the free space up to the collection's end.
+    """
+    for match in _HEAP.finditer(data):
+        start = match.start()
+        end = start + int.from_bytes(data[start + 8 : start + 16], "little")
+        if end - start < _HEAP_MIN or end > len(data):
+            raise Refused("damaged data: a string heap runs past the end of the file")
+        position = start + 16
+        while position + 16 <= end:
+            index = int.from_bytes(data[position : position + 2], "little")
+            size = int.from_bytes(data[position + 8 : position + 16], "little")
+            if index == 0:
+                if size != end - position:
+                    raise Refused("damaged data: a string heap's free space does not add up")
+                break
+            position += 16 + (size + 7) // 8 * 8
+        if position > end:
+            raise Refused("damaged data: a string in a string heap runs past its end")
 
 
 # ----- JSON -----------------------------------------------------------------------------------

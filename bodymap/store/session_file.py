@@ -1,8 +1,9 @@
 """Reading and writing one session file (HDF5); every failure becomes one clear line.
 
-Files are opened read-only with HDF5 file locking off: the store never modifies a file in
-place (every save writes a new file and renames it over the old one), so there is no
-writer to lock against, and locking is what fails on network folders (errno 37).
+Files are read whole and opened from memory (:func:`open_file`): the store never modifies
+a file in place (every save writes a new file and renames it over the old one), HDF5 never
+locks or writes the file on disk (locking is what fails on network folders, errno 37), and
+what a file declares is checked against its bytes first (:mod:`bodymap.store.limits`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bodymap.store.limits import (
     MAX_TEXT_BYTES,
     Refused,
     allowance,
+    check_global_heaps,
     check_hard_link,
     check_json,
     check_members,
@@ -112,21 +114,23 @@ def encode_session(
 def open_file(path: Path, data: bytes | None = None) -> h5py.File:
     """Open an HDF5 file read-only, or raise :class:`SessionReadError` saying why not.
 
-    The one place the store opens a file for reading. With ``data`` (the file's bytes, as
-    read or decrypted by the caller) the file is opened from memory instead; every check
-    of :mod:`bodymap.store.limits` works the same either way.
+    The one place the store opens a file for reading. The file's bytes (``data``, when the
+    caller has them already, e.g. decrypted) are checked (:func:`check_global_heaps`) and
+    opened in memory, so HDF5 never reads the file on disk again and never writes to it.
     """
     with reading(path):
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                raise SessionReadError(path, "the file does not exist") from None
+        if not data:
+            raise SessionReadError(path, "empty file (0 bytes)")
+        check_global_heaps(data)
         try:
-            if data is not None:
-                if not data:
-                    raise SessionReadError(path, "empty file (0 bytes)")
-                return h5py.File(io.BytesIO(data), "r")
-            if path.stat().st_size == 0:
-                raise SessionReadError(path, "empty file (0 bytes)")
-            return h5py.File(path, "r", locking=False)
-        except FileNotFoundError:
-            raise SessionReadError(path, "the file does not exist") from None
+            return h5py.File(h5py.h5f.open_file_image(data))
+        except ValueError:  # HDF5 does not say why an image fails; the same bytes as a file do
+            return h5py.File(io.BytesIO(data), "r")
 
 
 def check_format(

@@ -12,17 +12,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
-from bodymap.core.atlas import Atlas
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.session import (
     Client,
-    RhythmReading,
     Session,
     carry_over,
     new_session_id,
@@ -31,29 +26,18 @@ from bodymap.core.session import (
 from bodymap.store import clients as client_files
 from bodymap.store.atomic import PRIVATE_FILE, READ_ONLY_FILE
 from bodymap.store.audit import AuditProblem
-from bodymap.store.base import finalised_error, locked
+from bodymap.store.base import finalised_error, locked, stat_key
 from bodymap.store.clients import MAX_CLIENT_BYTES
 from bodymap.store.drafts import DraftsMixin
 from bodymap.store.errors import (
     FinalisedError,
-    MeshMismatchError,
     NotFoundError,
     SessionReadError,
     StoreError,
     StoreWriteError,
-    TargetUnreadableError,
 )
 from bodymap.store.info import SessionInfo, check_identity, session_info
-from bodymap.store.layer_reads import (
-    TrendFileParts,
-    read_layer_file,
-    read_layer_set_file,
-    read_rhythm_and_events,
-    read_tag_names,
-    read_trend_file,
-)
-from bodymap.store.layout import checked_id
-from bodymap.store.mesh_store import mesh_image, read_mesh
+from bodymap.store.partial_reads import PartialReadsMixin, check_mesh_hash
 from bodymap.store.records import RecordsMixin
 from bodymap.store.session_file import (
     encode_session,
@@ -63,7 +47,7 @@ from bodymap.store.session_file import (
 from bodymap.store.validation import check_storable
 
 
-class Store(DraftsMixin, RecordsMixin):
+class Store(DraftsMixin, RecordsMixin, PartialReadsMixin):
     """A store folder of BodyMap records (layout: :mod:`bodymap.store.layout`).
 
     Opening it creates the folders if needed and removes temporary files left by saves
@@ -160,13 +144,16 @@ class Store(DraftsMixin, RecordsMixin):
             another mesh raises :class:`MeshMismatchError`.
         """
         path = self._session_path(session_id)
+        before = stat_key(path)
         data = self._read_record(path)
         session, header = read_session(path, data)
         check_identity(header, path, path.parent.name, draft=False)
         self._remember(path, header)
         _check_mesh(session, mesh)
-        # What a later save of this session may replace: exactly these bytes.
-        self._base[session.id] = hashlib.sha256(data).hexdigest()
+        # What a later save of this session may replace: exactly these bytes (the file's
+        # identity only if it did not change while it was read).
+        same = before is not None and before == stat_key(path)
+        self._keep_revision(session.id, hashlib.sha256(data).hexdigest(), path if same else None)
         return session
 
     @locked
@@ -263,7 +250,7 @@ class Store(DraftsMixin, RecordsMixin):
         """After the file landed: commit, remember what was written, drop the draft."""
         self.journal.commit(txn)
         self._remember(path, header)
-        self._base[session.id] = sha
+        self._keep_revision(session.id, sha, path)
         with contextlib.suppress(OSError):
             self.backend.remove(self.layout.draft_file(session.client_id, session.id))
 
@@ -284,6 +271,19 @@ class Store(DraftsMixin, RecordsMixin):
         """SHA-256 of a saved session's content: what the audit log records for it and
         what reports print (the same whether or not the store is protected)."""
         return self.backend.sha256(self._session_path(session_id))
+
+    def forget_unchanged_chunks(self) -> None:
+        """Drop the compressed layer chunks kept to speed up the next save (when a session
+        closes: one client's findings do not stay in memory while another's are open)."""
+        from bodymap.store.hdf5_image import forget_chunks
+
+        forget_chunks()
+
+    @locked
+    def record_bytes(self, session_id: str) -> bytes:
+        """A saved session's file content as BodyMap wrote it (decrypted in a protected
+        store): what ``bodymap export SESSION --hdf5`` copies out."""
+        return self._read_record(self._session_path(session_id))
 
     @locked
     def session_info(self, session_id: str) -> SessionInfo:
@@ -336,115 +336,6 @@ class Store(DraftsMixin, RecordsMixin):
             return carried
         return new
 
-    # ----- partial reads (comparisons and trends: see bodymap.store.layer_reads) -------
-    @locked
-    def read_layer(
-        self, session_id: str, tag: str, mesh: BodyMesh | str | None = None
-    ) -> np.ndarray | None:
-        """One tag's (N,) uint8 layer of a saved session (``None``: not painted).
-
-        Reads that one dataset, after checking the file's identity; with ``mesh`` (or its
-        hash), a session recorded on another mesh raises :class:`MeshMismatchError`.
-        """
-        return self.read_layers([session_id], tag, mesh)[0]
-
-    @locked
-    def read_layers(
-        self, session_ids: list[str], tag: str, mesh: BodyMesh | str | None = None
-    ) -> list[np.ndarray | None]:
-        """:meth:`read_layer` for several sessions, in the order given."""
-        out = []
-        for path in self._session_paths(session_ids):
-            layer, header = read_layer_file(path, tag, self._read_record(path))
-            _check_mesh_hash(header.session_id, header.mesh_hash, mesh)
-            out.append(layer)
-        return out
-
-    @locked
-    def read_layer_sets(
-        self, session_ids: list[str], tags: list[str] | None = None
-    ) -> list[tuple[dict[str, np.ndarray], str]]:
-        """Per session, its painted layers (all, or those of ``tags``) and its mesh hash.
-
-        One file open per session, for reading every tag across many sessions.
-        """
-        out = []
-        for path in self._session_paths(session_ids):
-            layers, header = read_layer_set_file(path, tags, self._read_record(path))
-            out.append((layers, header.mesh_hash))
-        return out
-
-    @locked
-    def rhythm_and_events(
-        self, session_ids: list[str]
-    ) -> list[tuple[list[RhythmReading], dict[str, int]]]:
-        """Per session, its rhythm readings and its event counts by kind (those records only)."""
-        paths = self._session_paths(session_ids)
-        return [read_rhythm_and_events(p, self._read_record(p)) for p in paths]
-
-    @locked
-    def tag_names(self, session_id: str) -> dict[str, str]:
-        """Tag key -> name in a session's tag set (the names the practitioner gave)."""
-        path = self._session_path(session_id)
-        return read_tag_names(path, self._read_record(path))
-
-    def _session_paths(self, session_ids: list[str]) -> list[Path]:
-        """Session files, looked up in the folder of the previous one first (one client)."""
-        paths: list[Path] = []
-        for session_id in session_ids:
-            if paths:
-                guess = paths[-1].parent / f"{checked_id(session_id, 'session id')}.h5"
-                if self.layout.exists(guess):
-                    paths.append(guess)
-                    continue
-            paths.append(self._session_path(session_id))
-        return paths
-
-    @locked
-    def trend_parts(
-        self,
-        client_id: str,
-        tags: list[str] | None = None,
-        known: Mapping[str, SessionInfo] | None = None,
-        wanted: Callable[[SessionInfo], bool] | None = None,
-        reduce: Callable[[SessionInfo, dict[str, np.ndarray]], object] | None = None,
-    ) -> list[TrendFileParts]:
-        """Every session of a client by date, each file opened once: its listing entry and,
-        for those ``wanted`` whose content digest is not ``known``, its layers, rhythm,
-        event counts and tag names; ``reduce`` summarises each file's layers as it is read
-        (see :func:`~bodymap.store.layer_reads.read_trend_file`).
-
-        Never reads a mesh; an unreadable file is listed as such, with the reason.
-        """
-        paths = self.layout.session_files(client_id)
-        read = self._read_record
-        found = [read_trend_file(p, tags, known, wanted, reduce, read) for p in paths]
-        return sorted(found, key=lambda parts: parts.info.sort_key())
-
-    @locked
-    def put_mesh(self, mesh: BodyMesh, atlas: Atlas | None = None) -> Path:
-        """Keep ``mesh`` (and its atlas) in the store once; idempotent."""
-        path = self.layout.mesh_file(mesh.geometry_hash)
-        with self._writing():
-            if self.layout.exists(path):
-                try:
-                    read_mesh(path, self._read_record(path))
-                    return path
-                except SessionReadError as error:
-                    raise TargetUnreadableError(f"refusing to replace {error}") from error
-            self.backend.write_record(path, mesh_image(mesh, atlas))
-        return path
-
-    @locked
-    def get_mesh(self, mesh_hash: str) -> tuple[BodyMesh, Atlas]:
-        path = self.layout.mesh_file(mesh_hash)
-        if not self.layout.exists(path):
-            raise NotFoundError(f"no mesh {mesh_hash[:12]}... in the store")
-        return read_mesh(path, self._read_record(path))
-
-    def has_mesh(self, mesh_hash: str) -> bool:
-        return self.layout.exists(self.layout.mesh_file(mesh_hash))
-
     @locked
     def log(self, action: str, client_id: str | None, session_id: str | None, **ids) -> dict:
         """Record an action in the audit log (the app records ``open`` and ``export``).
@@ -474,15 +365,4 @@ def _checked(info: SessionInfo, problem: str | None) -> SessionInfo:
 
 
 def _check_mesh(session: Session, mesh: BodyMesh | str | None) -> None:
-    _check_mesh_hash(session.id, session.mesh_hash, mesh)
-
-
-def _check_mesh_hash(session_id: str, mesh_hash: str, mesh: BodyMesh | str | None) -> None:
-    if mesh is None:
-        return
-    expected = mesh if isinstance(mesh, str) else mesh.geometry_hash
-    if mesh_hash != expected:
-        raise MeshMismatchError(
-            f"session {session_id} was recorded on another body mesh (SHA-256 "
-            f"{mesh_hash[:12]}..., this body {expected[:12]}...): open it on its own mesh"
-        )
+    check_mesh_hash(session.id, session.mesh_hash, mesh)

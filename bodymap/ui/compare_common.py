@@ -204,7 +204,7 @@ class FrameOnFirstShow(QObject):
         self._done = done
         viewer.interactor.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         if event is not None and event.type() == QEvent.Type.Resize and not event.size().isEmpty():
             watched.removeEventFilter(self)
             QTimer.singleShot(0, self._frame)  # after VTK has taken the new size

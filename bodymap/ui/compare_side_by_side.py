@@ -196,7 +196,7 @@ class SideBySide(QWidget):
             pane.hide()
 
     # -- one camera --------------------------------------------------------------------------
-    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         if event is None or self._syncing:
             return False
         moving = (

@@ -147,6 +147,6 @@ class CompareWindow(QMainWindow):
             if close is not None:
                 close()
 
-    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent | None) -> None:
         self.close_views()
         super().closeEvent(event)

@@ -262,7 +262,7 @@ class EventsPanel(QWidget, DocumentBound):
             return
         push_edit(self.stack, self._document, EventEdit(before, replace(before, at=at)))
 
-    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         if (
             watched is self.tree
             and isinstance(event, QKeyEvent)

@@ -307,6 +307,4 @@ def _amendments(store, session_id: str) -> list:
 
 
 def _saved_sha256(store, session_id: str) -> str:
-    from bodymap.store.base import file_sha256
-
-    return file_sha256(store.session_info(session_id).path)
+    return store.content_sha256(session_id)

@@ -90,7 +90,7 @@ class NotesPanel(QWidget, DocumentBound):
             self._writing = False
         self._synced = notes
 
-    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         if event is not None and event.type() == QEvent.Type.FocusOut:
             self.flush()
         return False

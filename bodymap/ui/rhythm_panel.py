@@ -121,7 +121,7 @@ class RhythmPanel(QWidget, DocumentBound):
         finally:
             self._writing = False
 
-    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         if event is not None and event.type() == QEvent.Type.FocusIn:
             # Cell editors take the clicks, so follow focus to know which row "Remove" means.
             for row in range(self.table.rowCount()):

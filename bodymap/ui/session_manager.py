@@ -186,10 +186,20 @@ class SessionManager(QObject):
             self._host.set_body(wanted)
         return self._host.body, spec.to_dict()
 
-    def start_for_client_name(self, name: str) -> bool:
-        """Open a new session for the client called ``name``, creating the client if new."""
+    def start_for_client_name(self, name: str, body_id: str | None = None) -> bool:
+        """Open a new session for the client called ``name``, creating the client if new
+        (with the body ``body_id``, a shipped body's id; the default body when ``None``)."""
         matches = [c for c in self.call(self.store.clients) if c.name.casefold() == name.casefold()]
-        client = matches[0] if matches else self.call(self.store.create_client, name.strip())
+        if matches:
+            return self.start_new(matches[0].id)
+        try:
+            body = BodySpec(body_id).to_dict() if body_id else {}
+            if body_id:
+                body_of(BodySpec(body_id))  # an unknown id is said now, not at the first save
+            client = self.call(self.store.create_client, name.strip(), body=body)
+        except (StoreError, KeyError, ValueError) as error:
+            self._warn("Cannot add the client", str(error).strip("'\""))
+            return False
         return self.start_new(client.id)
 
     def open_saved(self, session_id: str) -> bool:
@@ -368,6 +378,7 @@ class SessionManager(QObject):
                 self.call(self.store.discard_draft, doc.session.id)
         self._autosave.stop()
         doc.unsubscribe(self._on_change)
+        self.worker.submit(self.store.forget_unchanged_chunks)
         self._host.set_document(None)
         self.client = None
         self.update_actions()

@@ -214,6 +214,35 @@ def test_repeated_dabs_share_no_state(ball) -> None:
             np.testing.assert_array_equal(again.weights, first[s].weights)
 
 
+def test_vertex_numbering_does_not_change_the_footprint(ball) -> None:
+    """The brush works in its own spatial order of the vertices: renumbering the mesh's
+    vertices renumbers the footprint and changes nothing else."""
+    mesh, brush = ball
+    shuffle = np.random.default_rng(3).permutation(mesh.n_vertices)  # new id -> old id
+    new_id = np.argsort(shuffle)
+    shuffled = BodyMesh(mesh.vertices[shuffle], new_id[mesh.faces], name="shuffled")
+    other = BrushGeometry(shuffled)
+    for seed, radius in [(0, 0.03), (100, 0.08), (641, 0.25)]:
+        center = mesh.vertices[seed].astype(np.float64)
+        expected = brush.footprint(center, seed, radius, FRONT)
+        got = other.footprint(center, int(new_id[seed]), radius, FRONT)
+        order = np.argsort(shuffle[got.ids])
+        np.testing.assert_array_equal(shuffle[got.ids][order], expected.ids)
+        np.testing.assert_array_equal(got.weights[order], expected.weights)
+
+
+def test_a_brush_wider_than_the_mesh_takes_all_of_the_seeds_part(plates) -> None:
+    """441 vertices a plate: the last block of the ball query is a short one, and every block
+    is reached; only the plate joined to the seed is painted."""
+    mesh, brush = plates
+    for seed in (0, 21 * 21 - 1, 21 * 21, 2 * 21 * 21 - 1):
+        footprint = brush.footprint(mesh.vertices[seed], seed, 10.0, None)
+        plate = seed // (21 * 21)
+        np.testing.assert_array_equal(
+            footprint.ids, np.arange(plate * 21 * 21, (plate + 1) * 21 * 21)
+        )
+
+
 def test_union_keeps_the_strongest_weight(plates) -> None:
     mesh, brush = plates
     a = brush.footprint(mesh.vertices[100], 100, 0.02, None)

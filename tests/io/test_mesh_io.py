@@ -267,15 +267,26 @@ def test_a_human_height_in_other_units_becomes_metres(
                                 f"units tall, so {HEIGHT_M:.2f} m)",)  # fmt: skip
 
 
-@pytest.mark.parametrize("height", [0.3, 5.0, 50.0, 40000.0])
-def test_a_height_that_is_no_person_in_any_unit_is_left_alone(
-    tmp_path: Path, height: float
-) -> None:
+@pytest.mark.parametrize("height", [0.3, 3.5, 35.0, 40000.0])
+def test_a_mesh_that_is_no_human_size_in_any_unit_is_refused(tmp_path: Path, height: float) -> None:
     ball = trimesh.creation.icosphere(1, radius=height / 2)
     ball.export(tmp_path / "thing.obj")
-    loaded = load_mesh(tmp_path / "thing.obj")
-    assert np.ptp(loaded.mesh.vertices[:, 1]) == pytest.approx(height, rel=1e-5)
-    assert loaded.notes == ()
+    with pytest.raises(MeshLoadError, match="not the size of a human body in metres, deci"):
+        load_mesh(tmp_path / "thing.obj")
+
+
+@pytest.mark.parametrize(("size", "unit"), [(0.6, None), (6.0, "decimetres"), (60.0, "centim")])
+def test_a_child_or_a_lying_body_is_sized_by_its_largest_extent(
+    tmp_path: Path, size: float, unit: str | None
+) -> None:
+    lying = trimesh.creation.box((size, size / 6, size / 4))  # no adult height along +y
+    lying.export(tmp_path / "lying.ply")
+    loaded = load_mesh(tmp_path / "lying.ply")
+    assert np.ptp(loaded.mesh.vertices[:, 0]) == pytest.approx(0.6, rel=1e-5)
+    if unit is None:
+        assert loaded.notes == ()
+    else:
+        assert len(loaded.notes) == 1 and f"converted from {unit}" in loaded.notes[0]
 
 
 def test_supported_extensions_and_the_file_dialog_filter() -> None:

@@ -1,0 +1,157 @@
+"""Reading parts of many sessions (comparisons and trends), and the store's copy of each
+body mesh. Mixed into :class:`bodymap.store.store.Store`; every read goes through the
+store's file-access seam."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import numpy as np
+
+from bodymap.core.atlas import Atlas
+from bodymap.core.mesh import BodyMesh
+from bodymap.core.session import RhythmReading
+from bodymap.store.base import StoreBase, locked
+from bodymap.store.errors import (
+    MeshMismatchError,
+    NotFoundError,
+    SessionReadError,
+    TargetUnreadableError,
+)
+from bodymap.store.info import SessionInfo
+from bodymap.store.layer_reads import (
+    TrendFileParts,
+    read_layer_file,
+    read_layer_set_file,
+    read_rhythm_and_events,
+    read_tag_names,
+    read_trend_file,
+)
+from bodymap.store.layout import checked_id
+from bodymap.store.mesh_store import mesh_image, read_mesh
+
+
+class PartialReadsMixin(StoreBase):
+    """One layer (or a few records) from many session files; meshes kept once."""
+
+    # ----- partial reads (comparisons and trends: see bodymap.store.layer_reads) -------
+    @locked
+    def read_layer(
+        self, session_id: str, tag: str, mesh: BodyMesh | str | None = None
+    ) -> np.ndarray | None:
+        """One tag's (N,) uint8 layer of a saved session (``None``: not painted).
+
+        Reads that one dataset, after checking the file's identity; with ``mesh`` (or its
+        hash), a session recorded on another mesh raises :class:`MeshMismatchError`.
+        """
+        return self.read_layers([session_id], tag, mesh)[0]
+
+    @locked
+    def read_layers(
+        self, session_ids: list[str], tag: str, mesh: BodyMesh | str | None = None
+    ) -> list[np.ndarray | None]:
+        """:meth:`read_layer` for several sessions, in the order given."""
+        out = []
+        for path in self._session_paths(session_ids):
+            layer, header = read_layer_file(path, tag, self._read_record(path))
+            check_mesh_hash(header.session_id, header.mesh_hash, mesh)
+            out.append(layer)
+        return out
+
+    @locked
+    def read_layer_sets(
+        self, session_ids: list[str], tags: list[str] | None = None
+    ) -> list[tuple[dict[str, np.ndarray], str]]:
+        """Per session, its painted layers (all, or those of ``tags``) and its mesh hash.
+
+        One file open per session, for reading every tag across many sessions.
+        """
+        out = []
+        for path in self._session_paths(session_ids):
+            layers, header = read_layer_set_file(path, tags, self._read_record(path))
+            out.append((layers, header.mesh_hash))
+        return out
+
+    @locked
+    def rhythm_and_events(
+        self, session_ids: list[str]
+    ) -> list[tuple[list[RhythmReading], dict[str, int]]]:
+        """Per session, its rhythm readings and its event counts by kind (those records only)."""
+        paths = self._session_paths(session_ids)
+        return [read_rhythm_and_events(p, self._read_record(p)) for p in paths]
+
+    @locked
+    def tag_names(self, session_id: str) -> dict[str, str]:
+        """Tag key -> name in a session's tag set (the names the practitioner gave)."""
+        path = self._session_path(session_id)
+        return read_tag_names(path, self._read_record(path))
+
+    def _session_paths(self, session_ids: list[str]) -> list[Path]:
+        """Session files, looked up in the folder of the previous one first (one client)."""
+        paths: list[Path] = []
+        for session_id in session_ids:
+            if paths:
+                guess = paths[-1].parent / f"{checked_id(session_id, 'session id')}.h5"
+                if self.layout.exists(guess):
+                    paths.append(guess)
+                    continue
+            paths.append(self._session_path(session_id))
+        return paths
+
+    @locked
+    def trend_parts(
+        self,
+        client_id: str,
+        tags: list[str] | None = None,
+        known: Mapping[str, SessionInfo] | None = None,
+        wanted: Callable[[SessionInfo], bool] | None = None,
+        reduce: Callable[[SessionInfo, dict[str, np.ndarray]], object] | None = None,
+    ) -> list[TrendFileParts]:
+        """Every session of a client by date, each file opened once: its listing entry and,
+        for those ``wanted`` whose content digest is not ``known``, its layers, rhythm,
+        event counts and tag names; ``reduce`` summarises each file's layers as it is read
+        (see :func:`~bodymap.store.layer_reads.read_trend_file`).
+
+        Never reads a mesh; an unreadable file is listed as such, with the reason.
+        """
+        paths = self.layout.session_files(client_id)
+        read = self._read_record
+        found = [read_trend_file(p, tags, known, wanted, reduce, read) for p in paths]
+        return sorted(found, key=lambda parts: parts.info.sort_key())
+
+    @locked
+    def put_mesh(self, mesh: BodyMesh, atlas: Atlas | None = None) -> Path:
+        """Keep ``mesh`` (and its atlas) in the store once; idempotent."""
+        path = self.layout.mesh_file(mesh.geometry_hash)
+        with self._writing():
+            if self.layout.exists(path):
+                try:
+                    read_mesh(path, self._read_record(path))
+                    return path
+                except SessionReadError as error:
+                    raise TargetUnreadableError(f"refusing to replace {error}") from error
+            self.backend.write_record(path, mesh_image(mesh, atlas))
+        return path
+
+    @locked
+    def get_mesh(self, mesh_hash: str) -> tuple[BodyMesh, Atlas]:
+        path = self.layout.mesh_file(mesh_hash)
+        if not self.layout.exists(path):
+            raise NotFoundError(f"no mesh {mesh_hash[:12]}... in the store")
+        return read_mesh(path, self._read_record(path))
+
+    def has_mesh(self, mesh_hash: str) -> bool:
+        return self.layout.exists(self.layout.mesh_file(mesh_hash))
+
+
+def check_mesh_hash(session_id: str, mesh_hash: str, mesh: BodyMesh | str | None) -> None:
+    """Raise :class:`MeshMismatchError` if a session was recorded on another mesh."""
+    if mesh is None:
+        return
+    expected = mesh if isinstance(mesh, str) else mesh.geometry_hash
+    if mesh_hash != expected:
+        raise MeshMismatchError(
+            f"session {session_id} was recorded on another body mesh (SHA-256 "
+            f"{mesh_hash[:12]}..., this body {expected[:12]}...): open it on its own mesh"
+        )

@@ -1,0 +1,135 @@
+"""Spoken commands decode to the expected commands; the CLI prints and applies them.
+
+The audio is made here with espeak-ng and sox (Debian packages), as the benchmark corpus is;
+without them, or without pocketsphinx, these tests are skipped and say why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from bodymap.voice.audio import read_wav, split_utterances, write_wav
+from bodymap.voice.corpus import corpus_clip, missing_tools
+
+pytest.importorskip("pocketsphinx", reason="pocketsphinx 5 is not installed")
+if missing_tools():
+    pytest.skip(
+        f"needs {' and '.join(missing_tools())} (apt-get install espeak-ng sox)",
+        allow_module_level=True,
+    )
+
+CASES = [
+    ("restriction, left temporal, six", "en-us", 160, "restriction", "temporal_l", 6),
+    ("energy cyst, lower abdomen, seven, emotional trauma", "en-gb-x-rp", 130, "energy_cyst",
+     "abdomen_lower", 7),
+    ("release, sacrum", "en-us+f3", 160, "release", "sacrum", 5),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def recogniser(body):
+    from bodymap.core.tags import TagSet
+    from bodymap.voice.decoder import Recogniser
+    from bodymap.voice.vocabulary import Vocabulary
+
+    return Recogniser(Vocabulary.build(TagSet(), body[1]))
+
+
+@pytest.mark.parametrize(("text", "voice", "speed", "tag", "place", "intensity"), CASES)
+def test_corpus_commands_decode(recogniser, tmp_path, text, voice, speed, tag, place, intensity):
+    samples = corpus_clip(text, voice, speed, 20, tmp_path, "clip")
+    result = recogniser.recognise(samples)
+    command = result.command
+    assert result.sure, (result.text, result.confidence)
+    assert (command.tag, command.place.key, command.intensity) == (tag, place, intensity)
+
+
+def test_events_and_undo_decode(recogniser, tmp_path):
+    for text, kind in (("still point", "event"), ("undo", "undo")):
+        result = recogniser.recognise(corpus_clip(text, "en-us", 160, 20, tmp_path, "clip"))
+        assert result.sure and result.command.kind == kind, result
+
+
+def test_a_sentence_that_is_no_command_is_not_sure(recogniser, tmp_path):
+    text = "i had a headache on the right side all weekend"
+    result = recogniser.recognise(corpus_clip(text, "en-us", 130, 20, tmp_path, "clip"))
+    assert not result.sure, (result.text, result.confidence)
+
+
+def test_silence_is_nothing(recogniser):
+    result = recogniser.recognise(np.zeros(16000, dtype=np.int16))
+    assert not result.sure
+
+
+def test_a_renamed_tag_is_recognised(body, tmp_path):
+    from bodymap.core.tags import TagSet
+    from bodymap.voice.decoder import Recogniser
+    from bodymap.voice.vocabulary import Vocabulary
+
+    tags = TagSet()
+    tags.update("heat", name="Warmth")
+    recogniser = Recogniser(Vocabulary.build(tags, body[1]))
+    result = recogniser.recognise(corpus_clip("warmth, sacrum, eight", "en-us", 160, 20,
+                                              tmp_path, "clip"))  # fmt: skip
+    assert result.sure and (result.command.tag, result.command.intensity) == ("heat", 8)
+
+
+def _recording(tmp_path, *texts) -> str:
+    pieces = [corpus_clip(t, "en-us", 160, 20, tmp_path, f"p{i}") for i, t in enumerate(texts)]
+    gap = np.random.default_rng(0).normal(0, 30, 24000).astype(np.int16)
+    samples = np.concatenate([p for piece in pieces for p in (piece, gap)])
+    path = tmp_path / "recording.wav"
+    write_wav(path, samples)
+    assert len(split_utterances(read_wav(path))) == len(texts)
+    return str(path)
+
+
+def _run_cli(argv):
+    from bodymap.voice.cli import add_parser, run
+
+    parser = argparse.ArgumentParser(prog="bodymap")
+    add_parser(parser.add_subparsers(dest="command"))
+    return run(parser.parse_args(argv))
+
+
+def test_cli_applies_commands_to_a_stored_session(tmp_path, capsys, body):
+    from bodymap.store import Store
+
+    mesh, _ = body
+    store = Store(tmp_path / "store")
+    client = store.create_client("Voice Client")
+    session = store.new_session(client.id, mesh.geometry_hash, mesh.n_vertices)
+    store.save(session)
+    audio = _recording(tmp_path, "restriction, left temporal, six", "still point")
+    argv = ["voice", audio, "--store", str(tmp_path / "store"), "--session", session.id, "--json"]
+    assert _run_cli(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    kinds = [(c["kind"], c["understood"], c["applied"]) for c in report["commands"]]
+    assert kinds == [("finding", True, True), ("event", True, True)]
+    first = report["commands"][0]
+    assert (first["tag"], first["region"], first["side"], first["intensity"]) == (
+        "restriction", "temporal_l", "left", 6,
+    )  # fmt: skip
+    saved = store.load(session.id)
+    assert np.count_nonzero(saved.overlays.layer("restriction")) > 0
+    assert [e.kind for e in saved.events] == ["still_point"]
+
+
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    assert _run_cli(["voice", str(tmp_path / "missing.wav")]) == 1
+    assert capsys.readouterr().err.strip().count("\n") == 0
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"not a wav")
+    assert _run_cli(["voice", str(bad), "--json"]) == 1
+    assert "not a readable WAV file" in capsys.readouterr().err
+
+
+def test_cli_without_a_session_only_prints(tmp_path, capsys):
+    shutil.copy(_recording(tmp_path, "heat, sacrum, two"), tmp_path / "one.wav")
+    assert _run_cli(["voice", str(tmp_path / "one.wav")]) == 0
+    assert "heat sacrum two" in capsys.readouterr().out

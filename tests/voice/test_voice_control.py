@@ -1,0 +1,136 @@
+"""The push-to-talk controller: one undo step per command, nothing changed when unsure, and
+a working window with no audio device."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PyQt6")
+
+from PyQt6.QtCore import Qt  # noqa: E402
+from PyQt6.QtGui import QUndoStack  # noqa: E402
+from PyQt6.QtWidgets import QWidget  # noqa: E402
+
+from bodymap.ui.voice_control import VoiceControl  # noqa: E402
+from bodymap.voice.commands import parse  # noqa: E402
+from bodymap.voice.decoder import Recognition  # noqa: E402
+
+
+class FakeMicrophone:
+    def __init__(self):
+        self.recording = False
+        self.opened = 0
+
+    def start(self):
+        self.recording = True
+        self.opened += 1
+
+    def stop(self):
+        self.recording = False
+        return np.zeros(1600, dtype=np.int16)
+
+
+class ScriptedRecogniser:
+    """Says what the test scripts, with the given confidence, on the current vocabulary."""
+
+    def __init__(self, vocabulary):
+        self.vocabulary = vocabulary
+        self.next = ("", 0.0)
+
+    def set_vocabulary(self, vocabulary):
+        self.vocabulary = vocabulary
+
+    def recognise(self, samples):
+        text, confidence = self.next
+        return Recognition(text, confidence, parse(text, self.vocabulary, confidence))
+
+
+@pytest.fixture
+def setup(qtbot, document):
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(600, 400)
+    window.show()
+    window.activateWindow()
+    stack = QUndoStack(window)
+    made = []
+
+    def factory(vocabulary):
+        made.append(ScriptedRecogniser(vocabulary))
+        return made[0]
+
+    microphone = FakeMicrophone()
+    control = VoiceControl(window, stack, lambda: document, factory, microphone)
+    return window, stack, control, made, microphone
+
+
+def speak(qtbot, window, recognisers, text, confidence=1.0):
+    qtbot.keyPress(window, Qt.Key.Key_F9)
+    recognisers[0].next = (text, confidence)
+    qtbot.keyRelease(window, Qt.Key.Key_F9)
+
+
+def test_a_spoken_command_is_one_undo_step(qtbot, setup, document):
+    window, stack, control, made, microphone = setup
+    speak(qtbot, window, made, "energy cyst lower abdomen seven emotional trauma")
+    assert microphone.opened == 1 and not microphone.recording
+    assert stack.count() == 1
+    session = document.session
+    assert np.count_nonzero(session.overlays.layer("energy_cyst")) > 0 and len(session.pins) == 1
+    assert control.confirmation.startswith("Energy cyst · Abdomen, lower · 7 · Emotional trauma")
+    assert "Ctrl+Z undoes" in control.confirmation
+    stack.undo()
+    assert np.count_nonzero(session.overlays.layer("energy_cyst")) == 0
+    assert session.pins == {} and session.strokes == []
+
+
+def test_spoken_undo_undoes(qtbot, setup, document):
+    window, stack, control, made, _ = setup
+    speak(qtbot, window, made, "still point")
+    assert [e.kind for e in document.session.events] == ["still_point"]
+    speak(qtbot, window, made, "undo")
+    assert document.session.events == [] and stack.index() == 0
+
+
+def test_an_unsure_result_changes_nothing(qtbot, setup, document):
+    window, stack, control, made, _ = setup
+    revision = document.revision
+    speak(qtbot, window, made, "restriction left temporal six", confidence=0.5)
+    speak(qtbot, window, made, "the weather is lovely", confidence=1.0)
+    assert stack.count() == 0 and document.revision == revision
+    assert "nothing changed" in control.confirmation
+
+
+def test_a_renamed_tag_is_followed(qtbot, setup, document):
+    window, stack, control, made, _ = setup
+    document.session.tags.update("heat", name="Warmth")
+    speak(qtbot, window, made, "warmth sacrum eight")
+    assert stack.count() == 1
+    assert np.count_nonzero(document.session.overlays.layer("heat")) > 0
+
+
+def test_switched_off_the_key_does_nothing(qtbot, setup):
+    window, stack, control, made, microphone = setup
+    control.set_enabled(False)
+    qtbot.keyPress(window, Qt.Key.Key_F9)
+    qtbot.keyRelease(window, Qt.Key.Key_F9)
+    assert microphone.opened == 0 and made == []
+
+
+def test_no_audio_device(qtbot, document, monkeypatch):
+    # No sounddevice / PortAudio at all: the real microphone says so; nothing else changes.
+    monkeypatch.setitem(sys.modules, "sounddevice", None)
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    stack = QUndoStack(window)
+    control = VoiceControl(window, stack, lambda: document, lambda v: ScriptedRecogniser(v))
+    messages = []
+    control.message.connect(messages.append)
+    qtbot.keyPress(window, Qt.Key.Key_F9)
+    qtbot.keyRelease(window, Qt.Key.Key_F9)
+    assert messages and messages[-1].startswith("Voice commands unavailable: no audio support")
+    assert stack.count() == 0 and not control.recording
