@@ -1,16 +1,21 @@
-"""The Help menu: keyboard shortcuts (F1), the first steps, About BodyMap.
+"""The Help menu: keyboard shortcuts (F1), the first steps, the sample client, About.
 
 The shortcuts sheet and About are non-modal windows, opened once and raised again; the
 first-run guide is a panel above the 3D view (:mod:`~bodymap.ui.first_run_guide`), ticked
-by what the practitioner does in the window.
+by what the practitioner does in the window. *Open the sample client* imports the invented
+sample records into whichever store is open (:func:`bodymap.store.sample.import_sample`,
+which keeps any sample file already there whole) and opens its latest visit.
 """
 
 from __future__ import annotations
 
 from PyQt6.QtGui import QAction, QKeySequence
-from PyQt6.QtWidgets import QDialog, QMainWindow
+from PyQt6.QtWidgets import QDialog, QMainWindow, QMessageBox
 
 from bodymap.core.edits import StrokeEdit
+from bodymap.io.body_loading import LOAD_ERRORS, default_body
+from bodymap.store import StoreError
+from bodymap.store.sample import import_sample
 from bodymap.ui.about_dialog import AboutDialog
 from bodymap.ui.first_run_guide import FirstRunGuide
 from bodymap.ui.shortcuts_sheet import ShortcutsSheet
@@ -23,7 +28,7 @@ class HelpMenu:
 
     Attributes
     ----------
-    shortcuts_action, guide_action, about_action : QAction
+    shortcuts_action, guide_action, sample_action, about_action : QAction
     guide : FirstRunGuide
     """
 
@@ -36,6 +41,12 @@ class HelpMenu:
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
         self.guide_action = QAction("&First steps", window)
         self.guide_action.setToolTip("Show the three first steps above the body again")
+        self.sample_action = QAction("Open the &sample client", window)
+        self.sample_action.setToolTip(
+            "Add the invented sample client (five visits) to this store and open its last visit"
+        )
+        self.sample_action.triggered.connect(self.open_sample)
+        self.sample_action.setEnabled(window.sessions is not None)
         self.about_action = QAction("&About BodyMap", window)
         self.about_action.triggered.connect(self.show_about)
         self.guide = FirstRunGuide(window.viewer)
@@ -44,6 +55,7 @@ class HelpMenu:
         menu = window.menuBar().addMenu("&Help")
         menu.addAction(self.shortcuts_action)
         menu.addAction(self.guide_action)
+        menu.addAction(self.sample_action)
         menu.addSeparator()
         menu.addAction(self.about_action)
         self.menu = menu
@@ -58,6 +70,33 @@ class HelpMenu:
         sessions = self._window.sessions
         folder = sessions.store.root if sessions is not None else None
         return self._show("about", lambda: AboutDialog(folder, self._window))
+
+    def open_sample(self) -> bool:
+        """Import the sample client into the open store and open its latest visit."""
+        sessions = self._window.sessions
+        if sessions is None:
+            return False
+        try:
+            imported = sessions.call(import_sample, sessions.store)
+            if imported:
+                self._keep_sample_body(imported[-1].mesh_hash)
+        except (StoreError, OSError, *LOAD_ERRORS) as error:
+            QMessageBox.warning(
+                self._window, "Sample client", str(error).splitlines()[0] or repr(error)
+            )
+            return False
+        return bool(imported) and sessions.open_saved(imported[-1].id)
+
+    def _keep_sample_body(self, mesh_hash: str) -> None:
+        """Put the default body (the sample's) in the store, so that the sample opens even
+        while another body is shown."""
+        sessions = self._window.sessions
+        if mesh_hash == self._window.body.mesh.geometry_hash:
+            return
+        if not sessions.call(sessions.store.has_mesh, mesh_hash):
+            body = default_body()
+            if body.mesh.geometry_hash == mesh_hash:
+                sessions.call(sessions.store.put_mesh, body.mesh, body.atlas)
 
     def _show(self, key: str, build) -> QDialog:
         dialog = self._windows.get(key)

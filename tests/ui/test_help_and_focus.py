@@ -233,3 +233,18 @@ def test_the_readout_comes_back_when_the_pointer_reenters_the_view(window, qtbot
     point = QPointF(centre_offset(widget, 0.3))
     QApplication.sendEvent(widget, QEnterEvent(point, point, QPointF(widget.mapToGlobal(point))))
     qtbot.waitUntil(lambda: window.region_readout.startswith("Left side"))
+
+
+def test_the_sample_client_opens_in_any_store(window, qtbot):
+    from bodymap.store.sample import SAMPLE_CLIENT_ID
+
+    store = window.sessions.store
+    assert store.clients() == []  # a fresh store, not the checkout's
+    window.help_menu.sample_action.trigger()
+    assert window.document is not None
+    assert window.document.session.client_id == SAMPLE_CLIENT_ID
+    assert len(store.sessions(SAMPLE_CLIENT_ID)) == 5
+    assert store.verify().ok
+    assert window.sessions.close_session()
+    window.help_menu.sample_action.trigger()  # again: the records already there are kept
+    assert len(store.sessions(SAMPLE_CLIENT_ID)) == 5
