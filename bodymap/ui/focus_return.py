@@ -31,7 +31,17 @@ class FocusReturn(QObject):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-            view.destroyed.connect(lambda _=None, a=app: a.removeEventFilter(self))
+            # Off before the teardown: widgets hidden while Python objects are being freed
+            # must not call back into Python (a crash at exit).
+            app.aboutToQuit.connect(self.stop)
+            view.destroyed.connect(self.stop)
+
+    def stop(self, *_args: object) -> None:
+        """Stop watching dialogs (at quit, or when the view goes)."""
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self._timer.stop()
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         if (

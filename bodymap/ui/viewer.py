@@ -77,8 +77,10 @@ class BodyViewer(QWidget):
         self.scene = BodyScene(self.interactor)
         self.scene.enable_camera_interaction()
         self.scene.set_dark_background(is_dark())
-        hints = QGuiApplication.styleHints()
-        hints.colorSchemeChanged.connect(self._scheme_changed)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._stop_following_scheme)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.interactor)
@@ -95,6 +97,12 @@ class BodyViewer(QWidget):
         self._repick_timer.timeout.connect(self.repick)
         self.frames_drawn = 0
         """Frames drawn on request (:meth:`request_render`), for the tests."""
+
+    def _stop_following_scheme(self) -> None:
+        try:
+            QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._scheme_changed)
+        except TypeError:
+            pass  # already: a window may be closed twice, or after the app quits
 
     def _scheme_changed(self, _scheme: object = None) -> None:
         self.scene.set_dark_background(is_dark())
@@ -202,10 +210,7 @@ class BodyViewer(QWidget):
         self._frame_timer.stop()
         self._repick_timer.stop()
         self._pointer = None
-        try:
-            QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._scheme_changed)
-        except TypeError:
-            pass  # closed before: a window may be closed twice
+        self._stop_following_scheme()
         self.interactor.removeEventFilter(self)
         self._handler = None
         self.interactor.close()
