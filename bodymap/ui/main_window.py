@@ -33,7 +33,7 @@ from bodymap.store import Store
 from bodymap.ui.client_browser import ClientBrowser
 from bodymap.ui.compare_window import CompareWindow
 from bodymap.ui.export_actions import ExportActions
-from bodymap.ui.focus_return import FocusReturn
+from bodymap.ui.focus_return import return_focus_to
 from bodymap.ui.help_menu import HelpMenu
 from bodymap.ui.marker_tooltips import MarkerToolTips
 from bodymap.ui.paint_controller import PaintController
@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self._info, 1)
         self.statusBar().addPermanentWidget(self._readout)
         self.viewer.hovered.connect(self._show_hit)
-        self._focus_return = FocusReturn(self.viewer.interactor)
+        return_focus_to(self.viewer.interactor)
         self._marker_tips = MarkerToolTips(self.viewer.interactor, self.controller)
         self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.resize(*DEFAULT_SIZE)
