@@ -21,7 +21,11 @@ from bodymap.render.scene import BodyScene
 PIN_SIZE = 0.006
 """Diameter of a pin's head in metres; the stalk is about as long."""
 VECTOR_WIDTH = 0.002
-"""Diameter of an arrow's shaft in metres; the head is 2.5 times as wide."""
+"""The thinnest arrow shaft in metres; the head is 3 times as wide."""
+VECTOR_PIXELS = 5.0
+"""An arrow's shaft is drawn about this many device pixels wide, like pins sized for the
+screen, within [VECTOR_WIDTH, VECTOR_MAX_WIDTH]."""
+VECTOR_MAX_WIDTH = 0.008
 VECTOR_LIFT = 0.002
 """Metres an arrow floats above the surface where it comes closest (lifted along its start's
 normal: a straight arrow between two points of a curved body would otherwise dip under it)."""
@@ -258,15 +262,16 @@ class VectorMarkers(_MarkerLayer):
     def __init__(self, scene: BodyScene, name: str = "vectors") -> None:
         super().__init__(scene, name)
 
-    def set_vectors(self, vectors: Iterable[Any], width: float = VECTOR_WIDTH) -> None:
+    def set_vectors(self, vectors: Iterable[Any], width: float | None = None) -> None:
         """Show these vectors, replacing the ones shown (no render).
 
         Parameters
         ----------
         vectors : iterable of VectorMark, or of tuples in its field order
             A vector whose end equals its start is kept for picking but not drawn.
-        width : float
-            Shaft diameter in metres (a selected arrow is drawn 1.4 times as wide).
+        width : float, optional
+            Shaft diameter in metres (a selected arrow is drawn 1.4 times as wide); by
+            default about ``VECTOR_PIXELS`` on screen at the vectors' middle.
         """
         vectors = [_as(VectorMark, vector) for vector in vectors]
         if not vectors:
@@ -282,18 +287,26 @@ class VectorMarkers(_MarkerLayer):
         rgb = np.array([v.rgb for v in vectors], dtype=np.uint8).reshape(-1, 3)
         scale = np.where([bool(v.selected) for v in vectors], SELECTED_SCALE, 1.0)
         lengths = np.linalg.norm(ends - starts, axis=1)
+        if width is None:
+            width = self._screen_width(np.concatenate([starts, ends]).mean(axis=0))
         drawn = lengths > 1e-6
         parts = _Parts() if drawn.any() else None
         if parts is not None:
             s, e, length = starts[drawn], ends[drawn], lengths[drawn]
             radius = width / 2 * scale[drawn]
             axis = (e - s) / length[:, None]
-            head_length = np.minimum(0.4 * length, 6.0 * radius)
+            head_length = np.minimum(0.45 * length, 8.0 * radius)
             neck = e - axis * head_length[:, None]
             _add_cylinders(parts, s, axis, length - head_length, radius, rgb[drawn], caps=True)
-            _add_cones(parts, neck, axis, head_length, 2.5 * radius, rgb[drawn])
+            _add_cones(parts, neck, axis, head_length, 3.0 * radius, rgb[drawn])
         anchors = np.stack([starts, ends], axis=1)
         self._show([v.id for v in vectors], anchors, parts)
+
+    def _screen_width(self, point: np.ndarray) -> float:
+        scale = self._scene.pixels_per_metre(point)
+        if not np.isfinite(scale) or scale <= 0:
+            return VECTOR_WIDTH
+        return float(np.clip(VECTOR_PIXELS / scale, VECTOR_WIDTH, VECTOR_MAX_WIDTH))
 
     def _clearance(self, starts: np.ndarray, ends: np.ndarray, normals: np.ndarray) -> np.ndarray:
         """How far to lift each straight arrow along its normal to float VECTOR_LIFT clear.

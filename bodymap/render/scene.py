@@ -30,6 +30,9 @@ from bodymap.core.views import Camera, StandardView, camera_for_view, frame_box
 
 BACKGROUND_TOP = "#f6f6f5"
 BACKGROUND_BOTTOM = "#d5d8db"
+DARK_BACKGROUND_TOP = "#3a3d42"
+DARK_BACKGROUND_BOTTOM = "#1e1f22"
+"""The dark scheme's gradient: the skin stays readable against it, as on the light one."""
 COLORS_ARRAY = "colors"
 NORMALS_ARRAY = "Normals"
 BODY_ACTOR = "body"
@@ -114,6 +117,15 @@ class BodyScene:
     @property
     def mesh(self) -> BodyMesh | None:
         return self._mesh
+
+    def set_dark_background(self, dark: bool) -> None:
+        """Use the dark (or the light) background gradient, to match the system's scheme."""
+        top, bottom = (
+            (DARK_BACKGROUND_TOP, DARK_BACKGROUND_BOTTOM)
+            if dark
+            else (BACKGROUND_TOP, BACKGROUND_BOTTOM)
+        )
+        self._plotter.set_background(bottom, top=top)
 
     @property
     def view(self) -> StandardView | None:

@@ -10,6 +10,7 @@ from PyQt6.QtWidgets import QApplication, QMessageBox
 from bodymap.io.body_loading import default_body
 from bodymap.store import Store, StoreError, store_location
 from bodymap.store.keys import is_protected
+from bodymap.ui.color_scheme import follow_color_scheme
 from bodymap.ui.main_window import MainWindow
 from bodymap.ui.settings import APPLICATION, ORGANIZATION
 from bodymap.ui.unlock_dialog import unlock_at_start
@@ -67,6 +68,7 @@ def start_window(
     app = QApplication.instance()
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
+    follow_color_scheme(app)
     try:
         reference = default_body()
     except Exception as error:  # the user must see why nothing opens, whatever it is

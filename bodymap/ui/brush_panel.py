@@ -2,10 +2,13 @@
 
 Bound both ways to the :class:`~bodymap.ui.paint_controller.PaintController`: the widgets
 set the brush, and a change made elsewhere (keys, modifier + wheel) shows here, with the
-widgets' signals blocked while they are updated.
+widgets' signals blocked while they are updated. The radius and intensity are remembered
+between runs (QSettings).
 """
 
 from __future__ import annotations
+
+import math
 
 from PyQt6.QtCore import QSignalBlocker, Qt
 from PyQt6.QtWidgets import (
@@ -22,6 +25,7 @@ from PyQt6.QtWidgets import (
 
 from bodymap.core.brush_tool import MAX_RADIUS_M, MIN_RADIUS_M, BrushSettings
 from bodymap.ui.paint_controller import PaintController
+from bodymap.ui.settings import BRUSH_INTENSITY_KEY, BRUSH_RADIUS_KEY, app_settings
 
 MODES = (("paint", "Paint"), ("erase", "Erase tag"), ("erase_all", "Erase all"))
 
@@ -70,6 +74,8 @@ class BrushPanel(QWidget):
         self.mirror.toggled.connect(lambda on: controller.set_settings(mirror=on))
         self.modes.idClicked.connect(lambda i: controller.set_settings(mode=MODES[i][0]))
         controller.settings_changed.connect(self.show_settings)
+        controller.settings_changed.connect(remember_brush)
+        restore_brush(controller)
         self.show_settings(controller.settings)
 
     def show_settings(self, settings: BrushSettings) -> None:
@@ -83,3 +89,27 @@ class BrushPanel(QWidget):
         self.mirror.setChecked(settings.mirror)
         self.modes.button([m for m, _ in MODES].index(settings.mode)).setChecked(True)
         del blockers
+
+
+def remember_brush(settings: BrushSettings) -> None:
+    """Keep the radius and intensity for the next run."""
+    store = app_settings()
+    store.setValue(BRUSH_RADIUS_KEY, float(settings.radius))
+    store.setValue(BRUSH_INTENSITY_KEY, float(settings.intensity))
+
+
+def restore_brush(controller: PaintController) -> None:
+    """Give ``controller`` the radius and intensity of the last run (unreadable values are
+    ignored; BrushSettings clamps the rest into range)."""
+    store = app_settings()
+    changes = {}
+    for name, key in (("radius", BRUSH_RADIUS_KEY), ("intensity", BRUSH_INTENSITY_KEY)):
+        value = store.value(key)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(number):
+            changes[name] = number
+    if changes:
+        controller.set_settings(**changes)

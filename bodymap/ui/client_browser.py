@@ -11,26 +11,22 @@ the last client's opaque id, never a client's name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
 from PyQt6.QtCore import QSize, Qt
-from PyQt6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PyQt6.QtGui import QIcon
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLayout,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -38,148 +34,34 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from bodymap.core.session import Client
 from bodymap.store import SessionInfo, Store, StoreError
+from bodymap.ui.client_dialog import ClientDialog
+from bodymap.ui.client_list import ClientList
+from bodymap.ui.record_display import (
+    THUMB_SIZE,
+    blank_thumbnail_icon,
+    local_datetime_text,
+    lock_icon,
+    thumbnail_icon,
+)
 from bodymap.ui.settings import LAST_CLIENT_KEY, PRACTITIONER_KEY, app_settings
 
+__all__ = [
+    "FINALISED_BADGE",
+    "LAST_CLIENT_KEY",
+    "PRACTITIONER_KEY",
+    "BrowserChoice",
+    "ClientBrowser",
+    "ClientDialog",
+    "app_settings",
+    "local_datetime_text",
+]
+"""``ClientDialog`` and ``local_datetime_text`` live in their own modules; they are named
+here too so existing imports keep working."""
+
 ID_ROLE = Qt.ItemDataRole.UserRole
-THUMB_SIZE = QSize(48, 48)
 SESSION_COLUMNS = ("Date", "Practitioner", "Status")
 FINALISED_BADGE = "finalised"
-
-
-def local_datetime_text(time: datetime | None) -> str:
-    """A time in the computer's time zone, e.g. ``Mon 23 Nov 2026, 14:05``; "" if unknown."""
-    if time is None:
-        return ""
-    local = time.astimezone()
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
-
-
-def blank_thumbnail_icon(size: QSize = THUMB_SIZE) -> QIcon:
-    """A neutral grey square for sessions without a thumbnail."""
-    pixmap = QPixmap(size)
-    pixmap.fill(QColor(235, 235, 235))
-    painter = QPainter(pixmap)
-    painter.setPen(QColor(190, 190, 190))
-    painter.drawRect(0, 0, size.width() - 1, size.height() - 1)
-    painter.end()
-    return QIcon(pixmap)
-
-
-def lock_icon(size: int = 14) -> QIcon:
-    """A small padlock: the "finalised" badge (drawn, so it needs no emoji font)."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    colour = QColor(150, 110, 20)
-    painter.setPen(QPen(colour, max(1.5, size / 9)))
-    painter.drawArc(int(size * 0.28), int(size * 0.08), int(size * 0.44), int(size * 0.6), 0, 2880)
-    painter.fillRect(int(size * 0.15), int(size * 0.42), int(size * 0.7), int(size * 0.5), colour)
-    painter.end()
-    return QIcon(pixmap)
-
-
-def thumbnail_icon(png: bytes | None, size: QSize = THUMB_SIZE) -> QIcon | None:
-    """The PNG bytes scaled into ``size``, or ``None`` if absent or not an image."""
-    if not png:
-        return None
-    pixmap = QPixmap()
-    if not pixmap.loadFromData(png, "PNG"):
-        return None
-    return QIcon(
-        pixmap.scaled(
-            size,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-    )
-
-
-def _buttons(dialog: QDialog) -> QDialogButtonBox:
-    box = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    box.accepted.connect(dialog.accept)
-    box.rejected.connect(dialog.reject)
-    return box
-
-
-class ClientDialog(QDialog):
-    """Create a client, or edit one (``client`` given); saves to ``store`` on OK.
-
-    A store failure is shown in one line and the dialog stays open. After acceptance
-    :attr:`client` is the saved client. Tests build it, fill it, and click OK.
-    """
-
-    def __init__(
-        self, store: Store, client: Client | None = None, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("New client" if client is None else "Edit client")
-        self._store = store
-        self._original = client
-        self.client: Client | None = None
-        self.name = QLineEdit(client.name if client else "")
-        self.born = QLineEdit(client.born if client else "")
-        self.born.setPlaceholderText("Optional, e.g. 12 April 1980")
-        self.contact = QLineEdit(client.contact if client else "")
-        self.notes = QPlainTextEdit(client.notes if client else "")
-        self.notes.setTabChangesFocus(True)
-        form = QFormLayout(self)
-        form.addRow("&Name", self.name)
-        form.addRow("Date of &birth", self.born)
-        form.addRow("&Contact", self.contact)
-        form.addRow("N&otes", self.notes)
-        self.buttons = _buttons(self)
-        form.addRow(self.buttons)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.name.textChanged.connect(self._update_ok)
-        self._update_ok()
-
-    def details(self) -> dict[str, str]:
-        """The fields as the store takes them."""
-        return {
-            "name": self.name.text().strip(),
-            "born": self.born.text().strip(),
-            "contact": self.contact.text().strip(),
-            "notes": self.notes.toPlainText().strip(),
-        }
-
-    def accept(self) -> None:
-        details = self.details()
-        if not details["name"]:
-            return
-        try:
-            if self._original is None:
-                self.client = self._store.create_client(**details)
-            else:
-                self.client = self._store.edit_client(self._original.id, **details)
-        except (StoreError, ValueError) as error:
-            QMessageBox.warning(self, self.windowTitle(), str(error).splitlines()[0])
-            return
-        super().accept()
-
-    @classmethod
-    def create(cls, parent: QWidget | None, store: Store) -> Client | None:
-        """Ask (modal) for a new client; the saved client, or ``None`` if cancelled."""
-        return cls._ask(cls(store, None, parent))
-
-    @classmethod
-    def edit(cls, parent: QWidget | None, store: Store, client: Client) -> Client | None:
-        """Ask (modal) to edit ``client``; the saved client, or ``None`` if cancelled."""
-        return cls._ask(cls(store, client, parent))
-
-    @staticmethod
-    def _ask(dialog: ClientDialog) -> Client | None:
-        try:
-            return dialog.client if dialog.exec() == QDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
-
-    def _update_ok(self) -> None:
-        self.ok_button.setEnabled(bool(self.name.text().strip()))
 
 
 def _box(layout: QBoxLayout, *parts: QWidget | QLayout | int) -> QBoxLayout:
@@ -218,14 +100,20 @@ class ClientBrowser(QDialog):
     store : Store
     mesh_hash : str, optional
         The body shown: sessions recorded on another mesh are listed as unreadable.
+    current_client : str, optional
+        The client whose session is open: selected first (else the client chosen last).
     """
 
     def __init__(
-        self, store: Store, mesh_hash: str | None = None, parent: QWidget | None = None
+        self,
+        store: Store,
+        mesh_hash: str | None = None,
+        parent: QWidget | None = None,
+        current_client: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Clients and sessions")
-        self.resize(940, 540)
+        self.resize(1040, 560)
         self._store = store
         self._mesh_hash = mesh_hash
         self._infos: list[SessionInfo] = []
@@ -236,7 +124,7 @@ class ClientBrowser(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search by name or id")
         self.search.setClearButtonEnabled(True)
-        self.client_list = QListWidget()
+        self.client_list = ClientList(store)
         self.new_client_button = QPushButton("New client…")
         self.edit_client_button = QPushButton("Edit client…")
         self.client_label = QLabel("Choose a client")
@@ -245,8 +133,9 @@ class ClientBrowser(QDialog):
         self.session_list.setRootIsDecorated(False)
         self.session_list.setIconSize(THUMB_SIZE)
         self.session_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.session_list.setColumnWidth(0, 230)
-        self.session_list.setColumnWidth(1, 160)
+        header = self.session_list.header()
+        for column in range(len(SESSION_COLUMNS)):  # never clip the status: scroll instead
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.practitioner = QLineEdit(str(app_settings().value(PRACTITIONER_KEY, "") or ""))
         self.practitioner.setPlaceholderText("Your name, for new sessions")
         self.carry_over = QCheckBox("Start from the previous visit's findings")
@@ -281,14 +170,13 @@ class ClientBrowser(QDialog):
         self.open_button.clicked.connect(self.open_session)
         cancel.clicked.connect(self.reject)
 
-        last = app_settings().value(LAST_CLIENT_KEY, "")
+        last = current_client or app_settings().value(LAST_CLIENT_KEY, "")
         self.refresh_clients(select=str(last or ""))
         self.search.setFocus()
 
     # ----- reading the selection -----------------------------------------------------
     def current_client_id(self) -> str | None:
-        item = self.client_list.currentItem()
-        return None if item is None else item.data(ID_ROLE)
+        return self.client_list.current_id()
 
     def current_session(self) -> SessionInfo | None:
         item = self.session_list.currentItem()
@@ -298,7 +186,7 @@ class ClientBrowser(QDialog):
 
     def client_ids(self) -> list[str]:
         """The listed clients' ids, in list order."""
-        return [self.client_list.item(r).data(ID_ROLE) for r in range(self.client_list.count())]
+        return self.client_list.ids()
 
     def session_items(self) -> list[QTreeWidgetItem]:
         """The listed session rows, newest first."""
@@ -308,11 +196,7 @@ class ClientBrowser(QDialog):
     # ----- clients ---------------------------------------------------------------------
     def select_client(self, client_id: str) -> bool:
         """Select ``client_id`` if it is listed; whether it is."""
-        for row, listed in enumerate(self.client_ids()):
-            if listed == client_id:
-                self.client_list.setCurrentRow(row)
-                return True
-        return False
+        return self.client_list.select_id(client_id)
 
     def refresh_clients(self, text: str | None = None, select: str | None = None) -> None:
         """List the clients matching the search text; keep (or make) a selection."""
@@ -323,14 +207,9 @@ class ClientBrowser(QDialog):
             clients = []
             self.client_label.setText(str(error).splitlines()[0])
         self.client_list.blockSignals(True)
-        self.client_list.clear()
-        for client in clients:
-            item = QListWidgetItem(client.name)
-            item.setData(ID_ROLE, client.id)
-            item.setToolTip(client.id)
-            self.client_list.addItem(item)
-        if not (keep and self.select_client(keep)) and clients:
-            self.client_list.setCurrentRow(0)
+        self.client_list.fill(clients)
+        if not (keep and self.select_client(keep)):
+            self.client_list.select_first()
         self.client_list.blockSignals(False)
         self._client_changed()
 
@@ -357,7 +236,7 @@ class ClientBrowser(QDialog):
     def _client_changed(self, *_args) -> None:
         client_id = self.current_client_id()
         self.client_label.setText(
-            "Choose a client" if client_id is None else self.client_list.currentItem().text()
+            "Choose a client" if client_id is None else self.client_list.current_name()
         )
         self._list_sessions(client_id)
 
@@ -452,10 +331,15 @@ class ClientBrowser(QDialog):
 
     @classmethod
     def choose(
-        cls, parent: QWidget | None, store: Store, mesh_hash: str | None = None
+        cls,
+        parent: QWidget | None,
+        store: Store,
+        mesh_hash: str | None = None,
+        current_client: str | None = None,
     ) -> BrowserChoice | None:
-        """Ask (modal); the choice, or ``None`` if cancelled."""
-        browser = cls(store, mesh_hash, parent)
+        """Ask (modal); the choice, or ``None`` if cancelled. ``current_client``: the id
+        of the client whose session is open, selected first."""
+        browser = cls(store, mesh_hash, parent, current_client)
         try:
             return browser.choice if browser.exec() == QDialog.DialogCode.Accepted else None
         finally:

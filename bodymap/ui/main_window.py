@@ -33,11 +33,15 @@ from bodymap.store import Store
 from bodymap.ui.client_browser import ClientBrowser
 from bodymap.ui.compare_window import CompareWindow
 from bodymap.ui.export_actions import ExportActions
+from bodymap.ui.focus_return import return_focus_to
+from bodymap.ui.help_menu import HelpMenu
+from bodymap.ui.marker_tooltips import MarkerToolTips
 from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
 from bodymap.ui.privacy_controls import PrivacyControls
 from bodymap.ui.session_manager import SessionManager
 from bodymap.ui.session_panels import SessionPanels
+from bodymap.ui.session_time import SessionTimeAction
 from bodymap.ui.settings import app_settings
 from bodymap.ui.tool_actions import ToolActions
 from bodymap.ui.undo import undo_redo_actions
@@ -98,6 +102,7 @@ class MainWindow(QMainWindow):
             self.sessions.update_actions()
         self._build_docks()
         self._build_menus_and_toolbar()
+        self.help_menu = HelpMenu(self)
         self._info = QLabel()
         self._readout = QLabel(OFF_BODY_TEXT)
         self._readout.setMinimumWidth(320)
@@ -105,6 +110,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self._info, 1)
         self.statusBar().addPermanentWidget(self._readout)
         self.viewer.hovered.connect(self._show_hit)
+        return_focus_to(self.viewer.interactor)
+        self._marker_tips = MarkerToolTips(self.viewer.interactor, self.controller)
         self.controller.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.resize(*DEFAULT_SIZE)
         self._restore_settings()
@@ -254,7 +261,10 @@ class MainWindow(QMainWindow):
         """Find or add a client, then start a new session or open a saved one."""
         if self.sessions is None:
             return
-        choice = ClientBrowser.choose(self, self.sessions.store, self._body.mesh.geometry_hash)
+        client = self.sessions.client.id if self.sessions.client is not None else None
+        choice = ClientBrowser.choose(
+            self, self.sessions.store, self._body.mesh.geometry_hash, current_client=client
+        )
         if choice is None:
             return
         if choice.action == "new":
@@ -387,6 +397,7 @@ class MainWindow(QMainWindow):
                 lambda _document: self.compare_action.setEnabled(self.sessions.client is not None)
             )
         self.tool_actions = ToolActions(self.controller, self)
+        self.session_time_action = SessionTimeAction(self)
 
     def _build_menus_and_toolbar(self) -> None:
         menu_bar = self.menuBar()
@@ -417,6 +428,8 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.tool_actions.delete)
         edit_menu.addAction(self.tool_actions.escape)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.session_time_action)
         tools_menu = menu_bar.addMenu("&Tools")
         tool_bar = QToolBar("Tools", self)
         tool_bar.setObjectName("tools_toolbar")

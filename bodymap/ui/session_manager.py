@@ -119,6 +119,7 @@ class SessionManager(QObject):
         self.worker = StoreWorker(store)
         self.client: Client | None = None
         self._saved_revision = 0
+        self._opened_revision: int | None = None  # a new session's revision when opened
         self._title_dirty = False
         self._meshes_kept: set[str] = set()
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
@@ -282,6 +283,7 @@ class SessionManager(QObject):
         document = SessionDocument(session, body.mesh, body.atlas)
         document.subscribe(self._on_change)
         self._saved_revision = document.revision if saved else -1
+        self._opened_revision = None if saved else document.revision
         title = self._title(session)
         self._host.set_document(document, title)
         if session.camera is not None:
@@ -355,7 +357,7 @@ class SessionManager(QObject):
         if doc is None:
             return True
         self._flush_panels()
-        if self.dirty:
+        if self.dirty and doc.revision != self._opened_revision:  # untouched new: nothing to ask
             answer = QMessageBox.question(
                 self._dialog_parent,
                 "Unsaved changes",

@@ -47,3 +47,10 @@ def int_setting(key: str, default: int, lowest: int = 0, highest: int = 10_000) 
     except (TypeError, ValueError):
         return default
     return min(max(value, lowest), highest)
+
+
+# The main window's remembered choices (brush, first-run guide).
+BRUSH_RADIUS_KEY = "brush/radius_m"
+BRUSH_INTENSITY_KEY = "brush/intensity"
+GUIDE_DONE_KEY = "guide/first_run_done"
+"""True once the first-run guide was completed or dismissed."""

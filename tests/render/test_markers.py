@@ -166,3 +166,30 @@ def test_a_vector_of_no_length_is_not_drawn_but_kept(scene: BodyScene) -> None:
     vectors.set_vectors([vector("dot", RED, (0, 0, 1), (0, 0, 1))])
     assert not looks_like(scene.screenshot(), RED).any()
     assert vectors.pick_marker(*scene.world_to_display(vectors.anchors[0, 0])[0]) == "dot"
+
+
+def test_a_vector_is_drawn_a_few_pixels_wide_at_any_zoom(scene: BodyScene) -> None:
+    from bodymap.core.views import Camera
+    from bodymap.render.markers import VECTOR_MAX_WIDTH, VECTOR_PIXELS, VECTOR_WIDTH
+
+    vectors = VectorMarkers(scene)
+    marks = [vector("v", BLUE, (-0.1, 0, 1), (0.1, 0, 1))]
+
+    def head_width() -> float:
+        vectors.set_vectors(marks)  # the default width: sized for the screen
+        low_y, high_y = vectors._actor.GetMapper().GetInput().GetBounds()[2:4]
+        return high_y - low_y  # the arrow lies along x: its head is the widest part
+
+    far = head_width()
+    camera = scene.current_camera()
+    near = Camera(  # a narrower view: eight times as many pixels a metre
+        camera.position, camera.focal_point, camera.up, camera.view_angle / 8, 1.0
+    )
+    scene.apply_camera(near)
+    middle = np.mean(vectors.anchors[0], axis=0)
+    expected = np.clip(
+        VECTOR_PIXELS / scene.pixels_per_metre(middle), VECTOR_WIDTH, VECTOR_MAX_WIDTH
+    )
+    close = head_width()
+    assert close == pytest.approx(3 * expected, rel=0.05)  # the head is 3 shafts wide
+    assert close < far

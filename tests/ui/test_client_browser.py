@@ -100,7 +100,7 @@ def test_search_filters_clients_by_name_or_id(browser, practice):
     assert sorted(browser.client_ids()) == sorted([practice.a.id, practice.b.id])
     browser.search.setText("zelda")
     assert browser.client_ids() == [practice.a.id]
-    assert browser.client_list.item(0).toolTip() == practice.a.id
+    assert browser.client_list.topLevelItem(0).toolTip(0) == practice.a.id
     browser.search.setText(practice.b.id.upper())
     assert browser.client_ids() == [practice.b.id]
     assert browser.current_client_id() == practice.b.id
@@ -247,7 +247,7 @@ def test_new_and_edit_client_buttons_refresh_the_list(monkeypatch, browser, prac
     monkeypatch.setattr(ClientDialog, "edit", classmethod(rename))
     browser.edit_client_button.click()
     assert browser.current_client_id() == created.id
-    assert browser.client_list.currentItem().text() == "Carla Renamed"
+    assert browser.client_list.current_name() == "Carla Renamed"
 
 
 # --- the client dialog ----------------------------------------------------------------------
@@ -376,3 +376,51 @@ def test_nothing_logs_client_names(caplog, browser, practice):
     browser.select_client(practice.a.id)
     browser.new_session()
     assert NAME_A not in caplog.text
+
+
+def test_clients_sort_by_last_visit_and_the_open_sessions_client_comes_first(qtbot, practice):
+    from bodymap.ui.client_list import LAST_VISIT_COLUMN, NAME_COLUMN, NEVER
+
+    app_settings().setValue(LAST_CLIENT_KEY, practice.a.id)  # chosen last time...
+    browser = ClientBrowser(practice.store, current_client=practice.b.id)  # ...B is open now
+    qtbot.addWidget(browser)
+    assert browser.current_client_id() == practice.b.id
+    clients = browser.client_list
+    assert browser.client_ids() == [practice.b.id, practice.a.id]  # by name: Bartholomew first
+    # The visits are read after the dialog shows, one client per turn of the event loop.
+    clients.sortByColumn(LAST_VISIT_COLUMN, Qt.SortOrder.DescendingOrder)  # reads them all
+    qtbot.waitUntil(lambda: browser.client_ids() == [practice.a.id, practice.b.id])
+    newest = practice.sessions[-1].started.astimezone()
+    by_id = {clients.topLevelItem(r).data(0, Qt.ItemDataRole.UserRole): r for r in range(2)}
+    assert (
+        clients.topLevelItem(by_id[practice.a.id])
+        .text(LAST_VISIT_COLUMN)
+        .endswith(f"{newest:%Y, %H:%M}")
+    )
+    assert clients.topLevelItem(by_id[practice.b.id]).text(LAST_VISIT_COLUMN) == NEVER
+    browser.search.setText("o")  # refilling keeps the order chosen, and the visits read
+    assert browser.client_ids() == [practice.a.id, practice.b.id]
+    clients.sortByColumn(NAME_COLUMN, Qt.SortOrder.AscendingOrder)
+    assert browser.client_ids() == [practice.b.id, practice.a.id]
+
+
+def test_the_status_column_is_never_clipped(browser, practice):
+    assert browser.select_client(practice.a.id)
+    tree = browser.session_list
+    status = max(browser.session_items(), key=lambda item: len(item.text(2)))
+    needed = tree.fontMetrics().horizontalAdvance(status.text(2)) + tree.iconSize().width()
+    assert tree.columnWidth(2) >= needed
+
+
+def test_the_last_visits_fill_in_after_the_browser_opens(qtbot, practice):
+    from bodymap.ui.client_list import LAST_VISIT_COLUMN, PENDING
+
+    browser = ClientBrowser(practice.store)
+    qtbot.addWidget(browser)
+    clients = browser.client_list
+
+    def texts() -> list[str]:
+        return [clients.topLevelItem(r).text(LAST_VISIT_COLUMN) for r in range(clients.count())]
+
+    assert PENDING in texts()  # nothing read before the dialog can show
+    qtbot.waitUntil(lambda: PENDING not in texts())
