@@ -1,4 +1,4 @@
-"""Create a client or edit one: name, date of birth, contact, notes (saved on OK)."""
+"""Create a client or edit one: name, date of birth, contact, notes, body (saved on OK)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from PyQt6.QtWidgets import (
 
 from bodymap.core.session import Client
 from bodymap.store import Store, StoreError
+from bodymap.ui.body_chooser import BodyChooser
 
 
 def _buttons(dialog: QDialog) -> QDialogButtonBox:
@@ -51,23 +52,30 @@ class ClientDialog(QDialog):
         form.addRow("Date of &birth", self.born)
         form.addRow("&Contact", self.contact)
         form.addRow("N&otes", self.notes)
+        self.body = BodyChooser(client.body if client else None)
+        form.addRow(self.body)
         self.buttons = _buttons(self)
         form.addRow(self.buttons)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.name.textChanged.connect(self._update_ok)
         self._update_ok()
 
-    def details(self) -> dict[str, str]:
-        """The fields as the store takes them."""
+    def details(self) -> dict:
+        """The fields as the store takes them (ValueError for a body build out of range)."""
         return {
             "name": self.name.text().strip(),
             "born": self.born.text().strip(),
             "contact": self.contact.text().strip(),
             "notes": self.notes.toPlainText().strip(),
+            "body": self.body.spec(),
         }
 
     def accept(self) -> None:
-        details = self.details()
+        try:
+            details = self.details()
+        except ValueError as error:
+            QMessageBox.warning(self, self.windowTitle(), str(error).splitlines()[0])
+            return
         if not details["name"]:
             return
         try:

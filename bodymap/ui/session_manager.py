@@ -443,7 +443,9 @@ class SessionManager(QObject):
     def _on_change(self, change: Change) -> None:
         if change.kind != "style" and self.document is not None and self.document.editable:
             self._autosave.start()
-        if self.dirty != self._title_dirty:  # every dab lands here: retitle only on a flip
+        # Every dab lands here: retitle only when the unsaved state flips, or when the
+        # session's own details (its date and time) changed.
+        if self.dirty != self._title_dirty or change.kind == "session":
             self._update_title()
 
     def _update_title(self) -> None:
