@@ -8,6 +8,8 @@ and edited by a double-click.
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 from PyQt6.QtCore import QPointF, Qt
 from PyQt6.QtGui import QMouseEvent
@@ -23,7 +25,7 @@ CLICK_SLOP_PX = 4.0
 MIN_VECTOR_M = 0.005
 
 
-class ClickTool:
+class ClickTool(abc.ABC):
     """Remembers the press; acts at release (see :class:`~bodymap.ui.tool_host.ToolInput`)."""
 
     def __init__(self, host: ToolHost) -> None:
@@ -58,8 +60,9 @@ class ClickTool:
     def cancel(self) -> None:
         self._press = None
 
+    @abc.abstractmethod
     def _act(self, event: QMouseEvent, start: PickHit | None, moved: bool, hit: LazyHit) -> None:
-        raise NotImplementedError
+        """What a click (or a drag, ``moved``) from ``start`` does: each tool's own."""
 
 
 class FillInput(ClickTool):
@@ -128,8 +131,9 @@ class AnnotationTool(ClickTool):
         elif start is not None:
             self._add(start, moved, hit)
 
+    @abc.abstractmethod
     def _add(self, start: PickHit, moved: bool, hit: LazyHit) -> None:
-        raise NotImplementedError
+        """Place a new annotation from a click at ``start`` (a pin, a vector)."""
 
     def _move(self, item_id: str, hit: PickHit) -> None:
         host, document = self._host, self._host.document

@@ -45,29 +45,40 @@ class ProgressRelay:
             return self._state
 
 
-def run_with_progress(parent: QWidget, title: str, job, worker):
+def run_with_progress(
+    parent: QWidget | None,
+    label: str,
+    job,
+    worker,
+    window_title: str = "Export",
+    cancellable: bool = True,
+):
     """Run ``job(progress)`` on ``worker`` behind a modal progress dialog; its result.
 
-    The dialog's Cancel makes the next ``progress`` call return ``False``; the job's own
-    exception (``ExportCancelled`` included) is raised here.
+    ``progress(done, total, label="")``: with ``cancellable``, the dialog's Cancel makes the
+    next call return ``False``; without, the dialog has no Cancel (a store job that is safe
+    against a kill but cannot stop half-way). The job's own exception (``ExportCancelled``
+    included) is raised here; the GUI keeps running meanwhile (autosave too).
     """
     relay = ProgressRelay()
     future = worker.submit(job, relay)
-    dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
-    dialog.setWindowTitle("Export")
+    dialog = QProgressDialog(label, "Cancel" if cancellable else None, 0, 0, parent)
+    dialog.setWindowTitle(window_title)
+    if not cancellable:
+        dialog.setCancelButton(None)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
-    dialog.setMinimumDuration(400)
+    dialog.setMinimumDuration(400 if cancellable else 300)
     loop = QEventLoop()
 
     def poll() -> None:
-        done, total, label = relay.state()
+        done, total, text = relay.state()
         dialog.setMaximum(max(total, 1))
         dialog.setValue(min(done, max(total, 1)))
-        if label:
-            dialog.setLabelText(label)
-        if dialog.wasCanceled():
+        if text:
+            dialog.setLabelText(text)
+        if cancellable and dialog.wasCanceled():
             relay.cancel()
         if future.done():
             loop.quit()

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PyQt6.QtCore import QEventLoop, Qt, QTimer
-from PyQt6.QtWidgets import QProgressDialog, QWidget
+from PyQt6.QtWidgets import QWidget
 
 from bodymap.store import StoreWorker
-from bodymap.ui.export_dialogs import POLL_MS, ProgressRelay
+from bodymap.ui.export_dialogs import run_with_progress
 
 
 def run_store_job(
@@ -27,31 +26,8 @@ def run_store_job(
 
     The job's exception is raised here. The GUI keeps running meanwhile (autosave too).
     """
-    relay = ProgressRelay()
-    future = worker.submit(job, lambda done, total: relay(done, total, ""))
-    dialog = QProgressDialog(label, None, 0, 0, parent)
-    dialog.setWindowTitle(title)
-    dialog.setCancelButton(None)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    dialog.setMinimumDuration(300)
-    loop = QEventLoop()
 
-    def poll() -> None:
-        done, total, _ = relay.state()
-        dialog.setMaximum(max(total, 1))
-        dialog.setValue(min(done, max(total, 1)))
-        if future.done():
-            loop.quit()
+    def with_relay(relay):
+        return job(lambda done, total: relay(done, total, ""))
 
-    timer = QTimer(interval=POLL_MS)
-    timer.timeout.connect(poll)
-    timer.start()
-    poll()
-    if not future.done():
-        loop.exec()
-    timer.stop()
-    dialog.close()
-    dialog.deleteLater()
-    return future.result()
+    return run_with_progress(parent, label, with_relay, worker, title, cancellable=False)
