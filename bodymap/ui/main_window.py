@@ -14,39 +14,34 @@ from pathlib import Path
 
 import numpy as np
 from PyQt6.QtCore import QByteArray, Qt, QTimer
-from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
+from PyQt6.QtGui import QAction, QCloseEvent, QShowEvent, QUndoStack
 from PyQt6.QtWidgets import (
     QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QToolBar,
     QWidget,
 )
 
 from bodymap.core.document import SessionDocument
-from bodymap.core.views import FIT_SHORTCUT, Camera, StandardView
+from bodymap.core.views import Camera, StandardView
 from bodymap.io.body_loading import LOAD_ERRORS, MESH_FILE_FILTER, Body, open_body
 from bodymap.render.scene import PickHit
 from bodymap.store import Store
 from bodymap.ui.client_browser import ClientBrowser
 from bodymap.ui.compare_window import CompareWindow
-from bodymap.ui.export_actions import ExportActions
 from bodymap.ui.focus_return import return_focus_to
 from bodymap.ui.help_menu import HelpMenu
 from bodymap.ui.marker_tooltips import MarkerToolTips
 from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
-from bodymap.ui.privacy_controls import PrivacyControls
 from bodymap.ui.session_manager import SessionManager
 from bodymap.ui.session_panels import SessionPanels
-from bodymap.ui.session_time import SessionTimeAction
 from bodymap.ui.settings import app_settings
-from bodymap.ui.tool_actions import ToolActions
-from bodymap.ui.undo import undo_redo_actions
 from bodymap.ui.viewer import BodyViewer
 from bodymap.ui.voice_control import VoiceControl
+from bodymap.ui.window_menus import build_actions, build_menus_and_toolbar
 
 OFF_BODY_TEXT = "—"
 NO_SESSION_TEXT = "No session open: File › Clients and sessions (Ctrl+N) to start one."
@@ -358,108 +353,11 @@ class MainWindow(QMainWindow):
             self._readout.setText(text)
 
     def _build_actions(self) -> None:
-        self.open_action = QAction("&Open mesh…", self)
-        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.open_action.triggered.connect(self.open_mesh_dialog)
-        self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        self.quit_action.triggered.connect(self.close)
-        for view in StandardView:
-            action = QAction(view.label, self)
-            action.setShortcut(QKeySequence(view.shortcut))
-            action.setToolTip(f"{view.label} view: {view.spec.description} ({view.shortcut})")
-            action.triggered.connect(lambda _checked=False, v=view: self.show_view(v))
-            self.view_actions[view] = action
-        self.fit_action = QAction("Fit body", self)
-        self.fit_action.setShortcut(QKeySequence(FIT_SHORTCUT))
-        self.fit_action.setToolTip(
-            f"Fit the whole body in the view, keeping the direction ({FIT_SHORTCUT})"
-        )
-        self.fit_action.triggered.connect(self.fit_view)
-        self.undo_action, self.redo_action = undo_redo_actions(self.undo_stack, self)
-        self.clients_action = QAction("&Clients and sessions…", self)
-        self.clients_action.setShortcuts(
-            [QKeySequence.StandardKey.New, QKeySequence("Ctrl+Shift+O")]
-        )
-        self.clients_action.setToolTip("Find or add a client; start or open a session (Ctrl+N)")
-        self.clients_action.triggered.connect(self.choose_session)
-        self.compare_action = QAction("Compare &visits…", self)
-        self.compare_action.setShortcut(QKeySequence("Ctrl+K"))
-        self.compare_action.setToolTip(
-            "This client's visits side by side, as difference maps, trends and replays"
-        )
-        self.compare_action.triggered.connect(self.compare_visits)
-        self.compare_action.setEnabled(False)
         self._compare_windows: list[CompareWindow] = []
-        if self.sessions is not None:
-            self.sessions.status.connect(lambda text: self.statusBar().showMessage(text, 6000))
-            self.sessions.session_changed.connect(
-                lambda _document: self.compare_action.setEnabled(self.sessions.client is not None)
-            )
-        self.tool_actions = ToolActions(self.controller, self)
-        self.session_time_action = SessionTimeAction(self)
+        build_actions(self)
 
     def _build_menus_and_toolbar(self) -> None:
-        menu_bar = self.menuBar()
-        file_menu = menu_bar.addMenu("&File")
-        if self.sessions is not None:
-            file_menu.addAction(self.clients_action)
-            file_menu.addAction(self.compare_action)
-            file_menu.addAction(self.sessions.save_action)
-            file_menu.addAction(self.sessions.finalise_action)
-            file_menu.addAction(self.sessions.close_action)
-            file_menu.addSeparator()
-            self.export_actions = ExportActions(self, self)
-            self.export_actions.message.connect(
-                lambda text: self.statusBar().showMessage(text, 8000)
-            )
-            file_menu.addMenu(self.export_actions.menu(file_menu))
-            file_menu.addAction(self.export_actions.print_action)
-            file_menu.addSeparator()
-            self.privacy = PrivacyControls(self, self.sessions)
-            self.privacy.add_to(file_menu)
-            file_menu.addSeparator()
-        file_menu.addAction(self.open_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit_menu = menu_bar.addMenu("&Edit")
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.tool_actions.delete)
-        edit_menu.addAction(self.tool_actions.escape)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.session_time_action)
-        tools_menu = menu_bar.addMenu("&Tools")
-        tool_bar = QToolBar("Tools", self)
-        tool_bar.setObjectName("tools_toolbar")
-        for action in self.tool_actions.tools.values():
-            tools_menu.addAction(action)
-            tool_bar.addAction(action)
-        tools_menu.addSeparator()
-        for action in self.tool_actions.brush:
-            tools_menu.addAction(action)
-        tools_menu.addSeparator()
-        voice = tools_menu.addAction("&Voice commands (hold F9)")
-        voice.setCheckable(True)
-        voice.setChecked(self.voice.enabled)
-        voice.setToolTip("Say a finding while holding F9 (or a foot pedal): offline, undoable")
-        voice.toggled.connect(self.voice.set_enabled)
-        self.addToolBar(tool_bar)
-        view_menu = menu_bar.addMenu("&View")
-        toolbar = QToolBar("Views", self)
-        toolbar.setObjectName("views_toolbar")
-        for action in self.view_actions.values():
-            view_menu.addAction(action)
-            toolbar.addAction(action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.fit_action)
-        view_menu.addSeparator()
-        for dock in self.docks.values():
-            view_menu.addAction(dock.toggleViewAction())
-        toolbar.addSeparator()
-        toolbar.addAction(self.fit_action)
-        self.addToolBar(toolbar)
+        build_menus_and_toolbar(self)
 
     def _restore_settings(self) -> None:
         settings = app_settings()
