@@ -23,7 +23,7 @@ from bodymap.core.session import Session, StrokeRecord
 from bodymap.io.paths import cache_dir
 from bodymap.store import Store
 from bodymap.store.atomic import write_atomic
-from bodymap.store.hdf5_image import forget_chunks
+from bodymap.store.chunks import forget_chunks
 from bodymap.store.session_file import encode_session
 
 SAVE_BUDGET_MS = {"default": 10.0, "1M": 25.0}

@@ -10,7 +10,7 @@ The image is built with HDF5's in-memory ("core") driver and handed to
 :func:`bodymap.store.atomic.write_atomic` as bytes: measured as fast as writing the
 temporary file directly, and every disk step stays a plain ``os`` call.
 
-Sparse byte datasets (the paint layers) skip HDF5's filter pipeline: their chunks are
+Sparse byte datasets (the paint layers) skip HDF5's filter pipeline (:mod:`bodymap.store.chunks`): their chunks are
 deflated on worker threads (zlib releases the GIL), or taken from the bytes of the same chunk
 saved before, and placed with a direct chunk write carrying the fletcher32 trailer HDF5 would
 have added. The file is the one HDF5 would write: the same chunks, filters and checksums.
@@ -19,17 +19,14 @@ have added. The file is the one HDF5 would write: the same chunks, filters and c
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
-import zlib
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import h5py
 import numpy as np
 
+from bodymap.store.chunks import CHUNK_BYTES, GZIP_LEVEL, filtered_chunks, pool
 from bodymap.store.limits import (
     MAX_OBJECTS,
     MAX_TEXT_BYTES,
@@ -42,9 +39,6 @@ from bodymap.store.limits import (
     open_dataset,
 )
 
-CHUNK_BYTES = 32_768
-"""Chunk size: 32 KiB, i.e. 32,768 vertices of a uint8 layer (measured best with sparse layers)."""
-GZIP_LEVEL = 1
 DIGEST_ATTRIBUTE = "content_sha256"
 TEXT = h5py.string_dtype("utf-8")
 
@@ -150,7 +144,7 @@ def build_image(plan: FilePlan, digest: bool = True) -> bytes:
     made on worker threads, one task a layer, while this thread computes the digest.
     """
     chunked = {
-        path: _pool().submit(_filtered_chunks, path, plan.arrays[path][0]) for path in _direct(plan)
+        path: pool().submit(filtered_chunks, path, plan.arrays[path][0]) for path in _direct(plan)
     }
     digest_text = content_digest(plan.items()) if digest else None  # meanwhile, here
     with h5py.File("image.h5", "w", driver="core", backing_store=False) as h5:
@@ -243,119 +237,6 @@ def _direct(plan: FilePlan) -> list[str]:
         and plan.arrays[path][0].dtype.itemsize == 1
         and len(plan.arrays[path][0]) > CHUNK_BYTES
     ]
-
-
-def _filtered_chunks(path: str, data: np.ndarray) -> list[tuple[int, bytes]]:
-    """(chunk index, stored bytes) of each chunk of ``data`` that holds a non-zero."""
-    chunk = CHUNK_BYTES  # one byte a value: _chunks gives CHUNK_BYTES values a chunk
-    whole = len(data) // chunk
-    # As 8-byte words: numpy's any() over bytes is thirty times slower.
-    busy = data[: whole * chunk].view(np.uint64).reshape(whole, -1).any(axis=1).tolist()
-    busy.append(len(data) > whole * chunk and bool(data[whole * chunk :].max()))
-    out = []
-    for index in np.flatnonzero(busy).tolist():
-        raw = data[index * chunk : (index + 1) * chunk].tobytes()
-        if len(raw) < chunk:  # HDF5 stores an edge chunk whole, padded with the fill value
-            raw += bytes(chunk - len(raw))
-        stored = _MEMO.get(path, index, raw)
-        out.append((index, _filter_chunk(path, index, raw) if stored is None else stored))
-    return out
-
-
-def _filter_chunk(path: str, index: int, raw: bytes) -> bytes:
-    """What HDF5's shuffle (a no-op on bytes), deflate and fletcher32 filters make of a chunk."""
-    deflated = zlib.compress(raw, GZIP_LEVEL)
-    stored = deflated + fletcher32(deflated).to_bytes(4, "little")
-    _MEMO.put(path, index, raw, stored)
-    return stored
-
-
-def fletcher32(data: bytes) -> int:
-    """HDF5's fletcher32 checksum (``H5_checksum_fletcher32``), bit for bit.
-
-    Big-endian 16-bit words summed in runs of 360, each run's sums folded to 16 bits and a
-    carry; an odd last byte counts as a word's high byte. Runs are summed with numpy and the
-    folds replayed in order, in 32-bit unsigned arithmetic as in C.
-    """
-    words = np.frombuffer(data, dtype=">u2", count=len(data) // 2).astype(np.int64)
-    runs = [words[: len(words) // 360 * 360].reshape(-1, 360)]
-    if len(words) % 360:
-        runs.append(words[len(words) // 360 * 360 :].reshape(1, -1))
-    sum1 = sum2 = 0
-    for run in runs:
-        length = run.shape[1]
-        totals = run.sum(axis=1).tolist()
-        # sum2 gains sum1 after each word: the word at k counts (length - k) times.
-        weighted = (run @ np.arange(length, 0, -1, dtype=np.int64)).tolist()
-        for total, weight in zip(totals, weighted, strict=True):
-            sum2 = (sum2 + length * sum1 + weight) & 0xFFFFFFFF
-            sum1 = (sum1 + total) & 0xFFFFFFFF
-            sum1, sum2 = _fold(sum1), _fold(sum2)
-    if len(data) % 2:
-        sum1 = (sum1 + (data[-1] << 8)) & 0xFFFFFFFF
-        sum2 = (sum2 + sum1) & 0xFFFFFFFF
-        sum1, sum2 = _fold(sum1), _fold(sum2)
-    return (_fold(sum2) << 16 | _fold(sum1)) & 0xFFFFFFFF
-
-
-def _fold(value: int) -> int:
-    return (value & 0xFFFF) + (value >> 16)
-
-
-class _ChunkMemo:
-    """The stored bytes of the layer chunks saved most recently, by dataset path and index.
-
-    A chunk is reused only when its raw bytes equal those it was made from, compared in
-    full, so a stale or foreign entry can cost time but never change a file. Bounded: the
-    oldest entries go first beyond ``limit`` raw bytes. Process memory only.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._entries: OrderedDict[tuple[str, int], tuple[bytes, bytes]] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, path: str, index: int, raw: bytes) -> bytes | None:
-        with self._lock:
-            entry = self._entries.get((path, index))
-        return entry[1] if entry is not None and entry[0] == raw else None
-
-    def put(self, path: str, index: int, raw: bytes, stored: bytes) -> None:
-        with self._lock:
-            old = self._entries.pop((path, index), None)
-            self._size += len(raw) - (len(old[0]) if old else 0)
-            self._entries[(path, index)] = (raw, stored)
-            while self._size > self.limit and self._entries:
-                dropped, _ = self._entries.popitem(last=False)[1]
-                self._size -= len(dropped)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._size = 0
-
-
-_MEMO = _ChunkMemo(limit=64 * 1024 * 1024)
-_POOL: dict[int, ThreadPoolExecutor] = {}
-_POOL_LOCK = threading.Lock()
-
-
-def forget_chunks() -> None:
-    """Drop the remembered layer chunks (when a session closes, or for a cold-save benchmark)."""
-    _MEMO.clear()
-
-
-def _pool() -> ThreadPoolExecutor:
-    """The worker threads of :func:`build_image`, started on first use in each process (a
-    forked child has none of its parent's threads)."""
-    with _POOL_LOCK:
-        pool = _POOL.get(os.getpid())
-        if pool is None:
-            _POOL.clear()
-            workers = max(2, min(4, os.cpu_count() or 1))
-            pool = _POOL[os.getpid()] = ThreadPoolExecutor(workers, thread_name_prefix="bodymap-h5")
-        return pool
 
 
 def _type(dtype: np.dtype):

@@ -275,7 +275,7 @@ class Store(DraftsMixin, RecordsMixin, PartialReadsMixin):
     def forget_unchanged_chunks(self) -> None:
         """Drop the compressed layer chunks kept to speed up the next save (when a session
         closes: one client's findings do not stay in memory while another's are open)."""
-        from bodymap.store.hdf5_image import forget_chunks
+        from bodymap.store.chunks import forget_chunks
 
         forget_chunks()
 

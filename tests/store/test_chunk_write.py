@@ -12,16 +12,14 @@ import h5py
 import numpy as np
 import pytest
 
-from bodymap.store import hdf5_image
+from bodymap.store import chunks, hdf5_image
+from bodymap.store.chunks import CHUNK_BYTES, fletcher32, forget_chunks
 from bodymap.store.hdf5_image import (
-    CHUNK_BYTES,
     DIGEST_ATTRIBUTE,
     FilePlan,
     build_image,
     content_digest,
     file_items,
-    fletcher32,
-    forget_chunks,
 )
 
 LENGTH = 3 * CHUNK_BYTES + 1234  # three whole chunks and a short edge chunk
@@ -108,8 +106,8 @@ def test_reused_chunks_follow_every_change() -> None:
 
 
 def test_a_full_memo_forgets_its_oldest_chunks(monkeypatch) -> None:
-    memo = hdf5_image._ChunkMemo(limit=2 * CHUNK_BYTES)
-    monkeypatch.setattr(hdf5_image, "_MEMO", memo)
+    memo = chunks._ChunkMemo(limit=2 * CHUNK_BYTES)
+    monkeypatch.setattr(chunks, "_MEMO", memo)
     values = layer(6, [0, 1, 2, 3])
     np.testing.assert_array_equal(read_back(image_of({"pain": values}))["pain"], values)
     assert memo._size <= memo.limit
