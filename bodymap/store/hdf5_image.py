@@ -10,10 +10,11 @@ The image is built with HDF5's in-memory ("core") driver and handed to
 :func:`bodymap.store.atomic.write_atomic` as bytes: measured as fast as writing the
 temporary file directly, and every disk step stays a plain ``os`` call.
 
-Sparse byte datasets (the paint layers) skip HDF5's filter pipeline (:mod:`bodymap.store.chunks`): their chunks are
+Sparse byte datasets (the paint layers) skip HDF5's filter pipeline: their chunks are
 deflated on worker threads (zlib releases the GIL), or taken from the bytes of the same chunk
-saved before, and placed with a direct chunk write carrying the fletcher32 trailer HDF5 would
-have added. The file is the one HDF5 would write: the same chunks, filters and checksums.
+saved before (:mod:`bodymap.store.chunks`), and placed with a direct chunk write carrying the
+fletcher32 trailer HDF5 would have added. The file is the one HDF5 would write: the same
+chunks, filters and checksums.
 """
 
 from __future__ import annotations
