@@ -84,10 +84,18 @@ def _scale(ctx: Context) -> list[Figure]:
         label = f"{total} sessions, 5% damaged"
         once = dict(scale=1.0, cheap=False)
         return [
-            Figure("records.list_sessions", f"list every session ({label})", "s",
-                   sample(lambda i: listing(), ctx.options, **once)),  # fmt: skip
-            Figure("records.verify_all", f"verify the whole store ({label})", "s",
-                   sample(lambda i: verify(), ctx.options, **once)),  # fmt: skip
+            Figure(
+                "records.list_sessions",
+                f"list every session ({label})",
+                "s",
+                sample(lambda i: listing(), ctx.options, **once),
+            ),  # fmt: skip
+            Figure(
+                "records.verify_all",
+                f"verify the whole store ({label})",
+                "s",
+                sample(lambda i: verify(), ctx.options, **once),
+            ),  # fmt: skip
         ]
     finally:
         shutil.rmtree(root.parent, ignore_errors=True)
