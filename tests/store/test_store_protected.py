@@ -256,3 +256,39 @@ def test_erasing_a_client_leaves_nothing_on_the_disk(tmp_path, protect_first):
         assert secret not in text
     assert not [p for p in root.rglob("*") if client.id in p.name]
     assert [c.id for c in store.clients()] == [other.id]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_kill_during_backup_or_restore_leaves_no_half_archive_or_store(tmp_path):
+    root = tmp_path / "store"
+    _, plain, _ = _filled(root)
+    keys = protect(root, PASSPHRASE, cost=COST)[0]
+    good = tmp_path / "good.zip"
+    backup(Store(root, keys), good)
+    members = len(check_archive(good)["files"])
+    for kill_at in (0, 2, members // 2, members):
+        archive = tmp_path / f"killed-{kill_at}.zip"
+
+        def killed_backup(target=archive, at=kill_at):
+            calls = []
+            original = zipfile.ZipFile.writestr
+
+            def writestr(self, *args, **kwargs):
+                calls.append(1)
+                if len(calls) > at:
+                    os._exit(137)
+                return original(self, *args, **kwargs)
+
+            zipfile.ZipFile.writestr = writestr
+            backup(Store(root, keys), target)
+
+        assert run_killed(killed_backup, pytest.MonkeyPatch, -1, "before") == 137
+        assert not archive.exists()  # never half an archive under its name
+        assert Store(root, keys).verify().ok
+        restored = tmp_path / f"restored-{kill_at}"
+        code = run_killed(lambda r=restored: restore(good, r), pytest.MonkeyPatch, kill_at, "half")
+        if code == 137:  # killed: no store there yet, and a second try finishes the job
+            assert not restored.exists() or not any(restored.iterdir())
+            restore(good, restored)
+        again = Store(restored, unlock(restored, PASSPHRASE))
+        assert again.verify().ok and again.load(plain.id).same_record(plain)
