@@ -18,7 +18,7 @@ STEPS = (
     ("paint", "2. Paint: left-drag on the body with the brush (B); the tag is chosen on the left."),
     ("save", "3. Save: File › Save session (Ctrl+S)."),
 )
-DONE_MARK, TODO_MARK = "✓", "○"
+DONE_MARK, PENDING_MARK = "✓", "○"
 
 
 def guide_finished() -> bool:
@@ -89,5 +89,5 @@ class FirstRunGuide(QFrame):
     def _show_steps(self) -> None:
         for key, text in STEPS:
             done = key in self.done
-            self.labels[key].setText(f"{DONE_MARK if done else TODO_MARK} {text}")
+            self.labels[key].setText(f"{DONE_MARK if done else PENDING_MARK} {text}")
             self.labels[key].setEnabled(not done)

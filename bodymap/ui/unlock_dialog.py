@@ -32,10 +32,11 @@ PASSPHRASE_ENV = "BODYMAP_PASSPHRASE_FILE"
 WRONG_TEXT = "That passphrase does not unlock these records. Try again."
 
 
-def password_field(placeholder: str = "") -> QLineEdit:
+def password_field(hint: str = "") -> QLineEdit:
+    """A field whose text is hidden, with a grey ``hint`` while it is empty."""
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setPlaceholderText(placeholder)
+    field.setPlaceholderText(hint)
     field.setMinimumWidth(280)
     return field
 
