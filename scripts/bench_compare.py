@@ -19,7 +19,8 @@ from bench_store import scratch_folder
 
 from bodymap.analysis.lookup import SessionBodies
 from bodymap.analysis.trends import forget_kept_figures, trends
-from bodymap.core.compare import difference, region_series
+from bodymap.core.compare import difference
+from bodymap.core.series import region_series
 from bodymap.core.session import RhythmReading, Session, SessionEvent
 from bodymap.store import Store
 

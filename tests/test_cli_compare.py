@@ -8,13 +8,8 @@ import pytest
 from compare_store import fill_store, visit
 
 from bodymap.cli import main
-from bodymap.core.compare import (
-    combined_layer,
-    difference,
-    region_series,
-    strongest_tags,
-    transfer_layer,
-)
+from bodymap.core.compare import combined_layer, difference, strongest_tags, transfer_layer
+from bodymap.core.series import region_series
 
 
 @pytest.fixture

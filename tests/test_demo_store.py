@@ -12,8 +12,8 @@ import pytest
 
 from bodymap.analysis.lookup import session_body
 from bodymap.cli import main
-from bodymap.core.compare import practitioner_changes, region_series
 from bodymap.core.replay import state_after
+from bodymap.core.series import practitioner_changes, region_series
 from bodymap.store.base import file_sha256
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "build_demo_store.py"

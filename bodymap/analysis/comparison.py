@@ -19,18 +19,17 @@ from bodymap.core.atlas import Atlas
 from bodymap.core.colors import UNKNOWN_TAG_RGB
 from bodymap.core.compare import (
     Difference,
-    SymmetryRow,
     difference,
-    practitioner_changes,
     skin_areas_cm2,
     strongest_layer,
     strongest_tags,
-    symmetry,
     transfer_layer,
 )
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.overlays import Overlays
+from bodymap.core.series import practitioner_changes
 from bodymap.core.session import Session
+from bodymap.core.symmetry import SymmetryRow, symmetry
 from bodymap.store.errors import NotFoundError, StoreError
 
 

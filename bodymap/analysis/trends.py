@@ -20,12 +20,8 @@ import numpy as np
 
 from bodymap.analysis.comparison import ALL_TAGS
 from bodymap.analysis.lookup import SessionBodies, pick_client
-from bodymap.core.compare import (
-    practitioner_changes,
-    region_series,
-    skin_areas_cm2,
-    strongest_layer,
-)
+from bodymap.core.compare import skin_areas_cm2, strongest_layer
+from bodymap.core.series import practitioner_changes, region_series
 from bodymap.core.session import Client, RhythmReading
 from bodymap.store.info import SessionInfo
 from bodymap.store.layer_reads import TrendFileParts

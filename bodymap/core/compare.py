@@ -1,4 +1,6 @@
-"""Comparing visits: what is new, resolved and persisting, overlap, symmetry and trends.
+"""Comparing visits: what is new, resolved, persisting or changed, overlap, and carrying a
+layer onto another body (symmetry: :mod:`bodymap.core.symmetry`; trends:
+:mod:`bodymap.core.series`).
 
 Layers are the stored (N,) uint8 values (tenths of intensity); a vertex counts as painted
 when its value is above 0. Extent is area-weighted exactly as in
@@ -11,8 +13,6 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from datetime import datetime
-from typing import NamedTuple
 
 import numpy as np
 
@@ -24,11 +24,6 @@ NONE, NEW, RESOLVED, PERSISTING, CHANGED = 0, 1, 2, 3, 4
 """Per-vertex change classes: unpainted in both, painted only after, only before, in both;
 changed (all tags together only): painted in both, but the strongest tag is another one."""
 CLASS_NAMES = ("none", "new", "resolved", "persisting", "changed")
-SYMMETRY_TOLERANCE = 1e-9
-"""Left and right areas closer than this share of their sum count as equal (index 0).
-
-Vertex areas of mirror-twin vertices differ in the last bits (their triangles wind the
-other way round), so an exactly mirrored painting would otherwise score about 1e-16."""
 
 
 def skin_areas_cm2(mesh: BodyMesh) -> np.ndarray:
@@ -48,7 +43,8 @@ def skin_areas_cm2(mesh: BodyMesh) -> np.ndarray:
 _SKIN_AREAS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _painted(layer: np.ndarray | None, n: int) -> np.ndarray:
+def painted_mask(layer: np.ndarray | None, n: int) -> np.ndarray:
+    """(N,) bool: where ``layer`` holds paint (all False for an absent layer)."""
     if layer is None:
         return np.zeros(n, dtype=bool)
     layer = np.asarray(layer)
@@ -81,7 +77,7 @@ def change_classes(
     (N,) uint8
     """
     n = n_vertices if n_vertices is not None else _length(before, after)
-    was, now = _painted(before, n), _painted(after, n)
+    was, now = painted_mask(before, n), painted_mask(after, n)
     classes = now.view(np.uint8).copy()  # NEW = 1 where painted after...
     classes += was.view(np.uint8) << 1  # ...RESOLVED = 2 before, PERSISTING = 1 + 2 both
     return classes
@@ -128,6 +124,11 @@ class RegionChange:
     percent_after: float = 0.0
     changed_cm2: float = 0.0
     swaps: tuple[tuple[str, str, float], ...] = ()
+
+    @property
+    def painted(self) -> bool:
+        """Whether the place holds the finding in either visit (a row worth showing)."""
+        return self.area_before_cm2 > 0 or self.area_after_cm2 > 0
 
     def to_dict(self) -> dict:
         data = dict(self.__dict__)
@@ -339,158 +340,6 @@ def strongest_layer(layers: list[np.ndarray], n_vertices: int | None = None) -> 
     for layer in layers[1:]:
         np.maximum(out, layer, out=out)
     return out
-
-
-@dataclass(frozen=True)
-class SymmetryRow:
-    """Painted area of a left/right region pair; ``index`` = (L - R) / (L + R).
-
-    ``index`` is 0 when balanced, +1 when only the left is painted, -1 when only the right,
-    and ``None`` when neither is.
-    """
-
-    left_key: str
-    right_key: str
-    name: str
-    left_cm2: float
-    right_cm2: float
-    index: float | None
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
-
-
-def mirror_region_pairs(atlas: Atlas) -> list[tuple[int, int]]:
-    """(left region index, right region index) for every ``<name>_l`` with a ``<name>_r``."""
-    index = {r.key: i for i, r in enumerate(atlas.regions)}
-    return [
-        (i, index[r.key[:-2] + "_r"])
-        for i, r in enumerate(atlas.regions)
-        if r.key.endswith("_l") and r.key[:-2] + "_r" in index
-    ]
-
-
-def _pair_name(name: str) -> str:
-    """ "Left thorax, anterior upper" -> "Thorax, anterior upper"; "Left TMJ" -> "TMJ"."""
-    for side in ("Left ", "Right ", "left ", "right "):
-        if name.startswith(side):
-            name = name[len(side) :]
-            break
-    return name[:1].upper() + name[1:]
-
-
-def symmetry(layer: np.ndarray | None, mesh: BodyMesh, atlas: Atlas) -> list[SymmetryRow]:
-    """Left/right balance of one layer for every mirrored region pair, in atlas order."""
-    painted = _painted(layer, mesh.n_vertices) & (atlas.region_index >= 0)
-    areas = np.bincount(
-        atlas.region_index[painted].astype(np.intp),
-        weights=skin_areas_cm2(mesh)[painted],
-        minlength=len(atlas.regions),
-    )
-    rows = []
-    for left, right in mirror_region_pairs(atlas):
-        l_cm2, r_cm2 = float(areas[left]), float(areas[right])
-        both = l_cm2 + r_cm2
-        if both <= 0:
-            index = None
-        elif abs(l_cm2 - r_cm2) <= SYMMETRY_TOLERANCE * both:
-            index = 0.0
-        else:
-            index = (l_cm2 - r_cm2) / both
-        region = atlas.regions[left]
-        rows.append(
-            SymmetryRow(
-                region.key, atlas.regions[right].key, _pair_name(region.name), l_cm2, r_cm2, index
-            )
-        )
-    return rows
-
-
-@dataclass(frozen=True)
-class SessionPoint:
-    """One visit on a trend line: who, when, and the tag's extent and mean intensity."""
-
-    session_id: str
-    started: datetime
-    practitioner: str
-    area_cm2: float
-    mean_intensity: float
-
-    def to_dict(self) -> dict:
-        return {**self.__dict__, "started": self.started.isoformat()}
-
-
-class RegionSeries(NamedTuple):
-    """Per-session figures of one tag: (S,) totals and (S, R) per region (atlas order)."""
-
-    area_cm2: np.ndarray
-    mean_intensity: np.ndarray
-    region_area_cm2: np.ndarray
-    region_mean: np.ndarray
-
-
-def region_series(layers: list[np.ndarray | None], mesh: BodyMesh, atlas: Atlas) -> RegionSeries:
-    """Extent and mean intensity per session, whole body and per region, in one pass.
-
-    Parameters
-    ----------
-    layers : list of (N,) uint8 arrays or None
-        One tag's layer per session (``None``: not painted), all on ``mesh``.
-
-    Returns
-    -------
-    RegionSeries
-        ``(area_cm2 (S,), mean_intensity (S,), region_area_cm2 (S, R), region_mean (S, R))``;
-        a named tuple, so it unpacks into four arrays. Means are 0 where nothing is painted.
-
-    Notes
-    -----
-    Only painted vertices are visited: one ``flatnonzero`` per layer, then ``bincount``
-    over (session, region) bins, so 100 sessions of the default body take milliseconds.
-    """
-    n, n_regions = mesh.n_vertices, len(atlas.regions)
-    for layer in layers:
-        if layer is not None and np.shape(layer) != (n,):
-            raise ValueError(f"a layer has shape {np.shape(layer)}, expected ({n},)")
-    painted = [np.flatnonzero(layer > 0) if layer is not None else _EMPTY for layer in layers]
-    ids = np.concatenate([_EMPTY, *painted])
-    session = np.repeat(np.arange(len(layers)), [len(p) for p in painted])
-    stored = [np.asarray(layer)[p] for layer, p in zip(layers, painted, strict=True) if len(p)]
-    values = np.concatenate([np.zeros(0, np.uint8), *stored]) / VALUE_SCALE
-    weights = skin_areas_cm2(mesh)[ids]
-    region = atlas.region_index[ids].astype(np.intp)
-    region = np.where(region >= 0, region, n_regions)  # unassigned: a bin dropped below
-    bins = session * (n_regions + 1) + region
-    size = len(layers) * (n_regions + 1)
-    shape = (len(layers), n_regions + 1)
-    area = np.bincount(bins, weights=weights, minlength=size).reshape(shape)
-    weighted = np.bincount(bins, weights=weights * values, minlength=size).reshape(shape)
-    total, total_weighted = area.sum(axis=1), weighted.sum(axis=1)
-    return RegionSeries(
-        total,
-        _ratio(total_weighted, total),
-        area[:, :n_regions],
-        _ratio(weighted[:, :n_regions], area[:, :n_regions]),
-    )
-
-
-_EMPTY = np.zeros(0, dtype=np.intp)
-
-
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    out = np.zeros(np.shape(numerator))
-    np.divide(numerator, denominator, out=out, where=denominator > 0)
-    return out
-
-
-def practitioner_changes(practitioners: list[str]) -> list[int]:
-    """Indices of the sessions recorded by someone other than the session before.
-
-    Names are compared ignoring case and surrounding spaces. Rhythm palpation agrees poorly
-    between examiners, so trends mark these points.
-    """
-    names = [str(p).strip().casefold() for p in practitioners]
-    return [i for i in range(1, len(names)) if names[i] != names[i - 1]]
 
 
 def same_topology(a: BodyMesh, b: BodyMesh) -> bool:

@@ -16,7 +16,8 @@ from pathlib import Path
 from PyQt6.QtGui import QImage
 
 from bodymap.core.colors import base_colors, difference_colors
-from bodymap.core.compare import Difference, RegionChange, practitioner_changes
+from bodymap.core.compare import Difference, RegionChange
+from bodymap.core.series import practitioner_changes
 from bodymap.core.views import StandardView
 from bodymap.export.colors import CHANGE_LEGEND
 from bodymap.export.comparison import Comparison, compare_sources, trend_data
@@ -256,13 +257,9 @@ def _changed_findings(comparison: Comparison) -> str:
 
 
 def _change_table(diff: Difference) -> str:
-    rows = [_change_row(diff.total)] + [_change_row(r) for r in diff.regions if _painted(r)]
-    rows += [_change_row(b, " (band)") for b in diff.bands if _painted(b)]
+    rows = [_change_row(diff.total)] + [_change_row(r) for r in diff.regions if r.painted]
+    rows += [_change_row(b, " (band)") for b in diff.bands if b.painted]
     return table(CHANGE_HEADERS, rows, numeric=range(1, 10), widths=(19,) + (9,) * 9)
-
-
-def _painted(change: RegionChange) -> bool:
-    return change.area_before_cm2 > 0 or change.area_after_cm2 > 0
 
 
 def _change_row(c: RegionChange, suffix: str = "") -> list[str]:

@@ -11,7 +11,7 @@ from bodymap.analysis import comparison as service
 from bodymap.analysis.lookup import SessionBodies
 from bodymap.analysis.trends import Trends, trends
 from bodymap.core.colors import UNKNOWN_TAG_RGB
-from bodymap.core.compare import practitioner_changes
+from bodymap.core.series import practitioner_changes
 from bodymap.export.errors import ExportError
 from bodymap.export.source import SessionSource
 from bodymap.export.trend_plots import TagTrend, TrendData

@@ -20,8 +20,9 @@ from PyQt6.QtWidgets import (
 from bodymap.analysis.compare_data import CompareData
 from bodymap.analysis.comparison import ALL_TAGS
 from bodymap.core.colors import base_colors, layer_colors
-from bodymap.core.compare import combined_layer, practitioner_changes
+from bodymap.core.compare import combined_layer
 from bodymap.core.overlays import Overlays
+from bodymap.core.series import practitioner_changes
 from bodymap.core.tags import TagSet
 from bodymap.core.views import StandardView
 from bodymap.io.body_loading import Body

@@ -91,10 +91,6 @@ def changed_text(result: Difference, name: Callable[[str], str]) -> str:
     return f" Changed: {'; '.join(swaps)}." if swaps else ""
 
 
-def _painted(change: RegionChange) -> bool:
-    return change.area_before_cm2 > 0 or change.area_after_cm2 > 0
-
-
 def _swatch(rgb: tuple[int, int, int]) -> QLabel:
     swatch = QLabel()
     swatch.setFixedSize(16, 16)
@@ -220,8 +216,8 @@ class DifferenceView(QWidget):
             + changed_text(result, self._tag_name)
         )
         rows = [change_row(total, "Whole body")]
-        rows += [change_row(r) for r in result.regions if _painted(r)]
-        rows += [change_row(b, f"{b.name} (band)") for b in result.bands if _painted(b)]
+        rows += [change_row(r) for r in result.regions if r.painted]
+        rows += [change_row(b, f"{b.name} (band)") for b in result.bands if b.painted]
         fill_table(self.table, TABLE_HEADERS, rows)
         self.table.horizontalHeaderItem(len(TABLE_HEADERS) - 1).setToolTip(OVERLAP_TIP)
 

@@ -7,7 +7,7 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from bodymap.analysis.compare_data import CompareData
-from bodymap.core.compare import SymmetryRow, symmetry
+from bodymap.core.symmetry import SymmetryRow, symmetry
 from bodymap.ui.compare_common import (
     busy_cursor,
     fill_session_combo,

@@ -23,7 +23,7 @@ from PyQt6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QVBoxLayo
 
 from bodymap.analysis.compare_data import CompareData, local_date
 from bodymap.analysis.trends import RegionPoint, Trends
-from bodymap.core.compare import practitioner_changes
+from bodymap.core.series import practitioner_changes
 from bodymap.core.session import EVENT_KINDS, LISTENING_STATIONS
 from bodymap.store import SessionInfo
 from bodymap.ui.compare_common import banner, busy_cursor, fill_tag_combo, set_note

@@ -12,20 +12,17 @@ from bodymap.core.compare import (
     NONE,
     PERSISTING,
     RESOLVED,
-    SessionPoint,
     change_classes,
     combined_layer,
     difference,
     jaccard,
-    mirror_region_pairs,
-    practitioner_changes,
-    region_series,
     skin_areas_cm2,
-    symmetry,
     transfer_layer,
 )
 from bodymap.core.findings import tag_findings
 from bodymap.core.overlays import Overlays
+from bodymap.core.series import SessionPoint, practitioner_changes, region_series
+from bodymap.core.symmetry import mirror_region_pairs, symmetry
 from bodymap.core.tags import TagSet
 
 EXACT = 1e-12

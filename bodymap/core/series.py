@@ -1,0 +1,102 @@
+"""A finding across many visits: per-session extent and intensity per region (trends), and
+where the practitioner changed between visits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+import numpy as np
+
+from bodymap.core.atlas import Atlas
+from bodymap.core.compare import skin_areas_cm2
+from bodymap.core.mesh import BodyMesh
+from bodymap.core.overlays import VALUE_SCALE
+
+
+@dataclass(frozen=True)
+class SessionPoint:
+    """One visit on a trend line: who, when, and the tag's extent and mean intensity."""
+
+    session_id: str
+    started: datetime
+    practitioner: str
+    area_cm2: float
+    mean_intensity: float
+
+    def to_dict(self) -> dict:
+        return {**self.__dict__, "started": self.started.isoformat()}
+
+
+class RegionSeries(NamedTuple):
+    """Per-session figures of one tag: (S,) totals and (S, R) per region (atlas order)."""
+
+    area_cm2: np.ndarray
+    mean_intensity: np.ndarray
+    region_area_cm2: np.ndarray
+    region_mean: np.ndarray
+
+
+def region_series(layers: list[np.ndarray | None], mesh: BodyMesh, atlas: Atlas) -> RegionSeries:
+    """Extent and mean intensity per session, whole body and per region, in one pass.
+
+    Parameters
+    ----------
+    layers : list of (N,) uint8 arrays or None
+        One tag's layer per session (``None``: not painted), all on ``mesh``.
+
+    Returns
+    -------
+    RegionSeries
+        ``(area_cm2 (S,), mean_intensity (S,), region_area_cm2 (S, R), region_mean (S, R))``;
+        a named tuple, so it unpacks into four arrays. Means are 0 where nothing is painted.
+
+    Notes
+    -----
+    Only painted vertices are visited: one ``flatnonzero`` per layer, then ``bincount``
+    over (session, region) bins, so 100 sessions of the default body take milliseconds.
+    """
+    n, n_regions = mesh.n_vertices, len(atlas.regions)
+    for layer in layers:
+        if layer is not None and np.shape(layer) != (n,):
+            raise ValueError(f"a layer has shape {np.shape(layer)}, expected ({n},)")
+    painted = [np.flatnonzero(layer > 0) if layer is not None else _EMPTY for layer in layers]
+    ids = np.concatenate([_EMPTY, *painted])
+    session = np.repeat(np.arange(len(layers)), [len(p) for p in painted])
+    stored = [np.asarray(layer)[p] for layer, p in zip(layers, painted, strict=True) if len(p)]
+    values = np.concatenate([np.zeros(0, np.uint8), *stored]) / VALUE_SCALE
+    weights = skin_areas_cm2(mesh)[ids]
+    region = atlas.region_index[ids].astype(np.intp)
+    region = np.where(region >= 0, region, n_regions)  # unassigned: a bin dropped below
+    bins = session * (n_regions + 1) + region
+    size = len(layers) * (n_regions + 1)
+    shape = (len(layers), n_regions + 1)
+    area = np.bincount(bins, weights=weights, minlength=size).reshape(shape)
+    weighted = np.bincount(bins, weights=weights * values, minlength=size).reshape(shape)
+    total, total_weighted = area.sum(axis=1), weighted.sum(axis=1)
+    return RegionSeries(
+        total,
+        _ratio(total_weighted, total),
+        area[:, :n_regions],
+        _ratio(weighted[:, :n_regions], area[:, :n_regions]),
+    )
+
+
+_EMPTY = np.zeros(0, dtype=np.intp)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    out = np.zeros(np.shape(numerator))
+    np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return out
+
+
+def practitioner_changes(practitioners: list[str]) -> list[int]:
+    """Indices of the sessions recorded by someone other than the session before.
+
+    Names are compared ignoring case and surrounding spaces. Rhythm palpation agrees poorly
+    between examiners, so trends mark these points.
+    """
+    names = [str(p).strip().casefold() for p in practitioners]
+    return [i for i in range(1, len(names)) if names[i] != names[i - 1]]
