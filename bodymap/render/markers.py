@@ -16,6 +16,14 @@ import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 
 from bodymap.core.colors import tag_rgb
+from bodymap.render.marker_shapes import (
+    UNIT_SPHERE,
+    Parts,
+    add_cones,
+    add_cylinders,
+    add_discs,
+    unit_rows,
+)
 from bodymap.render.scene import BodyScene
 
 PIN_SIZE = 0.006
@@ -35,7 +43,6 @@ PICK_RADIUS_PX = 10.0
 SELECTED_SCALE = 1.4
 COLLAR_RGB = (35, 35, 38)
 """The dark ring around a selected pin's foot."""
-_SIDES = 12
 
 
 class PinMark(NamedTuple):
@@ -57,40 +64,6 @@ class VectorMark(NamedTuple):
     normal_at_start: np.ndarray
     rgb: np.ndarray
     selected: bool = False
-
-
-class _Parts:
-    """Triangle soup gathered part by part, then joined into one polydata."""
-
-    def __init__(self) -> None:
-        self.points: list[np.ndarray] = []
-        self.normals: list[np.ndarray] = []
-        self.faces: list[np.ndarray] = []
-        self.colors: list[np.ndarray] = []
-        self._count = 0
-
-    def add(
-        self, points: np.ndarray, normals: np.ndarray, faces: np.ndarray, rgb: np.ndarray | tuple
-    ) -> None:
-        """Add ``(P, V, 3)`` points and normals sharing the template ``faces`` (F, 3)."""
-        n_parts, n_vertices = points.shape[:2]
-        offsets = self._count + n_vertices * np.arange(n_parts)
-        self.faces.append((faces[None] + offsets[:, None, None]).reshape(-1, 3))
-        self.points.append(points.reshape(-1, 3))
-        self.normals.append(normals.reshape(-1, 3))
-        colors = np.broadcast_to(np.asarray(rgb, dtype=np.uint8).reshape(-1, 1, 3), points.shape)
-        self.colors.append(colors.reshape(-1, 3))
-        self._count += n_parts * n_vertices
-
-    def polydata(self) -> pv.PolyData:
-        mesh = pv.PolyData.from_regular_faces(
-            np.concatenate(self.points), np.concatenate(self.faces)
-        )
-        mesh.point_data["Normals"] = np.concatenate(self.normals)
-        mesh.GetPointData().SetActiveNormals("Normals")
-        mesh.point_data["rgb"] = np.concatenate(self.colors)
-        mesh.GetPointData().SetActiveScalars("rgb")
-        return mesh
 
 
 class _MarkerLayer:
@@ -183,7 +156,7 @@ class _MarkerLayer:
     def _occlusion_slack(self) -> float:
         return 0.01
 
-    def _show(self, ids: list[str], anchors: np.ndarray, parts: _Parts | None) -> None:
+    def _show(self, ids: list[str], anchors: np.ndarray, parts: Parts | None) -> None:
         self._ids = tuple(ids)
         self._anchors = anchors
         if parts is None or not parts.points:
@@ -224,24 +197,24 @@ class PinMarkers(_MarkerLayer):
             self._show([], np.empty((0, 2, 3)), None)
             return
         points = np.array([pin.point for pin in pins], dtype=float).reshape(-1, 3)
-        normals = _unit_rows(np.array([pin.normal for pin in pins], dtype=float))
+        normals = unit_rows(np.array([pin.normal for pin in pins], dtype=float))
         rgb = np.array([pin.rgb for pin in pins], dtype=np.uint8).reshape(-1, 3)
         selected = np.array([bool(pin.selected) for pin in pins])
         head_radius = np.where(selected, SELECTED_SCALE, 1.0) * size / 2
         stalk = 0.9 * size
         heads = points + normals * (stalk + 0.8 * head_radius)[:, None]
-        parts = _Parts()
-        sphere_points, sphere_faces = _SPHERE
+        parts = Parts()
+        sphere_points, sphere_faces = UNIT_SPHERE
         parts.add(
             heads[:, None] + head_radius[:, None, None] * sphere_points,
             np.broadcast_to(sphere_points, (len(pins), *sphere_points.shape)),
             sphere_faces,
             rgb,
         )
-        _add_cylinders(parts, points, normals, stalk, 0.1 * size, rgb)
+        add_cylinders(parts, points, normals, stalk, 0.1 * size, rgb)
         if selected.any():
             feet = points[selected] + 0.0005 * normals[selected]
-            _add_discs(parts, feet, normals[selected], 1.1 * size, 0.75 * size, COLLAR_RGB)
+            add_discs(parts, feet, normals[selected], 1.1 * size, 0.75 * size, COLLAR_RGB)
         anchors = np.stack([heads, heads], axis=1)
         self._show([pin.id for pin in pins], anchors, parts)
 
@@ -277,7 +250,7 @@ class VectorMarkers(_MarkerLayer):
         if not vectors:
             self._show([], np.empty((0, 2, 3)), None)
             return
-        normals = _unit_rows(
+        normals = unit_rows(
             np.array([v.normal_at_start for v in vectors], dtype=float).reshape(-1, 3)
         )
         starts = np.array([v.start for v in vectors], dtype=float).reshape(-1, 3)
@@ -290,15 +263,15 @@ class VectorMarkers(_MarkerLayer):
         if width is None:
             width = self._screen_width(np.concatenate([starts, ends]).mean(axis=0))
         drawn = lengths > 1e-6
-        parts = _Parts() if drawn.any() else None
+        parts = Parts() if drawn.any() else None
         if parts is not None:
             s, e, length = starts[drawn], ends[drawn], lengths[drawn]
             radius = width / 2 * scale[drawn]
             axis = (e - s) / length[:, None]
             head_length = np.minimum(0.45 * length, 8.0 * radius)
             neck = e - axis * head_length[:, None]
-            _add_cylinders(parts, s, axis, length - head_length, radius, rgb[drawn], caps=True)
-            _add_cones(parts, neck, axis, head_length, 3.0 * radius, rgb[drawn])
+            add_cylinders(parts, s, axis, length - head_length, radius, rgb[drawn], caps=True)
+            add_cones(parts, neck, axis, head_length, 3.0 * radius, rgb[drawn])
         anchors = np.stack([starts, ends], axis=1)
         self._show([v.id for v in vectors], anchors, parts)
 
@@ -327,102 +300,6 @@ class VectorMarkers(_MarkerLayer):
 
 def _as(kind: type, item: Any) -> Any:
     return item if isinstance(item, kind) else kind(*item)
-
-
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    if not np.all(norms > 0):
-        raise ValueError("a marker normal or direction cannot be zero")
-    return vectors / norms
-
-
-def _frames(axes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Two unit vectors perpendicular to each unit row of ``axes`` (and to each other)."""
-    helper = np.where(np.abs(axes[:, :1]) < 0.9, [[1.0, 0.0, 0.0]], [[0.0, 1.0, 0.0]])
-    u = _unit_rows(np.cross(axes, helper))
-    return u, np.cross(axes, u)
-
-
-def _ring(axes: np.ndarray) -> np.ndarray:
-    """(P, _SIDES, 3) unit vectors around each axis."""
-    u, v = _frames(axes)
-    angles = np.linspace(0.0, 2.0 * np.pi, _SIDES, endpoint=False)
-    return np.cos(angles)[None, :, None] * u[:, None] + np.sin(angles)[None, :, None] * v[:, None]
-
-
-def _band_faces(first: int, second: int) -> np.ndarray:
-    """Triangles joining two rings of ``_SIDES`` points starting at ``first`` and ``second``."""
-    i = np.arange(_SIDES)
-    j = (i + 1) % _SIDES
-    return np.concatenate(
-        [
-            np.stack([first + i, first + j, second + j], 1),
-            np.stack([first + i, second + j, second + i], 1),
-        ]
-    )
-
-
-def _fan_faces(rim: int, centre: int, flip: bool) -> np.ndarray:
-    i = np.arange(_SIDES)
-    j = (i + 1) % _SIDES
-    fan = np.stack([np.full(_SIDES, centre), rim + j, rim + i], 1)
-    return fan[:, ::-1] if flip else fan
-
-
-def _add_cylinders(parts: _Parts, bases, axes, lengths, radii, rgb, caps: bool = False) -> None:
-    """Open (or start-capped) cylinders from ``bases`` along unit ``axes``."""
-    radial = _ring(axes)
-    radii = np.broadcast_to(np.asarray(radii, dtype=float), len(bases))[:, None, None]
-    tops = bases + axes * np.broadcast_to(lengths, len(bases))[:, None]
-    points = [bases[:, None] + radii * radial, tops[:, None] + radii * radial]
-    normals = [radial, radial]
-    faces = [_band_faces(0, _SIDES)]
-    if caps:
-        points += [bases[:, None] + radii * radial, bases[:, None]]
-        normals += [np.repeat(-axes[:, None], _SIDES + 1, axis=1)]
-        faces.append(_fan_faces(2 * _SIDES, 3 * _SIDES, flip=True))
-    normals_all = np.concatenate(normals, axis=1)
-    parts.add(np.concatenate(points, axis=1), normals_all, np.concatenate(faces), rgb)
-
-
-def _add_cones(parts: _Parts, bases, axes, lengths, radii, rgb) -> None:
-    """Closed cones from ``bases`` to apexes along unit ``axes``."""
-    radial = _ring(axes)
-    radii = np.asarray(radii, dtype=float)[:, None, None]
-    apexes = bases + axes * lengths[:, None]
-    slope = (radii[:, :, 0] / lengths[:, None])[:, :, None]  # tilts side normals forward
-    side = radial + slope * axes[:, None]
-    side /= np.linalg.norm(side, axis=2, keepdims=True)
-    rim = bases[:, None] + radii * radial
-    points = [rim, np.repeat(apexes[:, None], _SIDES, axis=1), rim, bases[:, None]]
-    normals = [side, side, np.repeat(-axes[:, None], _SIDES + 1, axis=1)]
-    faces = [
-        np.stack(
-            [np.arange(_SIDES), (np.arange(_SIDES) + 1) % _SIDES, _SIDES + np.arange(_SIDES)], 1
-        ),
-        _fan_faces(2 * _SIDES, 3 * _SIDES, flip=True),
-    ]
-    parts.add(
-        np.concatenate(points, axis=1), np.concatenate(normals, axis=1), np.concatenate(faces), rgb
-    )
-
-
-def _add_discs(parts: _Parts, centres, normals, outer: float, inner: float, rgb) -> None:
-    """Flat rings (annuli) lying in the plane perpendicular to each normal."""
-    radial = _ring(normals)
-    points = np.concatenate(
-        [centres[:, None] + outer / 2 * radial, centres[:, None] + inner / 2 * radial], axis=1
-    )
-    flat = np.repeat(normals[:, None], 2 * _SIDES, axis=1)
-    parts.add(points, flat, _band_faces(0, _SIDES)[:, ::-1], rgb)
-
-
-def _unit_sphere() -> tuple[np.ndarray, np.ndarray]:
-    sphere = pv.Icosphere(radius=1.0, nsub=2)
-    return np.asarray(sphere.points, dtype=float), np.asarray(sphere.regular_faces)
-
-
-_SPHERE = _unit_sphere()
 
 
 def session_marks(
