@@ -27,6 +27,7 @@ from vtkmodules.vtkRenderingCore import vtkProp
 from bodymap.core.colors import base_colors
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.views import Camera, StandardView, camera_for_view, frame_box
+from bodymap.render.interaction import camera_drags
 
 BACKGROUND_TOP = "#f6f6f5"
 BACKGROUND_BOTTOM = "#d5d8db"
@@ -263,29 +264,8 @@ class BodyScene:
         self._colors_vtk.Modified()  # the one O(N) step left: VTK re-uploads the array
 
     def enable_camera_interaction(self) -> None:
-        """Let the mouse turn the camera: the one place the interactor style is chosen.
-
-        Any button drag that reaches VTK turns the camera the same way, so the left button
-        can be given to the brush (the UI keeps it from VTK) while the right and middle
-        buttons still rotate: plain drag rotates (trackball), shift+drag pans, ctrl+drag
-        spins about the line of sight, ctrl+shift+drag dollies; the wheel zooms. Keyboard
-        handling is left to the application: pyvista's and VTK's own key bindings (``q`` and
-        ``e`` close the window, ``3`` toggles stereo, ``w`` wireframe...) are switched off.
-        Harmless on an off-screen plotter (nothing sends it events).
-        """
-        interactor = self._plotter.iren
-        if interactor is None:
-            return
-        self._plotter.enable_trackball_style()
-        interactor.clear_key_event_callbacks()
-        style = interactor.style
-        # A style with an observer for an event calls it *instead of* its built-in handler
-        # (right = dolly, middle = pan, OnChar = keys): no abort flag needed. Observers get
-        # the style as an argument; holding it would be a cycle Python cannot collect.
-        style.AddObserver("CharEvent", _ignore_event)
-        for button in ("Right", "Middle"):
-            style.AddObserver(f"{button}ButtonPressEvent", _start_left_drag)
-            style.AddObserver(f"{button}ButtonReleaseEvent", _end_left_drag)
+        """Let the mouse turn the camera (see :func:`bodymap.render.interaction.camera_drags`)."""
+        camera_drags(self._plotter)
 
     def viewpoint(self) -> ViewRay:
         """The camera's position, unit direction of projection and projection kind."""
@@ -404,16 +384,3 @@ class BodyScene:
         if self._mesh is None:
             raise RuntimeError("the scene has no mesh yet")
         return self._mesh
-
-
-def _ignore_event(*_args: object) -> None:
-    """An observer that swallows the event it observes."""
-
-
-def _start_left_drag(style, _event: str) -> None:
-    """Start what a left-button drag does (trackball rotate; VTK reads shift and ctrl)."""
-    style.OnLeftButtonDown()
-
-
-def _end_left_drag(style, _event: str) -> None:
-    style.OnLeftButtonUp()
