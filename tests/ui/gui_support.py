@@ -60,3 +60,16 @@ def drag(widget, start: QPoint, end: QPoint, button=LEFT, steps=3, modifiers=Non
 def centre_offset(widget, dx: float, dy: float = 0.0) -> QPoint:
     h = widget.height()
     return QPoint(round(widget.width() / 2 + dx * h), round(h / 2 + dy * h))
+
+
+def window_on_store(qtbot, store, size=(1280, 720)):
+    """The real main window on the small test body, with ``store``, shown and exposed."""
+    from bodymap.ui.main_window import MainWindow
+
+    body = sphere_body()
+    window = MainWindow(body, reference=body, store=store)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    return window

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from gui_support import centre_offset, drag, sphere_body
+from gui_support import centre_offset, drag, sphere_body, window_on_store
 from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QKeyEvent
 from PyQt6.QtPrintSupport import QPrintDialog, QPrinter
@@ -43,13 +43,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def window(qtbot, store):
-    body = sphere_body()
-    window = MainWindow(body, reference=body, store=store)
-    qtbot.addWidget(window)
-    window.resize(1100, 700)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return window_on_store(qtbot, store, (1100, 700))
 
 
 @pytest.fixture

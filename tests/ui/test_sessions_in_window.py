@@ -7,7 +7,7 @@ import errno
 
 import numpy as np
 import pytest
-from gui_support import centre_offset, drag, sphere_body
+from gui_support import centre_offset, drag, window_on_store
 from PyQt6.QtWidgets import QMessageBox
 
 from bodymap.core.annotations import Pin, SurfacePoint
@@ -26,13 +26,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def window(qtbot, store):
-    body = sphere_body()
-    window = MainWindow(body, reference=body, store=store)
-    qtbot.addWidget(window)
-    window.resize(1280, 720)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return window_on_store(qtbot, store, (1280, 720))
 
 
 def paint_a_stroke(window):
