@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PyQt6.QtCore import QByteArray, Qt, QTimer
@@ -29,8 +30,6 @@ from bodymap.core.views import Camera, StandardView
 from bodymap.io.body_loading import LOAD_ERRORS, MESH_FILE_FILTER, Body, open_body
 from bodymap.render.scene import PickHit
 from bodymap.store import Store
-from bodymap.ui.client_browser import ClientBrowser
-from bodymap.ui.compare_window import CompareWindow
 from bodymap.ui.focus_return import return_focus_to
 from bodymap.ui.help_menu import HelpMenu
 from bodymap.ui.marker_tooltips import MarkerToolTips
@@ -42,6 +41,9 @@ from bodymap.ui.settings import app_settings
 from bodymap.ui.viewer import BodyViewer
 from bodymap.ui.voice_control import VoiceControl
 from bodymap.ui.window_menus import build_actions, build_menus_and_toolbar
+
+if TYPE_CHECKING:  # the comparison (reports, plots, replays) is imported when first opened
+    from bodymap.ui.compare_window import CompareWindow
 
 OFF_BODY_TEXT = "—"
 NO_SESSION_TEXT = "No session open: File › Clients and sessions (Ctrl+N) to start one."
@@ -55,6 +57,13 @@ def _busy_cursor() -> Iterator[None]:
         yield
     finally:
         QApplication.restoreOverrideCursor()
+
+
+def _same_camera(a: Camera, b: Camera) -> bool:
+    return all(
+        np.array_equal(getattr(a, name), getattr(b, name))
+        for name in ("position", "focal_point", "up", "view_angle", "parallel_scale")
+    )
 
 
 class MainWindow(QMainWindow):
@@ -225,6 +234,8 @@ class MainWindow(QMainWindow):
             window.raise_()
             window.activateWindow()
             return window
+        from bodymap.ui.compare_window import CompareWindow
+
         window = CompareWindow(
             self.sessions.store,
             self.sessions.client.id,
@@ -256,6 +267,8 @@ class MainWindow(QMainWindow):
         """Find or add a client, then start a new session or open a saved one."""
         if self.sessions is None:
             return
+        from bodymap.ui.client_browser import ClientBrowser
+
         client = self.sessions.client.id if self.sessions.client is not None else None
         choice = ClientBrowser.choose(
             self, self.sessions.store, self._body.mesh.geometry_hash, current_client=client
@@ -293,6 +306,19 @@ class MainWindow(QMainWindow):
             return False
         self.set_body(body)
         return True
+
+    def setVisible(self, visible: bool) -> None:
+        if not (visible and self._reframe_pending):
+            super().setVisible(visible)
+            return
+        # Showing resizes the 3D view, and an OpenGL widget draws on every resize: a frame
+        # the window is not yet exposed to show, at 0.3 to 0.5 s on software GL. Without
+        # updates the exposure draws the first frame, once.
+        self.viewer.interactor.setUpdatesEnabled(False)
+        try:
+            super().setVisible(visible)
+        finally:
+            self.viewer.interactor.setUpdatesEnabled(True)
 
     def showEvent(self, event: QShowEvent | None) -> None:
         super().showEvent(event)
@@ -344,8 +370,12 @@ class MainWindow(QMainWindow):
 
     def _reframe(self) -> None:
         view = self.viewer.scene.view
-        if view is not None and self.isVisible():
-            self.show_view(view)
+        if view is None or not self.isVisible():
+            return
+        before = self.current_camera()
+        self.viewer.scene.set_view(view)
+        if not _same_camera(before, self.current_camera()):
+            self.viewer.redraw()  # the first frame was framed for another shape: draw again
 
     def _show_hit(self, hit: PickHit | None) -> None:
         text = OFF_BODY_TEXT if hit is None else self._body.atlas.describe(hit.vertex_id)
