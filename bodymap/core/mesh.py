@@ -40,11 +40,37 @@ def validate_surface(vertices: np.ndarray, faces: np.ndarray) -> None:
         raise MeshError(f"{bad} vertices have NaN or infinite coordinates")
     if faces.min() < 0 or faces.max() >= len(vertices):
         raise MeshError("faces refer to vertices that do not exist (the file may be truncated)")
-    corner = vertices[faces[:, 0]].astype(np.float64)
-    cross = np.cross(vertices[faces[:, 1]] - corner, vertices[faces[:, 2]] - corner)
     size = float(np.ptp(vertices, axis=0).max())
-    if not 0.5 * float(np.linalg.norm(cross, axis=1).sum()) > 1e-12 * size * size:
-        raise MeshError("all vertices lie on a line or a point: it has no area")
+    # Areas are never negative: stop at the first block whose running sum clears the bar
+    # (a body clears it in its first block), never a float64 copy of every triangle.
+    floor, area = 1e-12 * size * size, 0.0
+    for block in face_blocks(len(faces)):
+        area += 0.5 * float(np.linalg.norm(face_cross(vertices, faces[block]), axis=1).sum())
+        if area > floor:
+            return
+    raise MeshError("all vertices lie on a line or a point: it has no area")
+
+
+FACE_BLOCK = 1 << 16
+"""Triangles per block when a per-face quantity is computed piecewise: float64 temporaries
+stay a few MiB whatever the mesh (a whole 2M-triangle pass would hold about 200 MiB)."""
+
+
+def face_blocks(n_faces: int, size: int = FACE_BLOCK) -> list[slice]:
+    """Consecutive slices covering ``n_faces`` triangles, ``size`` at a time."""
+    return [slice(start, min(start + size, n_faces)) for start in range(0, n_faces, size)]
+
+
+def face_cross(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Edge cross products of ``faces`` (twice their areas, along their normals), float64."""
+    corner = vertices[faces[:, 0]].astype(np.float64)
+    return np.cross(vertices[faces[:, 1]] - corner, vertices[faces[:, 2]] - corner)
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` scaled to unit length, rows of zero length left zero."""
+    norm = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, norm, out=np.zeros_like(vectors), where=norm > 0)
 
 
 def geometry_hash(vertices: np.ndarray, faces: np.ndarray) -> str:
@@ -122,17 +148,30 @@ class BodyMesh:
     def geometry_hash(self) -> str:
         return geometry_hash(self.vertices, self.faces)
 
+    def face_normals(self, face_ids: np.ndarray) -> np.ndarray:
+        """Unit normals of the faces ``face_ids`` (float64, zero for degenerate faces).
+
+        Computed for just those faces: what the brush ring and the markers need per frame,
+        without a copy per triangle of the mesh.
+        """
+        return unit_rows(face_cross(self.vertices, self.faces[np.asarray(face_ids)]))
+
     @cached_property
     def face_normals_unit(self) -> np.ndarray:
-        """Unit face normals (float64, zero for degenerate faces)."""
-        cross = self._face_cross
-        norm = np.linalg.norm(cross, axis=1, keepdims=True)
-        return np.divide(cross, norm, out=np.zeros_like(cross), where=norm > 0)
+        """Unit normals of every face (float32, zero for degenerate faces); prefer
+        :meth:`face_normals` for a few faces."""
+        out = np.empty((self.n_faces, 3), dtype=np.float32)
+        for block in face_blocks(self.n_faces):
+            out[block] = unit_rows(face_cross(self.vertices, self.faces[block]))
+        return out
 
     @cached_property
     def face_areas(self) -> np.ndarray:
         """Area of each face in square metres."""
-        return 0.5 * np.linalg.norm(self._face_cross, axis=1)
+        out = np.empty(self.n_faces)
+        for block in face_blocks(self.n_faces):
+            out[block] = 0.5 * np.linalg.norm(face_cross(self.vertices, self.faces[block]), axis=1)
+        return out
 
     @cached_property
     def vertex_areas(self) -> np.ndarray:
@@ -143,17 +182,14 @@ class BodyMesh:
     @cached_property
     def vertex_normals(self) -> np.ndarray:
         """Area-weighted unit vertex normals (float32), for shading and brush facing tests."""
-        corners = self.faces.ravel()
-        summed = np.stack(
-            [
-                np.bincount(corners, np.repeat(self._face_cross[:, k], 3), self.n_vertices)
-                for k in range(3)
-            ],
-            axis=1,
-        )
-        norm = np.linalg.norm(summed, axis=1, keepdims=True)
-        unit = np.divide(summed, norm, out=np.zeros_like(summed), where=norm > 0)
-        return unit.astype(np.float32)
+        summed = np.zeros((self.n_vertices, 3))
+        # Each block costs a pass over the vertices: a few large blocks.
+        for block in face_blocks(self.n_faces, max(FACE_BLOCK, self.n_faces // 8 + 1)):
+            corners = self.faces[block].ravel()
+            cross = face_cross(self.vertices, self.faces[block])
+            for k in range(3):
+                summed[:, k] += np.bincount(corners, np.repeat(cross[:, k], 3), self.n_vertices)
+        return unit_rows(summed).astype(np.float32)
 
     @property
     def skin_area(self) -> float:
@@ -202,9 +238,3 @@ class BodyMesh:
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """(min corner, max corner) of the vertices; kept, since the geometry never changes."""
         return self.vertices.min(axis=0), self.vertices.max(axis=0)
-
-    @cached_property
-    def _face_cross(self) -> np.ndarray:
-        v = self.vertices.astype(np.float64)
-        f = self.faces
-        return np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]])

@@ -99,7 +99,7 @@ class BrushRing:
         u, v = _tangent_basis(np.asarray(normal, dtype=float))
         circle = center + radius * (self._cos * u + self._sin * v)
         snapped, faces = self._scene.closest_points_with_faces(circle)
-        face_normals = self._scene.mesh.face_normals_unit[faces]
+        face_normals = self._scene.mesh.face_normals(faces)
         np.add(snapped, self._lift * face_normals, out=self._points)
         self._vtk_points.Modified()
         self._actor.VisibilityOn()
