@@ -144,8 +144,10 @@ class BodyScene:
 
     def set_mesh(self, mesh: BodyMesh, view: StandardView = StandardView.ANTERIOR) -> None:
         """Show ``mesh`` (replacing any other) in its resting colours, from ``view``."""
-        polydata = pv.PolyData.from_regular_faces(np.array(mesh.vertices), mesh.faces)
-        polydata.point_data[NORMALS_ARRAY] = np.array(mesh.vertex_normals)  # VTK owns a copy
+        # VTK wraps the mesh's own (read-only, never changed) arrays: no second copy, and
+        # the scene keeps the mesh, so they live as long as the polydata.
+        polydata = pv.PolyData.from_regular_faces(mesh.vertices, mesh.faces)
+        polydata.point_data[NORMALS_ARRAY] = mesh.vertex_normals
         polydata.GetPointData().SetActiveNormals(NORMALS_ARRAY)
         polydata.point_data[COLORS_ARRAY] = base_colors(mesh)
         actor = self._plotter.add_mesh(
