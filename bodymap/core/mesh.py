@@ -220,14 +220,19 @@ class BodyMesh:
         return arrays | {"adjacency_indptr": indptr, "adjacency_indices": indices}
 
     def adopt_derived(self, arrays: dict[str, np.ndarray]) -> None:
-        """Take derived arrays computed earlier for this very geometry (checked by shape)."""
+        """Take derived arrays computed earlier for this very geometry (checked by shape).
+
+        ``edges`` may be left out: nothing at run time needs them once the adjacency is
+        known (24 MiB at 1M vertices), and they are rebuilt from the faces if asked for.
+        """
         n = self.n_vertices
         if arrays["vertex_normals"].shape != (n, 3) or arrays["vertex_areas"].shape != (n,):
             raise ValueError("cached arrays do not belong to this mesh")
         if arrays["adjacency_indptr"].shape != (n + 1,):
             raise ValueError("cached adjacency does not belong to this mesh")
         for name in self.DERIVED:
-            self.__dict__[name] = arrays[name]
+            if name in arrays:
+                self.__dict__[name] = arrays[name]
         self.__dict__["adjacency"] = (arrays["adjacency_indptr"], arrays["adjacency_indices"])
 
     def neighbours(self, vertex: int) -> np.ndarray:

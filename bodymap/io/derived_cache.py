@@ -30,7 +30,9 @@ def attach_derived(mesh: BodyMesh, folder: Path | None = None) -> bool:
     path = cache_path(mesh, folder)
     try:
         with np.load(path, allow_pickle=False) as stored:
-            mesh.adopt_derived({name: stored[name] for name in stored.files})
+            # The file keeps the edges (its format is unchanged) but they are not read:
+            # the adjacency is what the app uses.
+            mesh.adopt_derived({name: stored[name] for name in stored.files if name != "edges"})
         return True
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         pass
