@@ -8,7 +8,7 @@ it and opens the session on it. The time runs from the edit until the frame with
 is drawn (and the GL work is done). The bodies are visited in turn, so every switch is to a
 body other than the one shown; the first visit of each is the warm-up.
 
-    python scripts/bench_bodies.py [--runs N] [--profile]   # on a display (or xvfb-run -a)
+    python scripts/bench_bodies.py [--runs N] [--first] [--profile]  # on a display (xvfb-run -a)
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_common import Context, Figure, Options  # noqa: E402
+from bench_common import Context, Figure  # noqa: E402
 from PyQt6.QtWidgets import QApplication  # noqa: E402
 
-from bodymap.io.body_loading import default_body  # noqa: E402
+from bodymap.io.body_loading import _shipped_body, default_body  # noqa: E402
 from bodymap.io.default_body import list_bodies  # noqa: E402
 from bodymap.store import Store  # noqa: E402
 from bodymap.ui.main_window import MainWindow  # noqa: E402
@@ -60,10 +60,11 @@ class SwitchingWindow:
         while time.perf_counter() < end:
             self.app.processEvents()
 
-    def switch(self, body_id: str) -> tuple[float, float]:
-        """Change the client's body to ``body_id`` and show it; (wall s, process CPU s)."""
+    def switch(self, body_id: str) -> tuple[float, float, float]:
+        """Change the client's body to ``body_id`` and show it; seconds of wall time, of
+        process CPU (Mesa's render threads included) and of the GUI thread's CPU."""
         frames = self.viewer.frames_drawn
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, gui = time.perf_counter(), time.process_time(), time.thread_time()
         self.store.edit_client(self.client.id, body={"body_id": body_id})
         if not self.window.sessions.start_new(self.client.id, practitioner="bench"):
             raise RuntimeError(f"no session opened on {body_id}")
@@ -78,9 +79,10 @@ class SwitchingWindow:
         if hasattr(window, "WaitForCompletion"):
             window.WaitForCompletion()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        gui = time.thread_time() - gui
         if self.window.body.mesh.geometry_hash != self._hash_of(body_id):
             raise RuntimeError(f"the window shows {self.window.body.mesh.name}, not {body_id}")
-        return wall, cpu
+        return wall, cpu, gui
 
     @staticmethod
     def _hash_of(body_id: str) -> str:
@@ -93,16 +95,19 @@ class SwitchingWindow:
         self.app.processEvents()
 
 
-def switch_times(rig: SwitchingWindow, warmup: int, runs: int) -> tuple[list, list]:
-    """Wall and CPU seconds of ``runs`` switches after ``warmup`` rounds of every body."""
-    walls, cpus = [], []
+def switch_times(rig: SwitchingWindow, warmup: int, runs: int, first: bool = False) -> dict:
+    """Wall, CPU and GUI-thread seconds of ``runs`` switches after ``warmup`` rounds of every
+    body; ``first``: each switch to a body not loaded before (the loaded bodies forgotten)."""
+    times: dict[str, list[float]] = {"wall": [], "cpu": [], "gui": []}
     for turn in range(warmup * len(SWITCH_BODIES) + runs):
-        wall, cpu = rig.switch(SWITCH_BODIES[turn % len(SWITCH_BODIES)])
+        if first:
+            _shipped_body.cache_clear()
+        measured = rig.switch(SWITCH_BODIES[turn % len(SWITCH_BODIES)])
         rig.settle(0.05)
         if turn >= warmup * len(SWITCH_BODIES):
-            walls.append(wall)
-            cpus.append(cpu)
-    return walls, cpus
+            for key, value in zip(times, measured, strict=True):
+                times[key].append(value)
+    return times
 
 
 def window_figures(ctx: Context) -> list[Figure]:
@@ -111,31 +116,36 @@ def window_figures(ctx: Context) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="bodymap-bench-bodies-") as folder:
         rig = SwitchingWindow(Path(folder) / "store")
         try:
-            runs = max(ctx.options.runs, len(SWITCH_BODIES))
-            walls, cpus = switch_times(rig, max(ctx.options.warmup, 1), runs)
+            smoke = ctx.options.smoke
+            runs = ctx.options.runs if smoke else max(ctx.options.runs, len(SWITCH_BODIES))
+            warm = switch_times(rig, 0 if smoke else max(ctx.options.warmup, 1), runs)
+            first = switch_times(rig, 0, ctx.options.runs, first=True)
             vertices = rig.window.body.mesh.n_vertices
         finally:
             rig.close()
     note = f"{len(SWITCH_BODIES)} shipped bodies in turn, {vertices:,} vertices"
+    label = "switch a client's body (edit, new session) to its frame drawn"
     return [
+        Figure("body_switch", label, "s", warm["wall"], budget=SWITCH_BUDGET_S, note=note),
+        Figure("body_switch_cpu", "the same, process CPU", "s", warm["cpu"], note=note),
+        Figure("body_switch_gui_cpu", "the same, GUI thread CPU", "s", warm["gui"], note=note),
         Figure(
-            "body_switch",
-            "switch a client's body, to its frame drawn",
+            "body_switch_first",
+            "the same, to a body not loaded before",
             "s",
-            walls,
-            budget=SWITCH_BUDGET_S,
-            note=note + "; client edit + new session + frame",
+            first["wall"],
+            note="each switch after the loaded bodies are forgotten",
         ),
-        Figure("body_switch_cpu", "switch a client's body, process CPU", "s", cpus, note=note),
+        Figure("body_switch_first_cpu", "the same, process CPU", "s", first["cpu"]),
     ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=12)
+    parser.add_argument("--first", action="store_true", help="switch to bodies not loaded")
     parser.add_argument("--profile", action="store_true", help="print a profile of the switches")
     args = parser.parse_args()
-    ctx = Context(Options(sizes=("default",), runs=args.runs), log=print)
     with tempfile.TemporaryDirectory(prefix="bodymap-bench-bodies-") as folder:
         rig = SwitchingWindow(Path(folder) / "store")
         try:
@@ -143,14 +153,13 @@ def main() -> int:
             profile = cProfile.Profile() if args.profile else None
             if profile:
                 profile.enable()
-            walls, cpus = switch_times(rig, 0, args.runs)
+            times = switch_times(rig, 0, args.runs, first=args.first)
             if profile:
                 profile.disable()
                 pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
         finally:
             rig.close()
-    del ctx
-    for label, values in (("wall", walls), ("cpu", cpus)):
+    for label, values in times.items():
         ordered = sorted(values)
         print(f"{label}: min {ordered[0]:.3f} s, median {ordered[len(ordered) // 2]:.3f} s")
     return 0
