@@ -17,6 +17,7 @@ from bodymap.core.bodies import (
     weight_from_volume_kg,
 )
 from bodymap.core.mirror import mirror_map
+from bodymap.io.body_loading import body_of
 from bodymap.io.default_body import (
     ATLAS_FILE,
     list_bodies,
@@ -143,3 +144,18 @@ def test_the_infant_has_an_infants_head_and_build(bodies) -> None:
     assert recipe.modifiers and all(name.startswith("head/") for name, _ in recipe.modifiers)
     assert recipe.age_value == entry["build"]["age_macro"]
     assert BodyRecipe.from_entry(dict(entry, build={})).modifiers == ()  # a catalogue before them
+
+
+def test_a_shipped_body_is_loaded_once_and_kept() -> None:
+    first = body_of("infant")
+    assert body_of(BodySpec("infant")) is first  # a switch back to it costs nothing
+    assert first.mesh.geometry_hash == bodies_by_id()["infant"]["geometry_sha256"]
+    assert body_of("adult_male").mesh is not first.mesh
+    with pytest.raises(KeyError, match="no body"):
+        body_of("centaur")  # a failure is not kept: the next call says it again
+    with pytest.raises(KeyError, match="no body"):
+        body_of("centaur")
+
+
+def bodies_by_id() -> dict[str, dict]:
+    return {entry["id"]: entry for entry in list_bodies()}
