@@ -7,11 +7,13 @@ imports Qt.
 
 Performance rules:
 
-* the mesh is added once; colour changes are written in place into the point array;
+* the mesh is added once; colour changes are written in place into the point array, and
+  another body on the same faces (a client's other shipped body) reshapes it in place;
 * vertex normals are stored on the polydata and the actor uses Phong interpolation, rather
   than ``smooth_shading=True``, which would re-run the normals filter on every colour change;
-* picking casts the camera ray into a ``vtkStaticCellLocator`` built once per mesh, never
-  ``vtkCellPicker`` (brute force, and re-computes bounds) or hardware selection.
+* picking casts the camera ray into a ``vtkStaticCellLocator`` built once per shape (on the
+  first pick), never ``vtkCellPicker`` (brute force, and re-computes bounds) or hardware
+  selection.
 """
 
 from __future__ import annotations
