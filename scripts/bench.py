@@ -71,6 +71,7 @@ SECTIONS = (
     Section("startup", "mesh open from cache; cold start to a shown window", bench_open.run, True),
     Section("render", "dab + render over a plain render, in the real window", gui=True),
     Section("memory", "peak memory of the app on the 1M body", gui=True),
+    Section("bodies", "switching a client's body, in the real window", gui=True),
 )
 
 

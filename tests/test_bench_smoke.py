@@ -34,6 +34,7 @@ IN_WINDOW = [
     f"dab_render_ratio@{SIZE}",
     "cold_start",
     f"peak_memory@{SIZE}",
+    "body_switch",
 ]
 FIGURE_KEYS = {"label", "unit", "median", "min", "max", "runs", "budget", "verdict", "peer"}
 

@@ -201,7 +201,9 @@ class BodyRecipe:
 
     Adults take MakeHuman's age convention and their natural height. A child's age macro is
     chosen at build time so that the natural stature is the growth-standard median for its age
-    (``age_macro``), and its weight macro so that its volume gives the median weight.
+    (``age_macro``) unless the recipe sets it (then the stature is met by scale), and its weight
+    macro so that its volume gives the median weight. ``modifiers`` are MakeHuman targets
+    outside the macros (target path under ``targets/``, weight), added to the blend as they are.
     """
 
     body_id: str
@@ -212,6 +214,7 @@ class BodyRecipe:
     weight_kg: float | None = None
     muscle: float = 0.5
     age_value: float | None = None  # the age macro, when not MakeHuman's for age_years
+    modifiers: tuple[tuple[str, float], ...] = ()
 
     @property
     def is_adult(self) -> bool:
@@ -221,6 +224,17 @@ class BodyRecipe:
         age = body_model.age_macro(self.age_years) if self.age_value is None else self.age_value
         muscle = self.muscle if muscle is None else muscle
         return body_model.Macros(GENDER_MACRO[self.sex], age, muscle, weight)
+
+    def weights_at(self, muscle: float | None = None) -> Callable[[float], dict[str, float]]:
+        """The blend weights for a weight macro: the macros' targets, then the modifiers."""
+
+        def weights(weight: float) -> dict[str, float]:
+            out = body_model.relative_weights(self.macros(muscle, weight))
+            for name, value in self.modifiers:
+                out[name] = out.get(name, 0.0) + value
+            return out
+
+        return weights
 
     @classmethod
     def from_entry(cls, entry: dict) -> BodyRecipe:
@@ -234,6 +248,7 @@ class BodyRecipe:
             build.get("weight_kg"),
             build.get("muscle", 0.5),
             build.get("age_macro"),
+            tuple((str(name), float(value)) for name, value in build.get("modifiers", {}).items()),
         )
 
 
@@ -249,6 +264,7 @@ def catalogue_entry(recipe: BodyRecipe, mesh: BodyMesh) -> dict:
             "weight_kg": recipe.weight_kg,
             "muscle": recipe.muscle,
             "age_macro": recipe.age_value,
+            "modifiers": dict(recipe.modifiers),
         },
         "height_m": round(stature_m(mesh.vertices), 4),
         "weight_kg": round(weight_from_volume_kg(mesh.vertices, mesh.faces), 2),
@@ -275,7 +291,7 @@ def adult_shape(
         raise ValueError(f"{recipe.name}: build controls are for adult bodies only")
     muscle = recipe.muscle if spec.muscle is None else float(spec.muscle)
     return fitted_shape(
-        lambda weight: recipe.macros(muscle, weight),
+        recipe.weights_at(muscle),
         base,
         targets,
         topology,
@@ -286,7 +302,7 @@ def adult_shape(
 
 
 def fitted_shape(
-    macros_at: Callable[[float], body_model.Macros],
+    weights_at: Callable[[float], dict[str, float]],
     base: np.ndarray,
     targets: dict[str, np.ndarray],
     topology: SharedTopology,
@@ -296,12 +312,13 @@ def fitted_shape(
 ) -> np.ndarray:
     """The coarse shape whose dense body has ``height_m`` and, from its volume, ``weight_kg``.
 
-    ``macros_at(w)`` gives the macros for a weight macro ``w``; ``None`` keeps the natural
-    height (scale 1) or the average weight macro (0.5).
+    ``weights_at(w)`` gives the blend's target weights for a weight macro ``w`` (see
+    :meth:`BodyRecipe.weights_at`); ``None`` keeps the natural height (scale 1) or the average
+    weight macro (0.5).
     """
 
     def shape(weight_macro: float) -> np.ndarray:
-        return body_model.blend(base, targets, body_model.relative_weights(macros_at(weight_macro)))
+        return body_model.blend(base, targets, weights_at(weight_macro))
 
     middle = shape(0.5)
     dense = topology.dense_vertices(middle)

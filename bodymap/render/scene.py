@@ -7,11 +7,13 @@ imports Qt.
 
 Performance rules:
 
-* the mesh is added once; colour changes are written in place into the point array;
+* the mesh is added once; colour changes are written in place into the point array, and
+  another body on the same faces (a client's other shipped body) reshapes it in place;
 * vertex normals are stored on the polydata and the actor uses Phong interpolation, rather
   than ``smooth_shading=True``, which would re-run the normals filter on every colour change;
-* picking casts the camera ray into a ``vtkStaticCellLocator`` built once per mesh, never
-  ``vtkCellPicker`` (brute force, and re-computes bounds) or hardware selection.
+* picking casts the camera ray into a ``vtkStaticCellLocator`` built once per shape (on the
+  first pick), never ``vtkCellPicker`` (brute force, and re-computes bounds) or hardware
+  selection.
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ class BodyScene:
         self._colors: np.ndarray | None = None
         self._colors_vtk = None
         self._locator: vtkStaticCellLocator | None = None
+        self._polydata: pv.PolyData | None = None
         self._pick_tolerance = 0.0
         self._view: StandardView | None = None
         plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
@@ -143,7 +146,11 @@ class BodyScene:
         return view
 
     def set_mesh(self, mesh: BodyMesh, view: StandardView = StandardView.ANTERIOR) -> None:
-        """Show ``mesh`` (replacing any other) in its resting colours, from ``view``."""
+        """Show ``mesh`` (replacing any other) in its resting colours, from ``view`` (no render;
+        the pick locator is built on the first pick)."""
+        if self._reshape(mesh):
+            self._show_shape(mesh, view)
+            return
         # VTK wraps the mesh's own (read-only, never changed) arrays: no second copy, and
         # the scene keeps the mesh, so they live as long as the polydata.
         polydata = pv.PolyData.from_regular_faces(mesh.vertices, mesh.faces)
@@ -162,24 +169,49 @@ class BodyScene:
             specular=0.08,
             specular_power=15.0,
             name=BODY_ACTOR,
+            render=False,  # the caller draws the frame: one render, not two
         )
         actor.prop.interpolation = "phong"  # smooth shading from the stored normals
-        locator = vtkStaticCellLocator()
-        locator.SetDataSet(polydata)
-        locator.SetNumberOfCellsPerNode(LOCATOR_CELLS_PER_NODE)
-        locator.BuildLocator()
-        # A colour write marks the polydata modified, and a locator rebuilds itself for a
-        # modified dataset on its next query (46 ms at 168k vertices, 0.4 s at 1M, on every
-        # dab). The geometry never changes in place (a new mesh gets a new locator), so the
-        # search structure built here stays valid: keep it.
-        locator.SetUseExistingSearchStructure(True)
-        self._mesh = mesh
+        self._polydata = polydata
         self._colors = np.asarray(polydata.point_data[COLORS_ARRAY])
         self._colors_vtk = polydata.GetPointData().GetArray(COLORS_ARRAY)
-        self._locator = locator
+        self._show_shape(mesh, view)
+
+    def _reshape(self, mesh: BodyMesh) -> bool:
+        """Give the body shown ``mesh``'s shape and resting colours in place if it has the
+        same faces (another shipped body: no new actor); ``False`` for another topology."""
+        shown, polydata = self._mesh, self._polydata
+        if shown is None or polydata is None or shown.faces.shape != mesh.faces.shape:
+            return False
+        if shown.faces is not mesh.faces and not np.array_equal(shown.faces, mesh.faces):
+            return False
+        polydata.points = mesh.vertices  # wrapped, not copied, as in set_mesh
+        polydata.point_data[NORMALS_ARRAY] = mesh.vertex_normals
+        polydata.GetPointData().SetActiveNormals(NORMALS_ARRAY)
+        self._colors[:] = base_colors(mesh)
+        self._colors_vtk.Modified()
+        return True
+
+    def _show_shape(self, mesh: BodyMesh, view: StandardView) -> None:
+        self._mesh = mesh
+        self._locator = None  # the old one searches the old shape
         low, high = mesh.bounds
         self._pick_tolerance = PICK_TOLERANCE * float(np.linalg.norm(high - low))
         self.set_view(view)
+
+    def _pick_locator(self) -> vtkStaticCellLocator:
+        """The body's cell locator, built on first use (0.1 s at 168k: a switch never waits)."""
+        if self._locator is None:
+            locator = vtkStaticCellLocator()
+            locator.SetDataSet(self._polydata)
+            locator.SetNumberOfCellsPerNode(LOCATOR_CELLS_PER_NODE)
+            locator.BuildLocator()
+            # A colour write marks the polydata modified, and a locator rebuilds itself for
+            # a modified dataset on its next query (46 ms at 168k vertices on every dab). A
+            # new shape drops the locator (_show_shape), so this structure stays valid.
+            locator.SetUseExistingSearchStructure(True)
+            self._locator = locator
+        return self._locator
 
     def set_view(self, view: StandardView) -> None:
         """Turn the camera to a standard view framing the body (or the head)."""
@@ -230,7 +262,7 @@ class BodyScene:
             Render-window pixels from the top-left corner (the Qt and image convention),
             in device pixels: multiply Qt's logical coordinates by the device pixel ratio.
         """
-        if self._locator is None or self._mesh is None:
+        if self._mesh is None:
             return None
         width, height = self._plotter.render_window.GetSize()
         if not (0 <= x < width and 0 <= y < height):
@@ -241,7 +273,7 @@ class BodyScene:
         far = renderer.DisplayToWorld(vtkVector3d(x, display_y, 1.0))
         t, sub_id, cell_id = reference(0.0), reference(0), reference(-1)
         point, pcoords = [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]
-        hit = self._locator.IntersectWithLine(
+        hit = self._pick_locator().IntersectWithLine(
             tuple(near), tuple(far), self._pick_tolerance, t, point, pcoords, sub_id, cell_id
         )
         if not hit or int(cell_id) < 0:
@@ -337,12 +369,12 @@ class BodyScene:
         closest : (K, 3) float array
         face_ids : (K,) int array
         """
-        if self._locator is None:
+        if self._mesh is None:
             raise RuntimeError("the scene has no mesh yet")
         points = np.atleast_2d(np.asarray(points, dtype=float))
         closest = np.empty_like(points)
         face_ids = np.empty(len(points), dtype=np.intp)
-        find = self._locator.FindClosestPoint
+        find = self._pick_locator().FindClosestPoint
         cell, cell_id, sub_id, dist2 = vtkGenericCell(), reference(0), reference(0), reference(0.0)
         found = [0.0, 0.0, 0.0]
         for k, point in enumerate(points.tolist()):

@@ -213,7 +213,8 @@ class MainWindow(QMainWindow):
         self._refresh_info()
         if body.notes:
             self.statusBar().showMessage("; ".join(body.notes), 10_000)
-        self.viewer.redraw()
+        # Requested, not drawn now: the session opened next on this body shares the frame.
+        self.viewer.request_render()
 
     def show_view(self, view: StandardView) -> None:
         """Turn the camera to a standard view."""

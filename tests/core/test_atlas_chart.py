@@ -59,13 +59,7 @@ def test_trunk_takes_the_buttocks_and_the_hip_is_trochanteric(bodies) -> None:
     assert hip < 1.6  # the trochanteric part only, no longer the whole side of the pelvis
 
 
-# Mosteller's formula fits MakeHuman's infant least well: its baby carries about 6 % more skin
-# than the formula gives for its height and weight (Boyd's infant formula agrees within 2 %).
-MOSTELLER_TOLERANCE = {"infant": 0.07}
-
-
 def test_skin_area_is_within_five_percent_of_mosteller(bodies) -> None:
     for entry, mesh, _ in bodies:
         expected = mosteller_m2(entry["height_m"], entry["weight_kg"])
-        tolerance = MOSTELLER_TOLERANCE.get(entry["id"], 0.05)
-        assert mesh.skin_area == pytest.approx(expected, rel=tolerance), entry["id"]
+        assert mesh.skin_area == pytest.approx(expected, rel=0.05), entry["id"]

@@ -6,15 +6,18 @@ import json
 
 import numpy as np
 import pytest
+from scipy.spatial import ConvexHull
 
 from bodymap.core.bodies import (
     DEFAULT_BODY_ID,
+    BodyRecipe,
     BodySpec,
     stature_m,
     topology_id,
     weight_from_volume_kg,
 )
 from bodymap.core.mirror import mirror_map
+from bodymap.io.body_loading import body_of
 from bodymap.io.default_body import (
     ATLAS_FILE,
     list_bodies,
@@ -116,3 +119,43 @@ def test_build_controls_refuse_what_they_cannot_do() -> None:
         load_body(BodySpec("adult_female", weight_kg=200.0))
     with pytest.raises(KeyError, match="no body"):
         load_body("centaur")
+
+
+def head_circumference_m(mesh) -> float:
+    """The largest perimeter of the head's horizontal slices (the tape over brow and occiput)."""
+    v = mesh.vertices.astype(np.float64)
+    bottom, height = v[:, 1].min(), np.ptp(v[:, 1])
+    best = 0.0
+    for level in np.linspace(0.86, 0.97, 45):
+        near = (np.abs(v[:, 1] - (bottom + level * height)) < 0.002) & mesh.external
+        if near.sum() > 10:
+            best = max(best, ConvexHull(v[near][:, [0, 2]]).area)  # a 2-D hull's area: perimeter
+    return best
+
+
+def test_the_infant_has_an_infants_head_and_build(bodies) -> None:
+    entry, mesh, _ = bodies["infant"]
+    # WHO head circumference-for-age median at 11 months: boys 45.8 cm, girls 44.6 cm.
+    assert head_circumference_m(mesh) == pytest.approx(0.452, abs=0.008)
+    assert head_circumference_m(bodies["adult_female"][1]) == pytest.approx(0.555, abs=0.02)
+    assert entry["height_m"] == pytest.approx(0.736, abs=0.002)
+    assert entry["weight_kg"] == pytest.approx(9.05, abs=0.05)  # WHO weight-for-age median
+    recipe = BodyRecipe.from_entry(entry)
+    assert recipe.modifiers and all(name.startswith("head/") for name, _ in recipe.modifiers)
+    assert recipe.age_value == entry["build"]["age_macro"]
+    assert BodyRecipe.from_entry(dict(entry, build={})).modifiers == ()  # a catalogue before them
+
+
+def test_a_shipped_body_is_loaded_once_and_kept() -> None:
+    first = body_of("infant")
+    assert body_of(BodySpec("infant")) is first  # a switch back to it costs nothing
+    assert first.mesh.geometry_hash == bodies_by_id()["infant"]["geometry_sha256"]
+    assert body_of("adult_male").mesh is not first.mesh
+    with pytest.raises(KeyError, match="no body"):
+        body_of("centaur")  # a failure is not kept: the next call says it again
+    with pytest.raises(KeyError, match="no body"):
+        body_of("centaur")
+
+
+def bodies_by_id() -> dict[str, dict]:
+    return {entry["id"]: entry for entry in list_bodies()}

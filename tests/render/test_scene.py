@@ -356,3 +356,33 @@ def test_colour_writes_never_rebuild_the_pick_locator(scene: BodyScene) -> None:
     assert scene._locator.GetBuildTime() == built
     assert (after.face_id, after.vertex_id) == (before.face_id, before.vertex_id)
     np.testing.assert_allclose(after.point, before.point)
+
+
+def test_another_body_of_the_same_topology_reshapes_the_actor_in_place(
+    scene: BodyScene, plotter: pv.Plotter
+) -> None:
+    shown = scene.mesh
+    actor = plotter.actors["body"]
+    wider = BodyMesh(shown.vertices * np.array([1.6, 1.0, 1.0]), shown.faces, name="wider")
+    scene.set_mesh(wider)
+    scene.render()
+    assert plotter.actors["body"] is actor  # the same actor: another shipped body's shape
+    polydata = actor.GetMapper().GetInput()
+    assert np.allclose(pv.wrap(polydata).points, wider.vertices)
+    # The pick follows the new shape: a point beyond the old sphere's rim is on the body now.
+    rim = np.array([[0.7, 0.0, 0.0]])
+    x, y = scene.world_to_display(rim)[0]
+    hit = scene.pick(x, y)
+    assert hit is not None and hit.point[0] > RADIUS
+    assert np.linalg.norm(hit.point / np.array([1.6 * RADIUS, RADIUS, RADIUS])) == pytest.approx(
+        1.0, abs=0.05
+    )
+
+
+def test_a_body_of_another_topology_gets_a_new_actor(scene: BodyScene, plotter: pv.Plotter) -> None:
+    actor = plotter.actors["body"]
+    coarser = sphere_mesh(nsub=2)
+    scene.set_mesh(coarser)
+    scene.render()
+    assert plotter.actors["body"] is not actor
+    assert pv.wrap(plotter.actors["body"].GetMapper().GetInput()).n_points == coarser.n_vertices
