@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from compare_store import disk, fill_store
 
-import bodymap.store.layer_reads as layer_reads
+import bodymap.store.layer_chunks as layer_chunks
+import bodymap.store.partial_reads as partial_reads
+import bodymap.store.trend_reads as trend_reads
 from bodymap.analysis import trends as trends_module
 from bodymap.analysis.comparison import compare
 from bodymap.analysis.lookup import SessionBodies, pick_client
@@ -37,13 +39,14 @@ def filled(tmp_path):
 def layer_reads_counted(monkeypatch) -> list[str]:
     """The tag of every layer dataset read from any session file."""
     read: list[str] = []
-    original = layer_reads._layer
+    original = layer_chunks.stored_chunks
 
     def counted(h5, path, tag, n_vertices):
         read.append(tag)
         return original(h5, path, tag, n_vertices)
 
-    monkeypatch.setattr(layer_reads, "_layer", counted)
+    for module in (trend_reads, partial_reads):
+        monkeypatch.setattr(module, "stored_chunks", counted)
     return read
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from bodymap.analysis.comparison import ALL_TAGS
 from bodymap.analysis.lookup import SessionBodies, pick_client
 from bodymap.core.compare import skin_areas_cm2, strongest_layer
-from bodymap.core.series import practitioner_changes, region_series
+from bodymap.core.series import PaintedVertices, practitioner_changes, region_series
 from bodymap.core.session import Client, RhythmReading
 from bodymap.store.info import SessionInfo
 from bodymap.store.layer_reads import TrendFileParts
@@ -176,13 +176,16 @@ def _summariser(tag: str | None, bodies: SessionBodies):
     """Turns one file's layers into its totals as it is read (its layers are not kept)."""
     skins: dict[str, float] = {}
 
-    def summarise(info: SessionInfo, layers: dict[str, np.ndarray]) -> tuple:
+    def summarise(info: SessionInfo, layers: dict[str, PaintedVertices]) -> tuple:
         mesh, atlas = bodies.get(info.mesh_hash)
         if info.mesh_hash not in skins:
             skins[info.mesh_hash] = float(skin_areas_cm2(mesh).sum())
         totals = {}
         for key in list(layers) if tag is None else [tag]:
-            layer = strongest_layer(list(layers.values())) if key == ALL_TAGS else layers.get(key)
+            if key == ALL_TAGS:
+                layer = strongest_layer([painted.dense() for painted in layers.values()])
+            else:
+                layer = layers.get(key)
             if layer is None:
                 totals[key] = None
                 continue

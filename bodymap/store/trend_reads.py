@@ -1,0 +1,131 @@
+"""What trends read from a client's session files: each file opened once, its mesh never
+read, its layers' stored chunks inflated on worker threads while the next file is read.
+
+Per file: its identity (from the header the store already holds when the file has not
+changed since, else from its attributes), its content digest, then, unless the caller has
+seen that digest, the layers asked for (:mod:`bodymap.store.layer_chunks`), the rhythm
+readings, the event counts and the tag names. A file that fails any check or read is one
+unreadable entry, with the reason; the others are read as if it were not there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
+from pathlib import Path
+
+import h5py
+
+from bodymap.core.series import PaintedVertices
+from bodymap.store.errors import SessionReadError
+from bodymap.store.info import SessionInfo, info_from_header, unreadable
+from bodymap.store.layer_chunks import StoredLayer, decoding, stored_chunks
+from bodymap.store.layer_reads import (
+    TrendFileParts,
+    _checked_tag,
+    _digest,
+    _trend_info,
+    _trend_records,
+)
+from bodymap.store.limits import MAX_LAYERS, check_hard_link, check_members, reading
+from bodymap.store.session_file import SessionHeader, open_file
+
+Reduce = Callable[[SessionInfo, dict[str, PaintedVertices]], object]
+PENDING = 4
+"""Files whose layers may be inflating at once: enough to keep the workers busy, few
+enough that a client's files never all sit in memory."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TrendRequest:
+    """What to read: the layers (``None``: all), digests already seen, which sessions."""
+
+    tags: tuple[str, ...] | None = None
+    known: Mapping[str, SessionInfo] = dataclasses.field(default_factory=dict)
+    wanted: Callable[[SessionInfo], bool] | None = None
+    reduce: Reduce | None = None
+
+
+def read_trend_parts(
+    paths: Iterable[Path],
+    request: TrendRequest,
+    read: Callable[[Path], bytes],
+    header: Callable[[Path], SessionHeader | None],
+) -> list[TrendFileParts]:
+    """:class:`TrendFileParts` of each file, in the order given.
+
+    ``read(path)`` gives a file's bytes (the store's seam); ``header(path)`` the header the
+    store holds for an unchanged file (``None``: read it from the file). ``reduce`` gets
+    each file's layers, as painted vertices, on this thread, and only its result is kept.
+    """
+    out: list[TrendFileParts] = []
+    pending: deque[tuple[int, Future]] = deque()
+    for path in paths:
+        parts, layers = _open(path, request, read, header)
+        out.append(parts)
+        if layers is not None:
+            pending.append((len(out) - 1, decoding(layers)))
+        while len(pending) > PENDING:
+            _finish(out, *pending.popleft(), request.reduce)
+    while pending:
+        _finish(out, *pending.popleft(), request.reduce)
+    return out
+
+
+def _finish(out: list[TrendFileParts], index: int, future: Future, reduce) -> None:
+    parts = out[index]
+    try:
+        layers = future.result()
+    except SessionReadError as error:
+        out[index] = TrendFileParts(unreadable(parts.info.path, parts.info.client_id, error.reason))
+        return
+    if reduce is None:
+        out[index] = dataclasses.replace(parts, layers={t: p.dense() for t, p in layers.items()})
+    else:
+        out[index] = dataclasses.replace(parts, summary=reduce(parts.info, layers))
+
+
+def _open(
+    path: Path, request: TrendRequest, read, header
+) -> tuple[TrendFileParts, dict[str, StoredLayer] | None]:
+    """A file's entry and records, and its layers' stored chunks (``None``: not read)."""
+    try:
+        with reading(path):
+            held = header(path)
+            info = None if held is None else info_from_header(path, held)
+            if info is not None and request.wanted is not None and not request.wanted(info):
+                return TrendFileParts(info), None
+            with open_file(path, read(path)) as h5:
+                return _parts(h5, path, request, info, held)
+    except SessionReadError as error:
+        return TrendFileParts(unreadable(path, path.parent.name, error.reason)), None
+
+
+def _parts(h5: h5py.File, path: Path, request: TrendRequest, info, held):
+    digest = _digest(h5)
+    seen = request.known.get(digest) if digest else None
+    if seen is not None and seen.id == path.stem and seen.client_id == path.parent.name:
+        return TrendFileParts(dataclasses.replace(seen, path=path), digest), None
+    stored = _stored_names(h5, path)
+    if info is None:
+        info, n_vertices = _trend_info(h5, path, len(stored))
+        if request.wanted is not None and not request.wanted(info):
+            return TrendFileParts(info, digest), None
+    else:
+        n_vertices = held.n_vertices
+    tags = stored if request.tags is None else [_checked_tag(t) for t in request.tags]
+    found = {t: stored_chunks(h5, path, t, n_vertices) for t in tags if t in stored}
+    rhythm, kinds, names = _trend_records(h5, path)
+    return TrendFileParts(info, digest, None, None, rhythm, kinds, names), found
+
+
+def _stored_names(h5: h5py.File, path: Path) -> list[str]:
+    """The keys of the layers a file holds (its painted tags)."""
+    with reading(path, "layers"):
+        if not h5.id.links.exists(b"layers"):
+            return []
+        check_hard_link(h5, "layers")
+        check_members(h5["layers"], "layers", MAX_LAYERS)
+        return list(h5["layers"])
