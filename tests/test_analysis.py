@@ -13,7 +13,7 @@ import bodymap.store.layer_chunks as layer_chunks
 import bodymap.store.partial_reads as partial_reads
 import bodymap.store.trend_reads as trend_reads
 from bodymap.analysis import trends as trends_module
-from bodymap.analysis.comparison import compare
+from bodymap.analysis.comparison import ALL_TAGS, compare
 from bodymap.analysis.lookup import SessionBodies, pick_client
 from bodymap.analysis.trends import forget_kept_figures, trends
 from bodymap.core.colors import (
@@ -242,3 +242,45 @@ def test_all_tags_say_a_finding_changed_and_from_what_to_what(filled):
     assert tuple(painted[here[0], :3]) == CHANGE_COLORS[CHANGED]
     swap = {r["key"]: r for r in found.combined.to_dict()["regions"]}[region.key]["swaps"]
     assert swap == [{"from": "energy_cyst", "to": "release", "cm2": changed.changed_cm2}]
+
+
+@pytest.mark.parametrize("tag", [None, "restriction", ALL_TAGS])
+def test_trends_give_the_numbers_of_whole_file_reads(filled, tag):
+    """The chunk reader and the held headers change no figure: each equals, exactly, what
+    the whole session loaded and summed (``region_series`` on its dense layer) gives."""
+    from collections import Counter
+
+    from bodymap.core.compare import skin_areas_cm2
+    from bodymap.core.series import region_series
+    from bodymap.store import Store
+
+    store, sessions, (mesh, atlas), (fine, fine_atlas) = filled
+    known = {mesh.geometry_hash: (mesh, atlas), fine.geometry_hash: (fine, fine_atlas)}
+    fresh = Store(store.root)  # holds no header: each is read from its file
+    for reader in (store, fresh):
+        forget_kept_figures()
+        result = trends(reader, "Ada", tag, bodies=SessionBodies(store, known.values()))
+        assert [s.info.id for s in result.sessions] == [s.id for s in sessions]
+        for point, session in zip(result.sessions, sessions, strict=True):
+            loaded = store.load(session.id)
+            assert point.rhythm == loaded.rhythm
+            assert point.events == dict(Counter(e.kind for e in loaded.events))
+            body_mesh, body_atlas = known[loaded.mesh_hash]
+            skin = float(skin_areas_cm2(body_mesh).sum())
+            layers = [loaded.overlays.layer(k) for k in loaded.overlays.painted_keys()]
+            for key, _ in result.tags:
+                layer = strongest_layer(layers) if key == ALL_TAGS else None
+                if key != ALL_TAGS and key in loaded.overlays.painted_keys():
+                    layer = loaded.overlays.layer(key)
+                got = point.tags[key]
+                if layer is None:
+                    assert got.area_cm2 == 0 and got.mean_intensity == 0
+                    continue
+                series = region_series([layer], body_mesh, body_atlas)
+                assert got.area_cm2 == float(series.area_cm2[0])
+                assert got.percent_body == 100.0 * got.area_cm2 / skin
+                assert got.mean_intensity == float(series.mean_intensity[0])
+                for r, region in enumerate(body_atlas.regions):
+                    if series.region_area_cm2[0, r] > 0:
+                        assert got.regions[region.key].area_cm2 == series.region_area_cm2[0, r]
+                        assert got.regions[region.key].mean_intensity == series.region_mean[0, r]
