@@ -42,8 +42,10 @@ def layer_reads_counted(monkeypatch) -> list[str]:
     original = layer_chunks.stored_chunks
 
     def counted(h5, path, tag, n_vertices):
-        read.append(tag)
-        return original(h5, path, tag, n_vertices)
+        layer = original(h5, path, tag, n_vertices)
+        if layer is not None:  # None: the file has no such layer, nothing was read
+            read.append(tag)
+        return layer
 
     for module in (trend_reads, partial_reads):
         monkeypatch.setattr(module, "stored_chunks", counted)

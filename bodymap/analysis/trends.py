@@ -23,6 +23,7 @@ from bodymap.analysis.lookup import SessionBodies, pick_client
 from bodymap.core.compare import skin_areas_cm2, strongest_layer
 from bodymap.core.series import PaintedVertices, practitioner_changes, region_series
 from bodymap.core.session import Client, RhythmReading
+from bodymap.store.errors import StoreError
 from bodymap.store.info import SessionInfo
 from bodymap.store.layer_reads import TrendFileParts
 from bodymap.store.store import Store
@@ -86,7 +87,7 @@ class _FileFigures:
     info: SessionInfo
     rhythm: list[RhythmReading]
     events: dict[str, int]
-    tag_names: dict[str, str]
+    tag_names: dict[str, str] | None  # None: not read (only the newest visit's are)
     painted: tuple[str, ...] | None  # every painted key, once all layers were read
     totals: dict[str, tuple | None] = field(default_factory=dict)  # None: not painted
 
@@ -138,7 +139,7 @@ def trends(
         return session_ids is None or info.id in session_ids
 
     infos, figures, skipped = _read(store, client.id, tag, wanted, bodies)
-    names = figures[-1].tag_names if figures else {}
+    names = _newest_names(store, figures)
     if tag is not None:
         keys = [tag]
     else:
@@ -208,6 +209,20 @@ def _figures(root: str, parts: TrendFileParts) -> _FileFigures:
     return figures
 
 
+def _newest_names(store: Store, figures: list[_FileFigures]) -> dict[str, str]:
+    """Tag key -> name in the newest visit's tag set, read once per file ({} if it cannot
+    be read: tags are then shown by key)."""
+    if not figures:
+        return {}
+    newest = figures[-1]
+    if newest.tag_names is None:
+        try:
+            newest.tag_names = store.tag_names(newest.info.id)
+        except StoreError:
+            return {}
+    return newest.tag_names
+
+
 def _totals(series, row: int, skin_cm2: float) -> tuple:
     """(area cm², % of the body, mean intensity, (R,) region areas, (R,) region means)."""
     area = float(series.area_cm2[row])
@@ -225,6 +240,7 @@ def _keep(key: tuple[str, str], figures: _FileFigures) -> None:
     if old is not None:  # a file read again for more tags keeps what it had
         figures.totals = old.totals | figures.totals
         figures.painted = figures.painted or old.painted
+        figures.tag_names = figures.tag_names or old.tag_names  # one digest: the same names
     _KEPT[key] = figures
     while len(_KEPT) > KEPT_FILES:
         _KEPT.popitem(last=False)

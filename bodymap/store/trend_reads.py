@@ -4,14 +4,15 @@ read, its layers' stored chunks inflated on worker threads while the next file i
 Per file: its identity (from the header the store already holds when the file has not
 changed since, else from its attributes), its content digest, then, unless the caller has
 seen that digest, the layers asked for (:mod:`bodymap.store.layer_chunks`), the rhythm
-readings, the event counts and the tag names. A file that fails any check or read is one
+readings and the event counts (not the tag set: trends name tags after the newest visit
+only, one more read). A file that fails any check or read is one
 unreadable entry, with the reason; the others are read as if it were not there.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
@@ -19,18 +20,18 @@ from pathlib import Path
 import h5py
 
 from bodymap.core.series import PaintedVertices
+from bodymap.core.session import RhythmReading
 from bodymap.store.errors import SessionReadError
 from bodymap.store.info import SessionInfo, info_from_header, unreadable
 from bodymap.store.layer_chunks import StoredLayer, decoding, stored_chunks
 from bodymap.store.layer_reads import (
     TrendFileParts,
     _checked_tag,
-    _digest,
+    _json,
     _trend_info,
-    _trend_records,
 )
 from bodymap.store.limits import MAX_LAYERS, check_hard_link, check_members, reading
-from bodymap.store.session_file import SessionHeader, open_file
+from bodymap.store.session_file import SessionHeader, open_file, stored_digest
 
 Reduce = Callable[[SessionInfo, dict[str, PaintedVertices]], object]
 PENDING = 4
@@ -104,11 +105,13 @@ def _open(
 
 
 def _parts(h5: h5py.File, path: Path, request: TrendRequest, info, held):
-    digest = _digest(h5)
+    with reading(path, "header"):
+        digest = stored_digest(h5) or ""
     seen = request.known.get(digest) if digest else None
     if seen is not None and seen.id == path.stem and seen.client_id == path.parent.name:
         return TrendFileParts(dataclasses.replace(seen, path=path), digest), None
-    stored = _stored_names(h5, path)
+    # The list of layers is needed for all tags, or for the count in a header read here.
+    stored = _stored_names(h5, path) if request.tags is None or info is None else None
     if info is None:
         info, n_vertices = _trend_info(h5, path, len(stored))
         if request.wanted is not None and not request.wanted(info):
@@ -116,9 +119,19 @@ def _parts(h5: h5py.File, path: Path, request: TrendRequest, info, held):
     else:
         n_vertices = held.n_vertices
     tags = stored if request.tags is None else [_checked_tag(t) for t in request.tags]
-    found = {t: stored_chunks(h5, path, t, n_vertices) for t in tags if t in stored}
-    rhythm, kinds, names = _trend_records(h5, path)
-    return TrendFileParts(info, digest, None, None, rhythm, kinds, names), found
+    found = {t: stored_chunks(h5, path, t, n_vertices) for t in tags}
+    rhythm, kinds = _records(h5, path)
+    layers = {t: layer for t, layer in found.items() if layer is not None}
+    return TrendFileParts(info, digest, None, None, rhythm, kinds), layers
+
+
+def _records(h5: h5py.File, path: Path) -> tuple[list[RhythmReading], dict[str, int]]:
+    """Rhythm readings and event counts by kind. The tag set is left to the caller: trends
+    name tags after the newest visit only (``Store.tag_names``)."""
+    with reading(path, "rhythm or events"):
+        rhythm = [RhythmReading.from_dict(d) for d in _json(h5, "rhythm", list)]
+        kinds = Counter(str(e["kind"]) for e in _json(h5, "events", list))
+    return rhythm, dict(sorted(kinds.items()))
 
 
 def _stored_names(h5: h5py.File, path: Path) -> list[str]:
