@@ -286,3 +286,30 @@ def test_trends_give_the_numbers_of_whole_file_reads(filled, tag):
                     if series.region_area_cm2[0, r] > 0:
                         assert got.regions[region.key].area_cm2 == series.region_area_cm2[0, r]
                         assert got.regions[region.key].mean_intensity == series.region_mean[0, r]
+
+
+def test_trends_take_headers_from_a_listing_until_a_file_changes(filled, monkeypatch):
+    from bodymap.store import Store
+
+    store, sessions, (mesh, _), _ = filled
+    fresh = Store(store.root)  # holds no header of its own
+    client = pick_client(fresh, "Ada")
+    listed = fresh.sessions(client.id)
+    headers: list[str] = []
+    original = trend_reads._trend_info
+
+    def counted(h5, path, n_layers):
+        headers.append(path.stem)
+        return original(h5, path, n_layers)
+
+    monkeypatch.setattr(trend_reads, "_trend_info", counted)
+    first = trends(fresh, client.id, "restriction", listed=listed)
+    assert headers == [] and [s.info.id for s in first.sessions] == [s.id for s in sessions]
+    assert [s.info.practitioner for s in first.sessions] == [s.practitioner for s in sessions]
+    changed = dataclasses.replace(sessions[2], overlays=sessions[2].overlays.copy())
+    changed.overlays.set_layer("restriction", disk(mesh, 0.0, 0.0, 0.04, 90))
+    store.save(changed)  # another store object: the listing is now stale for this file
+    again = trends(fresh, client.id, "restriction", listed=listed)
+    assert headers == [sessions[2].id]
+    assert again.sessions[2].tags["restriction"].area_cm2 > 0
+    assert again.sessions[2].tags["restriction"] != first.sessions[2].tags["restriction"]

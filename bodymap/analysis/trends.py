@@ -121,13 +121,16 @@ def trends(
     date_to: date | None = None,
     bodies: SessionBodies | None = None,
     session_ids: Collection[str] | None = None,
+    listed: Collection[SessionInfo] | None = None,
 ) -> Trends:
     """The trends of one client's visits, oldest first.
 
     ``tag`` ``None``: every tag painted in any visit; a tag key: that tag;
     :data:`~bodymap.analysis.comparison.ALL_TAGS`: all tags together (each vertex's
     strongest value). ``session_ids`` limits the visits to those (the compare window's
-    choice). Sessions that cannot be read are listed in ``skipped`` with the reason.
+    choice). ``listed``: the client's listing the caller holds (``Store.sessions``), so that
+    files unchanged since are not asked for their headers again. Sessions that cannot be
+    read are listed in ``skipped`` with the reason.
     """
     bodies = bodies or SessionBodies(store)
     client = pick_client(store, client_text)
@@ -138,7 +141,7 @@ def trends(
             return False
         return session_ids is None or info.id in session_ids
 
-    infos, figures, skipped = _read(store, client.id, tag, wanted, bodies)
+    infos, figures, skipped = _read(store, client.id, tag, wanted, bodies, listed)
     names = _newest_names(store, figures)
     if tag is not None:
         keys = [tag]
@@ -159,14 +162,14 @@ def trends(
     return Trends(client, date_from, date_to, tag, shown, regions, sessions, skipped)
 
 
-def _read(store: Store, client_id: str, tag: str | None, wanted, bodies: SessionBodies):
+def _read(store: Store, client_id: str, tag: str | None, wanted, bodies: SessionBodies, listed):
     """The wanted readable sessions, their figures, and (id, reason) of unreadable ones."""
     root = str(store.root)
     tags = None if tag is None or tag == ALL_TAGS else [tag]
     with _KEPT_LOCK:
         known = {d: f.info for (r, d), f in _KEPT.items() if r == root and f.covers(tag)}
         summarise = _summariser(tag, bodies)
-        parts = store.trend_parts(client_id, tags, known, wanted, summarise)
+        parts = store.trend_parts(client_id, tags, known, wanted, summarise, listed)
         skipped = [(p.info.id, p.info.reason) for p in parts if not p.info.readable]
         chosen = [p for p in parts if p.info.readable and wanted(p.info)]
         figures = [_figures(root, p) for p in chosen]

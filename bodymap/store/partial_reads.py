@@ -4,7 +4,7 @@ store's file-access seam."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from bodymap.store.errors import (
     SessionReadError,
     TargetUnreadableError,
 )
-from bodymap.store.info import SessionInfo, check_identity
+from bodymap.store.info import SessionInfo, check_identity, info_from_header
 from bodymap.store.layer_chunks import decoding, stored_chunks
 from bodymap.store.layer_reads import (
     TrendFileParts,
@@ -139,6 +139,7 @@ class PartialReadsMixin(StoreBase):
         known: Mapping[str, SessionInfo] | None = None,
         wanted: Callable[[SessionInfo], bool] | None = None,
         reduce: Reduce | None = None,
+        listed: Iterable[SessionInfo] | None = None,
     ) -> list[TrendFileParts]:
         """Every session of a client by date, each file opened once: its listing entry and,
         for those ``wanted`` whose content digest is not ``known``, its layers, rhythm,
@@ -146,11 +147,22 @@ class PartialReadsMixin(StoreBase):
         :class:`~bodymap.core.series.PaintedVertices`) as it is read, and only its result
         is kept (see :mod:`bodymap.store.trend_reads`).
 
-        Never reads a mesh; an unreadable file is listed as such, with the reason.
+        ``listed``: entries of a listing the caller holds (:meth:`sessions`); a file that
+        has not changed since is not asked for its header again. Never reads a mesh; an
+        unreadable file is listed as such, with the reason.
         """
         request = TrendRequest(None if tags is None else tuple(tags), known or {}, wanted, reduce)
+        by_path = {info.path: info for info in listed or () if info.n_vertices}
+
+        def held(path: Path) -> SessionInfo | None:
+            header = self._held_header(path)
+            if header is not None:
+                return info_from_header(path, header)
+            info = by_path.get(path)
+            return info if info is not None and info.current() else None
+
         paths = self.layout.session_files(client_id)
-        found = read_trend_parts(paths, request, self._read_record, self._held_header)
+        found = read_trend_parts(paths, request, self._read_record, held)
         return sorted(found, key=lambda parts: parts.info.sort_key())
 
     @locked

@@ -1,12 +1,13 @@
 """What trends read from a client's session files: each file opened once, its mesh never
 read, its layers' stored chunks inflated on worker threads while the next file is read.
 
-Per file: its identity (from the header the store already holds when the file has not
-changed since, else from its attributes), its content digest, then, unless the caller has
-seen that digest, the layers asked for (:mod:`bodymap.store.layer_chunks`), the rhythm
-readings and the event counts (not the tag set: trends name tags after the newest visit
-only, one more read). A file that fails any check or read is one
-unreadable entry, with the reason; the others are read as if it were not there.
+Per file: its identity (from the header the store, or the listing the caller holds, has
+for it when the file has not changed since, else from its attributes), its content digest,
+then, unless the caller has seen that digest, the layers asked for
+(:mod:`bodymap.store.layer_chunks`), the rhythm readings and the event counts (not the tag
+set: trends name tags after the newest visit only, one more read). A file that fails any
+check or read is one unreadable entry, with the reason; the others are read as if it were
+not there.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import h5py
 from bodymap.core.series import PaintedVertices
 from bodymap.core.session import RhythmReading
 from bodymap.store.errors import SessionReadError
-from bodymap.store.info import SessionInfo, info_from_header, unreadable
+from bodymap.store.info import SessionInfo, unreadable
 from bodymap.store.layer_chunks import StoredLayer, decoding, stored_chunks
 from bodymap.store.layer_reads import (
     TrendFileParts,
@@ -31,7 +32,7 @@ from bodymap.store.layer_reads import (
     _trend_info,
 )
 from bodymap.store.limits import MAX_LAYERS, check_hard_link, check_members, reading
-from bodymap.store.session_file import SessionHeader, open_file, stored_digest
+from bodymap.store.session_file import open_file, stored_digest
 
 Reduce = Callable[[SessionInfo, dict[str, PaintedVertices]], object]
 PENDING = 4
@@ -53,18 +54,19 @@ def read_trend_parts(
     paths: Iterable[Path],
     request: TrendRequest,
     read: Callable[[Path], bytes],
-    header: Callable[[Path], SessionHeader | None],
+    held: Callable[[Path], SessionInfo | None],
 ) -> list[TrendFileParts]:
     """:class:`TrendFileParts` of each file, in the order given.
 
-    ``read(path)`` gives a file's bytes (the store's seam); ``header(path)`` the header the
-    store holds for an unchanged file (``None``: read it from the file). ``reduce`` gets
+    ``read(path)`` gives a file's bytes (the store's seam); ``held(path)`` the entry (with
+    its vertex count) the store or a listing holds for an unchanged file (``None``: read its
+    header from the file). ``reduce`` gets
     each file's layers, as painted vertices, on this thread, and only its result is kept.
     """
     out: list[TrendFileParts] = []
     pending: deque[tuple[int, Future]] = deque()
     for path in paths:
-        parts, layers = _open(path, request, read, header)
+        parts, layers = _open(path, request, read, held)
         out.append(parts)
         if layers is not None:
             pending.append((len(out) - 1, decoding(layers)))
@@ -89,22 +91,21 @@ def _finish(out: list[TrendFileParts], index: int, future: Future, reduce) -> No
 
 
 def _open(
-    path: Path, request: TrendRequest, read, header
+    path: Path, request: TrendRequest, read, held
 ) -> tuple[TrendFileParts, dict[str, StoredLayer] | None]:
     """A file's entry and records, and its layers' stored chunks (``None``: not read)."""
     try:
         with reading(path):
-            held = header(path)
-            info = None if held is None else info_from_header(path, held)
+            info = held(path)
             if info is not None and request.wanted is not None and not request.wanted(info):
                 return TrendFileParts(info), None
             with open_file(path, read(path)) as h5:
-                return _parts(h5, path, request, info, held)
+                return _parts(h5, path, request, info)
     except SessionReadError as error:
         return TrendFileParts(unreadable(path, path.parent.name, error.reason)), None
 
 
-def _parts(h5: h5py.File, path: Path, request: TrendRequest, info, held):
+def _parts(h5: h5py.File, path: Path, request: TrendRequest, info: SessionInfo | None):
     with reading(path, "header"):
         digest = stored_digest(h5) or ""
     seen = request.known.get(digest) if digest else None
@@ -117,7 +118,7 @@ def _parts(h5: h5py.File, path: Path, request: TrendRequest, info, held):
         if request.wanted is not None and not request.wanted(info):
             return TrendFileParts(info, digest), None
     else:
-        n_vertices = held.n_vertices
+        n_vertices = info.n_vertices
     tags = stored if request.tags is None else [_checked_tag(t) for t in request.tags]
     found = {t: stored_chunks(h5, path, t, n_vertices) for t in tags}
     rhythm, kinds = _records(h5, path)
