@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 from compare_store import disk, fill_store
 
-import bodymap.store.layer_reads as layer_reads
+import bodymap.store.layer_chunks as layer_chunks
+import bodymap.store.partial_reads as partial_reads
+import bodymap.store.trend_reads as trend_reads
 from bodymap.analysis import trends as trends_module
-from bodymap.analysis.comparison import compare
+from bodymap.analysis.comparison import ALL_TAGS, compare
 from bodymap.analysis.lookup import SessionBodies, pick_client
 from bodymap.analysis.trends import forget_kept_figures, trends
 from bodymap.core.colors import (
@@ -37,13 +39,16 @@ def filled(tmp_path):
 def layer_reads_counted(monkeypatch) -> list[str]:
     """The tag of every layer dataset read from any session file."""
     read: list[str] = []
-    original = layer_reads._layer
+    original = layer_chunks.stored_chunks
 
     def counted(h5, path, tag, n_vertices):
-        read.append(tag)
-        return original(h5, path, tag, n_vertices)
+        layer = original(h5, path, tag, n_vertices)
+        if layer is not None:  # None: the file has no such layer, nothing was read
+            read.append(tag)
+        return layer
 
-    monkeypatch.setattr(layer_reads, "_layer", counted)
+    for module in (trend_reads, partial_reads):
+        monkeypatch.setattr(module, "stored_chunks", counted)
     return read
 
 
@@ -239,3 +244,72 @@ def test_all_tags_say_a_finding_changed_and_from_what_to_what(filled):
     assert tuple(painted[here[0], :3]) == CHANGE_COLORS[CHANGED]
     swap = {r["key"]: r for r in found.combined.to_dict()["regions"]}[region.key]["swaps"]
     assert swap == [{"from": "energy_cyst", "to": "release", "cm2": changed.changed_cm2}]
+
+
+@pytest.mark.parametrize("tag", [None, "restriction", ALL_TAGS])
+def test_trends_give_the_numbers_of_whole_file_reads(filled, tag):
+    """The chunk reader and the held headers change no figure: each equals, exactly, what
+    the whole session loaded and summed (``region_series`` on its dense layer) gives."""
+    from collections import Counter
+
+    from bodymap.core.compare import skin_areas_cm2
+    from bodymap.core.series import region_series
+    from bodymap.store import Store
+
+    store, sessions, (mesh, atlas), (fine, fine_atlas) = filled
+    known = {mesh.geometry_hash: (mesh, atlas), fine.geometry_hash: (fine, fine_atlas)}
+    fresh = Store(store.root)  # holds no header: each is read from its file
+    for reader in (store, fresh):
+        forget_kept_figures()
+        result = trends(reader, "Ada", tag, bodies=SessionBodies(store, known.values()))
+        assert [s.info.id for s in result.sessions] == [s.id for s in sessions]
+        for point, session in zip(result.sessions, sessions, strict=True):
+            loaded = store.load(session.id)
+            assert point.rhythm == loaded.rhythm
+            assert point.events == dict(Counter(e.kind for e in loaded.events))
+            body_mesh, body_atlas = known[loaded.mesh_hash]
+            skin = float(skin_areas_cm2(body_mesh).sum())
+            layers = [loaded.overlays.layer(k) for k in loaded.overlays.painted_keys()]
+            for key, _ in result.tags:
+                layer = strongest_layer(layers) if key == ALL_TAGS else None
+                if key != ALL_TAGS and key in loaded.overlays.painted_keys():
+                    layer = loaded.overlays.layer(key)
+                got = point.tags[key]
+                if layer is None:
+                    assert got.area_cm2 == 0 and got.mean_intensity == 0
+                    continue
+                series = region_series([layer], body_mesh, body_atlas)
+                assert got.area_cm2 == float(series.area_cm2[0])
+                assert got.percent_body == 100.0 * got.area_cm2 / skin
+                assert got.mean_intensity == float(series.mean_intensity[0])
+                for r, region in enumerate(body_atlas.regions):
+                    if series.region_area_cm2[0, r] > 0:
+                        assert got.regions[region.key].area_cm2 == series.region_area_cm2[0, r]
+                        assert got.regions[region.key].mean_intensity == series.region_mean[0, r]
+
+
+def test_trends_take_headers_from_a_listing_until_a_file_changes(filled, monkeypatch):
+    from bodymap.store import Store
+
+    store, sessions, (mesh, _), _ = filled
+    fresh = Store(store.root)  # holds no header of its own
+    client = pick_client(fresh, "Ada")
+    listed = fresh.sessions(client.id)
+    headers: list[str] = []
+    original = trend_reads._trend_info
+
+    def counted(h5, path, n_layers):
+        headers.append(path.stem)
+        return original(h5, path, n_layers)
+
+    monkeypatch.setattr(trend_reads, "_trend_info", counted)
+    first = trends(fresh, client.id, "restriction", listed=listed)
+    assert headers == [] and [s.info.id for s in first.sessions] == [s.id for s in sessions]
+    assert [s.info.practitioner for s in first.sessions] == [s.practitioner for s in sessions]
+    changed = dataclasses.replace(sessions[2], overlays=sessions[2].overlays.copy())
+    changed.overlays.set_layer("restriction", disk(mesh, 0.0, 0.0, 0.04, 90))
+    store.save(changed)  # another store object: the listing is now stale for this file
+    again = trends(fresh, client.id, "restriction", listed=listed)
+    assert headers == [sessions[2].id]
+    assert again.sessions[2].tags["restriction"].area_cm2 > 0
+    assert again.sessions[2].tags["restriction"] != first.sessions[2].tags["restriction"]

@@ -206,6 +206,7 @@ class CompareData:
                 tag,
                 bodies=self._meshes,
                 session_ids=set(session_ids),
+                listed=self.infos,
             )
         except READ_ERRORS as error:
             self.problems["client"] = f"the trends cannot be drawn: {error}"

@@ -21,8 +21,9 @@ import numpy as np
 from bodymap.analysis.comparison import ALL_TAGS
 from bodymap.analysis.lookup import SessionBodies, pick_client
 from bodymap.core.compare import skin_areas_cm2, strongest_layer
-from bodymap.core.series import practitioner_changes, region_series
+from bodymap.core.series import PaintedVertices, practitioner_changes, region_series
 from bodymap.core.session import Client, RhythmReading
+from bodymap.store.errors import StoreError
 from bodymap.store.info import SessionInfo
 from bodymap.store.layer_reads import TrendFileParts
 from bodymap.store.store import Store
@@ -86,7 +87,7 @@ class _FileFigures:
     info: SessionInfo
     rhythm: list[RhythmReading]
     events: dict[str, int]
-    tag_names: dict[str, str]
+    tag_names: dict[str, str] | None  # None: not read (only the newest visit's are)
     painted: tuple[str, ...] | None  # every painted key, once all layers were read
     totals: dict[str, tuple | None] = field(default_factory=dict)  # None: not painted
 
@@ -120,13 +121,16 @@ def trends(
     date_to: date | None = None,
     bodies: SessionBodies | None = None,
     session_ids: Collection[str] | None = None,
+    listed: Collection[SessionInfo] | None = None,
 ) -> Trends:
     """The trends of one client's visits, oldest first.
 
     ``tag`` ``None``: every tag painted in any visit; a tag key: that tag;
     :data:`~bodymap.analysis.comparison.ALL_TAGS`: all tags together (each vertex's
     strongest value). ``session_ids`` limits the visits to those (the compare window's
-    choice). Sessions that cannot be read are listed in ``skipped`` with the reason.
+    choice). ``listed``: the client's listing the caller holds (``Store.sessions``), so that
+    files unchanged since are not asked for their headers again. Sessions that cannot be
+    read are listed in ``skipped`` with the reason.
     """
     bodies = bodies or SessionBodies(store)
     client = pick_client(store, client_text)
@@ -137,8 +141,8 @@ def trends(
             return False
         return session_ids is None or info.id in session_ids
 
-    infos, figures, skipped = _read(store, client.id, tag, wanted, bodies)
-    names = figures[-1].tag_names if figures else {}
+    infos, figures, skipped = _read(store, client.id, tag, wanted, bodies, listed)
+    names = _newest_names(store, figures)
     if tag is not None:
         keys = [tag]
     else:
@@ -158,14 +162,14 @@ def trends(
     return Trends(client, date_from, date_to, tag, shown, regions, sessions, skipped)
 
 
-def _read(store: Store, client_id: str, tag: str | None, wanted, bodies: SessionBodies):
+def _read(store: Store, client_id: str, tag: str | None, wanted, bodies: SessionBodies, listed):
     """The wanted readable sessions, their figures, and (id, reason) of unreadable ones."""
     root = str(store.root)
     tags = None if tag is None or tag == ALL_TAGS else [tag]
     with _KEPT_LOCK:
         known = {d: f.info for (r, d), f in _KEPT.items() if r == root and f.covers(tag)}
         summarise = _summariser(tag, bodies)
-        parts = store.trend_parts(client_id, tags, known, wanted, summarise)
+        parts = store.trend_parts(client_id, tags, known, wanted, summarise, listed)
         skipped = [(p.info.id, p.info.reason) for p in parts if not p.info.readable]
         chosen = [p for p in parts if p.info.readable and wanted(p.info)]
         figures = [_figures(root, p) for p in chosen]
@@ -176,13 +180,16 @@ def _summariser(tag: str | None, bodies: SessionBodies):
     """Turns one file's layers into its totals as it is read (its layers are not kept)."""
     skins: dict[str, float] = {}
 
-    def summarise(info: SessionInfo, layers: dict[str, np.ndarray]) -> tuple:
+    def summarise(info: SessionInfo, layers: dict[str, PaintedVertices]) -> tuple:
         mesh, atlas = bodies.get(info.mesh_hash)
         if info.mesh_hash not in skins:
             skins[info.mesh_hash] = float(skin_areas_cm2(mesh).sum())
         totals = {}
         for key in list(layers) if tag is None else [tag]:
-            layer = strongest_layer(list(layers.values())) if key == ALL_TAGS else layers.get(key)
+            if key == ALL_TAGS:
+                layer = strongest_layer([painted.dense() for painted in layers.values()])
+            else:
+                layer = layers.get(key)
             if layer is None:
                 totals[key] = None
                 continue
@@ -205,6 +212,20 @@ def _figures(root: str, parts: TrendFileParts) -> _FileFigures:
     return figures
 
 
+def _newest_names(store: Store, figures: list[_FileFigures]) -> dict[str, str]:
+    """Tag key -> name in the newest visit's tag set, read once per file ({} if it cannot
+    be read: tags are then shown by key)."""
+    if not figures:
+        return {}
+    newest = figures[-1]
+    if newest.tag_names is None:
+        try:
+            newest.tag_names = store.tag_names(newest.info.id)
+        except StoreError:
+            return {}
+    return newest.tag_names
+
+
 def _totals(series, row: int, skin_cm2: float) -> tuple:
     """(area cm², % of the body, mean intensity, (R,) region areas, (R,) region means)."""
     area = float(series.area_cm2[row])
@@ -222,6 +243,7 @@ def _keep(key: tuple[str, str], figures: _FileFigures) -> None:
     if old is not None:  # a file read again for more tags keeps what it had
         figures.totals = old.totals | figures.totals
         figures.painted = figures.painted or old.painted
+        figures.tag_names = figures.tag_names or old.tag_names  # one digest: the same names
     _KEPT[key] = figures
     while len(_KEPT) > KEPT_FILES:
         _KEPT.popitem(last=False)

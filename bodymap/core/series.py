@@ -29,6 +29,31 @@ class SessionPoint:
         return {**self.__dict__, "started": self.started.isoformat()}
 
 
+class PaintedVertices(NamedTuple):
+    """A layer's painted vertices only: ascending (K,) ids and their (K,) uint8 values.
+
+    What a reader that skips unpainted chunks yields; :func:`region_series` takes it in place
+    of the (N,) layer and gives the same figures, bit for bit.
+    """
+
+    ids: np.ndarray
+    values: np.ndarray
+    n_vertices: int
+
+    @classmethod
+    def of(cls, layer: np.ndarray) -> PaintedVertices:
+        """The painted vertices of a whole (N,) layer."""
+        layer = np.asarray(layer)
+        ids = np.flatnonzero(layer > 0)
+        return cls(ids, layer[ids], len(layer))
+
+    def dense(self) -> np.ndarray:
+        """The whole (N,) uint8 layer."""
+        out = np.zeros(self.n_vertices, dtype=np.uint8)
+        out[self.ids] = self.values
+        return out
+
+
 class RegionSeries(NamedTuple):
     """Per-session figures of one tag: (S,) totals and (S, R) per region (atlas order)."""
 
@@ -38,12 +63,14 @@ class RegionSeries(NamedTuple):
     region_mean: np.ndarray
 
 
-def region_series(layers: list[np.ndarray | None], mesh: BodyMesh, atlas: Atlas) -> RegionSeries:
+def region_series(
+    layers: list[np.ndarray | PaintedVertices | None], mesh: BodyMesh, atlas: Atlas
+) -> RegionSeries:
     """Extent and mean intensity per session, whole body and per region, in one pass.
 
     Parameters
     ----------
-    layers : list of (N,) uint8 arrays or None
+    layers : list of (N,) uint8 arrays, PaintedVertices or None
         One tag's layer per session (``None``: not painted), all on ``mesh``.
 
     Returns
@@ -58,13 +85,10 @@ def region_series(layers: list[np.ndarray | None], mesh: BodyMesh, atlas: Atlas)
     over (session, region) bins, so 100 sessions of the default body take milliseconds.
     """
     n, n_regions = mesh.n_vertices, len(atlas.regions)
-    for layer in layers:
-        if layer is not None and np.shape(layer) != (n,):
-            raise ValueError(f"a layer has shape {np.shape(layer)}, expected ({n},)")
-    painted = [np.flatnonzero(layer > 0) if layer is not None else _EMPTY for layer in layers]
-    ids = np.concatenate([_EMPTY, *painted])
-    session = np.repeat(np.arange(len(layers)), [len(p) for p in painted])
-    stored = [np.asarray(layer)[p] for layer, p in zip(layers, painted, strict=True) if len(p)]
+    painted = [_painted(layer, n) for layer in layers]
+    ids = np.concatenate([_EMPTY, *(p.ids for p in painted)])
+    session = np.repeat(np.arange(len(layers)), [len(p.ids) for p in painted])
+    stored = [p.values for p in painted if len(p.ids)]
     values = np.concatenate([np.zeros(0, np.uint8), *stored]) / VALUE_SCALE
     weights = skin_areas_cm2(mesh)[ids]
     region = atlas.region_index[ids].astype(np.intp)
@@ -84,6 +108,19 @@ def region_series(layers: list[np.ndarray | None], mesh: BodyMesh, atlas: Atlas)
 
 
 _EMPTY = np.zeros(0, dtype=np.intp)
+
+
+def _painted(layer: np.ndarray | PaintedVertices | None, n: int) -> PaintedVertices:
+    """A layer's painted vertices, its size checked against the mesh's ``n`` vertices."""
+    if layer is None:
+        return PaintedVertices(_EMPTY, np.zeros(0, np.uint8), n)
+    if isinstance(layer, PaintedVertices):
+        if layer.n_vertices != n:
+            raise ValueError(f"a layer has shape ({layer.n_vertices},), expected ({n},)")
+        return layer
+    if np.shape(layer) != (n,):
+        raise ValueError(f"a layer has shape {np.shape(layer)}, expected ({n},)")
+    return PaintedVertices.of(layer)
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bodymap.store.base import stat_key
 from bodymap.store.errors import SessionReadError
 from bodymap.store.limits import reading
 from bodymap.store.session_file import SessionHeader, read_header
@@ -37,6 +38,14 @@ class SessionInfo:
     n_layers: int = 0
     mesh_hash: str = ""
     saved_at: datetime | None = None
+    n_vertices: int = 0
+    stat: tuple[int, int, int] | None = field(default=None, compare=False, repr=False)
+    """The file's (inode, size, mtime) when it was listed: while the file still has them,
+    what this entry says holds, and a reader may skip the file's header."""
+
+    def current(self) -> bool:
+        """Whether the file is, by its (inode, size, mtime), the one this entry describes."""
+        return self.readable and self.stat is not None and self.stat == stat_key(self.path)
 
     @property
     def finalised(self) -> bool:
@@ -88,7 +97,9 @@ def _modified(path: Path) -> datetime:
         return OLDEST
 
 
-def info_from_header(path: Path, header: SessionHeader) -> SessionInfo:
+def info_from_header(
+    path: Path, header: SessionHeader, stat: tuple[int, int, int] | None = None
+) -> SessionInfo:
     return SessionInfo(
         id=header.session_id,
         client_id=header.client_id,
@@ -103,6 +114,8 @@ def info_from_header(path: Path, header: SessionHeader) -> SessionInfo:
         n_layers=header.n_layers,
         mesh_hash=header.mesh_hash,
         saved_at=header.saved_at,
+        n_vertices=header.n_vertices,
+        stat=stat,
     )
 
 
@@ -128,13 +141,14 @@ def session_info(
 
     ``read(path)`` gives the file's bytes through the store's seam (from disk without it).
     """
+    stat = stat_key(path)  # before the read: a file replaced meanwhile is then read again
     try:
         with reading(path):
             header = read_header(path, None if read is None else read(path))
             check_identity(header, path, client_id, draft=False)
     except SessionReadError as error:
         return unreadable(path, client_id, error.reason)
-    info = info_from_header(path, header)
+    info = info_from_header(path, header, stat)
     if mesh_hash is not None and header.mesh_hash != mesh_hash:
         reason = f"recorded on another body mesh (SHA-256 {header.mesh_hash[:12]}...)"
         return SessionInfo(**{**info.__dict__, "readable": False, "reason": reason})

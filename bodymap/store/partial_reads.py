@@ -4,32 +4,38 @@ store's file-access seam."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from pathlib import Path
 
+import h5py
 import numpy as np
 
 from bodymap.core.atlas import Atlas
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.session import RhythmReading
-from bodymap.store.base import StoreBase, locked
+from bodymap.store.base import StoreBase, locked, stat_key
 from bodymap.store.errors import (
     MeshMismatchError,
     NotFoundError,
     SessionReadError,
     TargetUnreadableError,
 )
-from bodymap.store.info import SessionInfo
+from bodymap.store.info import SessionInfo, check_identity, info_from_header
+from bodymap.store.layer_chunks import decoding, stored_chunks
 from bodymap.store.layer_reads import (
     TrendFileParts,
-    read_layer_file,
+    _checked_tag,
+    checked_header,
     read_layer_set_file,
     read_rhythm_and_events,
     read_tag_names,
-    read_trend_file,
 )
 from bodymap.store.layout import checked_id
+from bodymap.store.limits import reading
 from bodymap.store.mesh_store import mesh_image, read_mesh
+from bodymap.store.session_file import SessionHeader, open_file
+from bodymap.store.trend_reads import Reduce, TrendRequest, read_trend_parts
 
 
 class PartialReadsMixin(StoreBase):
@@ -51,13 +57,39 @@ class PartialReadsMixin(StoreBase):
     def read_layers(
         self, session_ids: list[str], tag: str, mesh: BodyMesh | str | None = None
     ) -> list[np.ndarray | None]:
-        """:meth:`read_layer` for several sessions, in the order given."""
-        out = []
+        """:meth:`read_layer` for several sessions, in the order given.
+
+        Each file's stored chunks of the layer are inflated on worker threads while the
+        next file is read (:mod:`bodymap.store.layer_chunks`).
+        """
+        tag = _checked_tag(tag)
+        pending: list[Future | None] = []
         for path in self._session_paths(session_ids):
-            layer, header = read_layer_file(path, tag, self._read_record(path))
-            check_mesh_hash(header.session_id, header.mesh_hash, mesh)
-            out.append(layer)
-        return out
+            with reading(path):
+                with open_file(path, self._read_record(path)) as h5:
+                    session_id, mesh_hash, n_vertices = self._identity(h5, path)
+                    check_mesh_hash(session_id, mesh_hash, mesh)
+                    layer = stored_chunks(h5, path, tag, n_vertices)
+            pending.append(None if layer is None else decoding({tag: layer}, whole=True))
+        return [None if future is None else future.result()[tag] for future in pending]
+
+    def _identity(self, h5: h5py.File, path: Path) -> tuple[str, str, int]:
+        """(session id, mesh hash, vertex count) of an open session file, checked: from the
+        header this store holds if the file is unchanged since, else from the file."""
+        held = self._held_header(path)
+        if held is not None:
+            return held.session_id, held.mesh_hash, held.n_vertices
+        header = checked_header(h5, path)
+        return header.session_id, header.mesh_hash, header.n_vertices
+
+    def _held_header(self, path: Path) -> SessionHeader | None:
+        """The header this store read or wrote for ``path``, if the file has not changed
+        since (same inode, size and modification time), its identity checked."""
+        known = self._known.get(path)
+        if known is None or known[0] != stat_key(path):
+            return None
+        check_identity(known[1], path, path.parent.name, draft=False)
+        return known[1]
 
     @locked
     def read_layer_sets(
@@ -106,18 +138,31 @@ class PartialReadsMixin(StoreBase):
         tags: list[str] | None = None,
         known: Mapping[str, SessionInfo] | None = None,
         wanted: Callable[[SessionInfo], bool] | None = None,
-        reduce: Callable[[SessionInfo, dict[str, np.ndarray]], object] | None = None,
+        reduce: Reduce | None = None,
+        listed: Iterable[SessionInfo] | None = None,
     ) -> list[TrendFileParts]:
         """Every session of a client by date, each file opened once: its listing entry and,
         for those ``wanted`` whose content digest is not ``known``, its layers, rhythm,
-        event counts and tag names; ``reduce`` summarises each file's layers as it is read
-        (see :func:`~bodymap.store.layer_reads.read_trend_file`).
+        event counts and tag names; ``reduce`` summarises each file's layers (as
+        :class:`~bodymap.core.series.PaintedVertices`) as it is read, and only its result
+        is kept (see :mod:`bodymap.store.trend_reads`).
 
-        Never reads a mesh; an unreadable file is listed as such, with the reason.
+        ``listed``: entries of a listing the caller holds (:meth:`sessions`); a file that
+        has not changed since is not asked for its header again. Never reads a mesh; an
+        unreadable file is listed as such, with the reason.
         """
+        request = TrendRequest(None if tags is None else tuple(tags), known or {}, wanted, reduce)
+        by_path = {info.path: info for info in listed or () if info.n_vertices}
+
+        def held(path: Path) -> SessionInfo | None:
+            header = self._held_header(path)
+            if header is not None:
+                return info_from_header(path, header)
+            info = by_path.get(path)
+            return info if info is not None and info.current() else None
+
         paths = self.layout.session_files(client_id)
-        read = self._read_record
-        found = [read_trend_file(p, tags, known, wanted, reduce, read) for p in paths]
+        found = read_trend_parts(paths, request, self._read_record, held)
         return sorted(found, key=lambda parts: parts.info.sort_key())
 
     @locked
