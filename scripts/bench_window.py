@@ -33,7 +33,7 @@ LEFT, NONE = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
 class PaintingWindow:
     """The main window on a body with an 8-layer session, shown, and a stroke to drive."""
 
-    def __init__(self, token: str, painted_layers: int = 5) -> None:
+    def __init__(self, token: str, painted_layers: int = 5, count_renders: bool = False) -> None:
         self.app = QApplication.instance() or QApplication([])
         mesh, atlas = load_size(token, log=lambda text: None)
         body = Body(mesh=mesh, atlas=atlas)
@@ -58,10 +58,12 @@ class PaintingWindow:
         self.position = QPointF(self.start)
         self.moves = 0
         self.renders = 0
-        """VTK renders of the window: a frame is timed until its render is done, even when Qt
-        defers the widget's paint (its texture still in use by the compositor)."""
-        window = self.viewer.interactor.render_window
-        window.AddObserver("EndEvent", self._count_render)
+        """VTK renders of the window (with ``count_renders``): a frame is timed until its
+        render is done, even when Qt defers the widget's paint."""
+        self._observer = None
+        if count_renders:  # removed in close(): VTK must never call back a finalised Python
+            window = self.viewer.interactor.render_window
+            self._observer = window.AddObserver("EndEvent", self._count_render)
 
     def _count_render(self, *_args) -> None:
         self.renders += 1
@@ -152,6 +154,9 @@ class PaintingWindow:
         return lines[0].split(":", 1)[1].strip() if lines else "unknown"
 
     def close(self) -> None:
+        if self._observer is not None:
+            self.viewer.interactor.render_window.RemoveObserver(self._observer)
+            self._observer = None
         self.window.set_document(None)
         self.window.close()
         self.app.processEvents()
@@ -196,7 +201,7 @@ def render_figures(ctx: Context) -> list[Figure]:
     figures = []
     for token in ctx.options.sizes:
         ctx.log(f"render: the main window on {token}")
-        rig = PaintingWindow(token)
+        rig = PaintingWindow(token, count_renders=True)
         try:
             plain, dab, missed, per_frame = render_pairs(rig, ctx.options.warmup, ctx.options.runs)
             width, height = rig.viewer.scene.window_size()

@@ -38,19 +38,17 @@ def window(qtbot):
     assert len(pv.plotting._ALL_PLOTTERS) <= 1
 
 
-def render_counter(viewer) -> list[int]:
-    """A list that grows by one for every VTK render of the view's window."""
-    renders: list[int] = []
-    viewer.interactor.render_window.AddObserver("EndEvent", lambda *_: renders.append(1))
-    return renders
-
-
 def frame_renders(viewer, qtbot, act) -> int:
     """How many VTK renders ``act`` and the frame it asks for cost, once all is drawn."""
-    renders = render_counter(viewer)
-    act()
-    qtbot.waitUntil(lambda: not viewer.render_pending)
-    qtbot.wait(SETTLE_MS)
+    renders: list[int] = []
+    window = viewer.interactor.render_window
+    observer = window.AddObserver("EndEvent", lambda *_: renders.append(1))
+    try:
+        act()
+        qtbot.waitUntil(lambda: not viewer.render_pending)
+        qtbot.wait(SETTLE_MS)
+    finally:
+        window.RemoveObserver(observer)
     return len(renders)
 
 
@@ -77,13 +75,16 @@ def test_a_dab_and_its_frame_are_one_render_showing_the_paint(window: MainWindow
     def on_render(*_):  # the render draws the colours the dab wrote
         drawn.append(bool((scene.colors[painted > 0] != SKIN_RGBA).any(axis=1).all()))
 
-    widget.render_window.AddObserver("StartEvent", on_render)
+    observer = widget.render_window.AddObserver("StartEvent", on_render)
 
     def dab():
         send_mouse(widget, QEvent.Type.MouseMove, end, NO_BUTTON, LEFT)
         nonlocal painted
         painted = window.document.session.overlays.layer("restriction").copy()
 
-    assert frame_renders(viewer, qtbot, dab) == 1
+    try:
+        assert frame_renders(viewer, qtbot, dab) == 1
+    finally:
+        widget.render_window.RemoveObserver(observer)
     assert drawn == [True] and painted.any()
     send_mouse(widget, QEvent.Type.MouseButtonRelease, end, LEFT, NO_BUTTON)
