@@ -33,7 +33,7 @@ LEFT, NONE = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
 class PaintingWindow:
     """The main window on a body with an 8-layer session, shown, and a stroke to drive."""
 
-    def __init__(self, token: str, painted_layers: int = 5) -> None:
+    def __init__(self, token: str, painted_layers: int = 5, count_renders: bool = False) -> None:
         self.app = QApplication.instance() or QApplication([])
         mesh, atlas = load_size(token, log=lambda text: None)
         body = Body(mesh=mesh, atlas=atlas)
@@ -57,6 +57,16 @@ class PaintingWindow:
         self.start, self.step = self._stroke_start()
         self.position = QPointF(self.start)
         self.moves = 0
+        self.renders = 0
+        """VTK renders of the window (with ``count_renders``): a frame is timed until its
+        render is done, even when Qt defers the widget's paint."""
+        self._observer = None
+        if count_renders:  # removed in close(): VTK must never call back a finalised Python
+            window = self.viewer.interactor.render_window
+            self._observer = window.AddObserver("EndEvent", self._count_render)
+
+    def _count_render(self, *_args) -> None:
+        self.renders += 1
 
     def settle(self, seconds: float = 0.3) -> None:
         """Let queued events and timers (the reframe after showing) run."""
@@ -107,16 +117,28 @@ class PaintingWindow:
         self.mouse(QEvent.Type.MouseButtonRelease, LEFT, NONE)
         self.settle(0.05)
 
-    def draw_requested_frame(self, frames_before: int) -> None:
+    def draw_requested_frame(self, frames_before: int, renders_before: int) -> None:
         """Run the event loop until the frame the last input requested has been drawn.
 
         Input only requests a frame (one zero-interval timer draws it), so a dab's render
-        happens on the next turn of the event loop: time it by waiting for that frame.
+        happens on the next turn of the event loop: time it by waiting for that frame and
+        for a VTK render after it.
         """
         deadline = time.perf_counter() + 30.0
-        while self.viewer.frames_drawn == frames_before:
+        while self.viewer.frames_drawn == frames_before or self.renders == renders_before:
             if time.perf_counter() > deadline:
                 raise RuntimeError("the dab requested no frame within 30 s")
+            self.app.processEvents()
+        self.finish()
+
+    def plain_frame(self) -> None:
+        """Draw a frame of the unchanged scene, as the window does (and wait for its render)."""
+        before = self.renders
+        self.viewer.redraw()
+        deadline = time.perf_counter() + 30.0
+        while self.renders == before:
+            if time.perf_counter() > deadline:
+                raise RuntimeError("the window drew no frame within 30 s")
             self.app.processEvents()
         self.finish()
 
@@ -132,50 +154,59 @@ class PaintingWindow:
         return lines[0].split(":", 1)[1].strip() if lines else "unknown"
 
     def close(self) -> None:
+        if self._observer is not None:
+            self.viewer.interactor.render_window.RemoveObserver(self._observer)
+            self._observer = None
         self.window.set_document(None)
         self.window.close()
         self.app.processEvents()
 
 
-def render_pairs(rig: PaintingWindow, warmup: int, runs: int) -> tuple[list, list, int]:
-    """Alternate a plain render and a dab + render; their times (ms), and how many moves
-    painted nothing (left out: a move off the body is no dab)."""
+def render_pairs(rig: PaintingWindow, warmup: int, runs: int) -> tuple[list, list, int, float]:
+    """Alternate a plain render and a dab + render; their times (ms), how many moves painted
+    nothing (left out: a move off the body is no dab), and VTK renders per frame drawn."""
     plain, dab, missed = [], [], 0
     rig.press()
+    rig.settle(0.05)
+    renders_before, requested_before, plain_frames = rig.renders, rig.viewer.frames_drawn, 0
     for run in range(3 * (warmup + runs)):
         if len(dab) == runs:
             break
         rig.settle(0.02)
         revision = rig.document.revision
         started = time.perf_counter()
-        rig.viewer.redraw()
-        rig.finish()
+        rig.plain_frame()
         middle = time.perf_counter()
-        frames = rig.viewer.frames_drawn
+        frames_drawn, renders = rig.viewer.frames_drawn, rig.renders
         rig.move()
+        plain_frames += 1
         if rig.document.revision != revision:
-            rig.draw_requested_frame(frames)
+            rig.draw_requested_frame(frames_drawn, renders)
         ended = time.perf_counter()
         if rig.document.revision == revision:
             missed += 1
         elif run - missed >= warmup:
             plain.append(1e3 * (middle - started))
             dab.append(1e3 * (ended - middle))
+    rig.settle(0.05)  # a paint a frame scheduled would run now: counted
+    frames = plain_frames + rig.viewer.frames_drawn - requested_before
+    per_frame = (rig.renders - renders_before) / max(frames, 1)
     rig.release()
     if not dab:
         raise RuntimeError("no mouse move painted: the stroke is off the body")
-    return plain, dab, missed
+    return plain, dab, missed, per_frame
 
 
 def render_figures(ctx: Context) -> list[Figure]:
     figures = []
     for token in ctx.options.sizes:
         ctx.log(f"render: the main window on {token}")
-        rig = PaintingWindow(token)
+        rig = PaintingWindow(token, count_renders=True)
         try:
-            plain, dab, missed = render_pairs(rig, ctx.options.warmup, ctx.options.runs)
+            plain, dab, missed, per_frame = render_pairs(rig, ctx.options.warmup, ctx.options.runs)
             width, height = rig.viewer.scene.window_size()
             note = f"{rig.gl_renderer()}, 3D view {width}x{height} px"
+            note += f", {per_frame:.2f} VTK renders per frame"
             note += f"; {missed} moves painted nothing (left out)" if missed else ""
         finally:
             rig.close()

