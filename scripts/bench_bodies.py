@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_common import Context, Figure  # noqa: E402
-from PyQt6.QtWidgets import QApplication  # noqa: E402
+from bench_window import application  # noqa: E402
 
 from bodymap.io.body_loading import _shipped_body, default_body  # noqa: E402
 from bodymap.io.default_body import list_bodies  # noqa: E402
@@ -41,7 +41,7 @@ class SwitchingWindow:
     """The main window on a store with one client whose session is shown."""
 
     def __init__(self, store_folder: Path) -> None:
-        self.app = QApplication.instance() or QApplication([])
+        self.app = application()
         body = default_body()
         self.store = Store(store_folder)
         self.window = MainWindow(body, reference=body, store=self.store)

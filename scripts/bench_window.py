@@ -30,11 +30,26 @@ MEMORY_MOVES = 2
 LEFT, NONE = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
 
 
+_APPLICATION: list[QApplication] = []
+
+
+def application() -> QApplication:
+    """The worker's one QApplication, kept for the life of the process.
+
+    Held by a window rig alone, it was destroyed with the rig, and destroying a
+    QApplication while the next one's windows exist crashed the worker (a segmentation
+    fault in PyQt's clean-up of the wrappers).
+    """
+    if not _APPLICATION:
+        _APPLICATION.append(QApplication.instance() or QApplication([]))
+    return _APPLICATION[0]
+
+
 class PaintingWindow:
     """The main window on a body with an 8-layer session, shown, and a stroke to drive."""
 
     def __init__(self, token: str, painted_layers: int = 5, count_renders: bool = False) -> None:
-        self.app = QApplication.instance() or QApplication([])
+        self.app = application()
         mesh, atlas = load_size(token, log=lambda text: None)
         body = Body(mesh=mesh, atlas=atlas)
         tags = bench_tags()
