@@ -251,7 +251,9 @@ def _write_attr(target, name: str, value) -> None:
     attr.write(data)
 
 
-def file_items(h5: h5py.File, limit: int | None = None) -> Iterator[Item]:
+def file_items(
+    h5: h5py.File, limit: int | None = None, known: dict[str, str | np.ndarray] | None = None
+) -> Iterator[Item]:
     """Read every dataset and attribute of an open file as canonical items.
 
     Reading every dataset in full makes HDF5 check every chunk's fletcher32 checksum:
@@ -259,16 +261,28 @@ def file_items(h5: h5py.File, limit: int | None = None) -> Iterator[Item]:
     at most :data:`~bodymap.store.limits.MAX_OBJECTS` objects, no links, each object's
     attributes checked, each dataset no larger than ``limit`` bytes (by default what the
     file's size allows); :class:`~bodymap.store.limits.Refused` otherwise.
+
+    ``known``: datasets already read in full, and checked, from this file (path -> text or
+    array), so that a check which decoded the file first does not read them twice.
     """
     limit = allowance(h5) if limit is None else limit
+    known = known or {}
     for path, obj in _walk(h5):
         for name, value in all_attributes(obj.id, path):
             yield _attr_item(path, name, value)
         if isinstance(obj, h5py.Dataset):
-            if h5py.check_string_dtype(obj.dtype) is not None:
+            if path in known:
+                yield _known_item(path, known[path])
+            elif h5py.check_string_dtype(obj.dtype) is not None:
                 yield path, "utf8", read_text(h5, path).encode("utf-8")
             else:
                 yield _array_item(path, canonical_array(read_dataset(h5, path, limit)))
+
+
+def _known_item(path: str, value: str | np.ndarray) -> Item:
+    if isinstance(value, str):
+        return path, "utf8", value.encode("utf-8")
+    return _array_item(path, canonical_array(value))
 
 
 def _walk(h5: h5py.File) -> list[tuple[str, h5py.Group | h5py.Dataset]]:
@@ -304,6 +318,18 @@ def read_dataset(
     filters, at most ``max_bytes`` bytes (by default what the file's size allows), and the
     ``dtype``, ``shape`` or number of dimensions when given; :class:`Refused` otherwise.
     """
+    return _read_all(checked_dataset(h5, path, max_bytes, dtype, shape, ndim))
+
+
+def checked_dataset(
+    h5: h5py.File,
+    path: str,
+    max_bytes: int | None = None,
+    dtype: np.dtype | type | None = None,
+    shape: tuple[int, ...] | None = None,
+    ndim: int | None = None,
+) -> h5py.h5d.DatasetID:
+    """The dataset at ``path``, opened, after the checks of :func:`read_dataset`."""
     limit = allowance(h5) if max_bytes is None else max_bytes
     dataset = open_dataset(h5, path, limit)
     if dtype is not None and dataset.dtype != np.dtype(dtype):
@@ -312,7 +338,7 @@ def read_dataset(
         raise Refused(f"{path} has shape {dataset.shape}, not {shape}")
     if ndim is not None and len(dataset.shape) != ndim:
         raise Refused(f"{path} has {len(dataset.shape)} dimensions, not {ndim}")
-    return _read_all(dataset)
+    return dataset
 
 
 def _read_all(dataset: h5py.h5d.DatasetID) -> np.ndarray:
