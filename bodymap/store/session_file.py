@@ -9,6 +9,7 @@ what a file declares is checked against its bytes first (:mod:`bodymap.store.lim
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -242,12 +243,18 @@ def read_session(path: Path, data: bytes | None = None) -> tuple[Session, Sessio
 
 
 def decode_session(
-    h5: h5py.File, path: Path, data: bytes
+    h5: h5py.File,
+    path: Path,
+    data: bytes,
+    check: Callable[[SessionHeader], None] | None = None,
 ) -> tuple[Session, SessionHeader, dict[str, str | np.ndarray]]:
     """The session in an open file (opened from ``data``), its header, and every dataset
-    read, by path (``/layers/pain``): what a full check need not read again."""
+    read, by path (``/layers/pain``): what a full check need not read again. ``check``
+    sees the header before any dataset is read."""
     attrs = read_attributes(h5, HEADER_ATTRIBUTES)
     header = header_of(h5, path, attrs)
+    if check is not None:
+        check(header)
     limit = allowance(h5)
     with reading(path, "layers"):
         keys = list(h5["layers"]) if header.n_layers else []
