@@ -142,12 +142,14 @@ def build_image(plan: FilePlan, digest: bool = True) -> bytes:
 
     Uses h5py's low-level API: four times faster than the high-level one for the many
     small objects of a session file, and the files are the same. The layers' chunks are
-    made on worker threads, one task a layer, while this thread computes the digest.
+    made on worker threads, one task a layer, and the content digest is computed on one,
+    while this thread builds the file.
     """
+    # The digest first (hashlib releases the GIL): after a dab most chunks are reused.
+    digest_job = pool().submit(content_digest, plan.items()) if digest else None
     chunked = {
         path: pool().submit(filtered_chunks, path, plan.arrays[path][0]) for path in _direct(plan)
     }
-    digest_text = content_digest(plan.items()) if digest else None  # meanwhile, here
     with h5py.File("image.h5", "w", driver="core", backing_store=False) as h5:
         objects: dict[str, h5py.h5o.ObjectID] = {"/": h5.id}
         for path in sorted({p.rsplit("/", 1)[0] for p in [*plan.texts, *plan.arrays, *plan.attrs]}):
@@ -166,8 +168,8 @@ def build_image(plan: FilePlan, digest: bool = True) -> bytes:
                 objects[path] = h5py.h5g.create(h5.id, path.encode())
             for name, value in attrs.items():
                 _write_attr(objects[path], name, value)
-        if digest_text is not None:
-            _write_attr(h5.id, DIGEST_ATTRIBUTE, digest_text)
+        if digest_job is not None:
+            _write_attr(h5.id, DIGEST_ATTRIBUTE, digest_job.result())
         h5.flush()
         return h5.id.get_file_image()
 
