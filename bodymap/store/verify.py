@@ -3,9 +3,10 @@
 What is checked, per file:
 
 * sessions and drafts: the file opens; it is a BodyMap session of a schema this version
-  reads; its ids match its place (file name, client folder, draft flag); every dataset
-  is read in full, so HDF5 checks every chunk's fletcher32 checksum; the content digest
-  (SHA-256 over every dataset and attribute) matches; the session decodes. A finalised
+  reads; its ids match its place (file name, client folder, draft flag); the session
+  decodes and every other dataset is read in full, so every chunk's fletcher32 checksum
+  is checked, each dataset once; the content digest (SHA-256 over every dataset and
+  attribute) matches. A finalised
   session's file SHA-256 must equal the one the audit log recorded when it was finalised.
 * amendments: parse, match their own SHA-256, belong to an existing finalised session
   whose file still has the SHA-256 they amend, and appear in the audit log.
