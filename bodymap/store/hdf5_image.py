@@ -37,7 +37,7 @@ from bodymap.store.limits import (
     allowance,
     check_hard_link,
     check_members,
-    open_dataset,
+    declared_dataset,
 )
 
 DIGEST_ATTRIBUTE = "content_sha256"
@@ -320,7 +320,7 @@ def read_dataset(
     filters, at most ``max_bytes`` bytes (by default what the file's size allows), and the
     ``dtype``, ``shape`` or number of dimensions when given; :class:`Refused` otherwise.
     """
-    return _read_all(checked_dataset(h5, path, max_bytes, dtype, shape, ndim))
+    return _read_all(*_checked(h5, path, max_bytes, dtype, shape, ndim))
 
 
 def checked_dataset(
@@ -332,19 +332,30 @@ def checked_dataset(
     ndim: int | None = None,
 ) -> h5py.h5d.DatasetID:
     """The dataset at ``path``, opened, after the checks of :func:`read_dataset`."""
+    return _checked(h5, path, max_bytes, dtype, shape, ndim)[0]
+
+
+def _checked(
+    h5: h5py.File,
+    path: str,
+    max_bytes: int | None,
+    dtype: np.dtype | type | None,
+    shape: tuple[int, ...] | None,
+    ndim: int | None,
+) -> tuple[h5py.h5d.DatasetID, np.dtype, tuple[int, ...]]:
     limit = allowance(h5) if max_bytes is None else max_bytes
-    dataset = open_dataset(h5, path, limit)
-    if dtype is not None and dataset.dtype != np.dtype(dtype):
-        raise Refused(f"{path} holds {dataset.dtype} values, not {np.dtype(dtype)}")
-    if shape is not None and dataset.shape != shape:
-        raise Refused(f"{path} has shape {dataset.shape}, not {shape}")
-    if ndim is not None and len(dataset.shape) != ndim:
-        raise Refused(f"{path} has {len(dataset.shape)} dimensions, not {ndim}")
-    return dataset
+    dataset, found, extent = declared_dataset(h5, path, limit)
+    if dtype is not None and found != np.dtype(dtype):
+        raise Refused(f"{path} holds {found} values, not {np.dtype(dtype)}")
+    if shape is not None and extent != shape:
+        raise Refused(f"{path} has shape {extent}, not {shape}")
+    if ndim is not None and len(extent) != ndim:
+        raise Refused(f"{path} has {len(extent)} dimensions, not {ndim}")
+    return dataset, found, extent
 
 
-def _read_all(dataset: h5py.h5d.DatasetID) -> np.ndarray:
-    out = np.empty(dataset.shape, dtype=dataset.dtype)
+def _read_all(dataset: h5py.h5d.DatasetID, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.empty(shape, dtype=dtype)
     if out.size:
         dataset.read(h5py.h5s.ALL, h5py.h5s.ALL, out)
     return out
@@ -352,10 +363,10 @@ def _read_all(dataset: h5py.h5d.DatasetID) -> np.ndarray:
 
 def read_text(h5: h5py.File, path: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
     """A text dataset as ``str``: a scalar UTF-8 string of at most ``max_bytes`` bytes."""
-    dataset = open_dataset(h5, path, MIN_ALLOWANCE)
-    if dataset.shape != () or h5py.check_string_dtype(dataset.dtype) is None:
+    dataset, dtype, shape = declared_dataset(h5, path, MIN_ALLOWANCE)
+    if shape != () or h5py.check_string_dtype(dtype) is None:
         raise Refused(f"{path} is not a text dataset")
-    value = _read_all(dataset)[()]
+    value = _read_all(dataset, dtype, shape)[()]
     data = _as_bytes(value) if isinstance(value, bytes | str) else b""
     if len(data) > max_bytes:
         raise Refused(f"{path} is {len(data):,} bytes of text, more than {max_bytes:,}")
