@@ -14,6 +14,8 @@ different.
 
 from __future__ import annotations
 
+import os
+import threading
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -33,21 +35,39 @@ Stored = tuple[int, memoryview]
 class LayerReads:
     """Layers being read: :func:`start_layer_reads` begins, :meth:`finish` collects.
 
-    Between the two the caller's thread is free for other reads of the same file while the
-    workers inflate. ``fallback(key)`` reads one layer through HDF5 (file still open).
+    Between the two the caller's thread is free for other reads of the same file while
+    worker threads inflate; :meth:`finish` then inflates what they have not taken yet.
+    ``fallback(key)`` reads one layer through HDF5 (the file still open).
     """
 
-    def __init__(self, keys: list[str], fallback: Callable[[str], np.ndarray | None]) -> None:
+    def __init__(
+        self, keys: list[str], n_vertices: int, fallback: Callable[[str], np.ndarray | None]
+    ) -> None:
         self.keys = keys
+        self.n_vertices = n_vertices
         self.fallback = fallback
+        self.tasks: list[tuple[str, int, list[Stored]]] = []
+        """(key, chunk length, stored chunks), smallest first: the largest is taken first."""
+        self.done: dict[str, np.ndarray | None] = {}
         self.jobs: list[Future] = []
+        self._lock = threading.Lock()
+
+    def work(self) -> None:
+        """Inflate layers until none is left to take (on a worker, or the caller's thread)."""
+        while True:
+            with self._lock:
+                if not self.tasks:
+                    return
+                key, length, stored = self.tasks.pop()
+            self.done[key] = _inflate(stored, length, self.n_vertices)
 
     def finish(self) -> dict[str, np.ndarray]:
         """Every layer, in the order started (HDF5's read for those the fast path left)."""
-        done: dict[str, np.ndarray | None] = dict.fromkeys(self.keys)
+        self.work()
         for job in self.jobs:
-            done.update(job.result())
-        return {key: self.fallback(key) if v is None else v for key, v in done.items()}
+            job.result()
+        found = {key: self.done.get(key) for key in self.keys}
+        return {key: self.fallback(key) if v is None else v for key, v in found.items()}
 
 
 def start_layer_reads(
@@ -58,35 +78,26 @@ def start_layer_reads(
     fallback: Callable[[str], np.ndarray | None],
 ) -> LayerReads:
     """Check each layer ``/layers/<key>`` of ``h5`` (opened from ``data``) and start
-    inflating its chunks on the worker threads.
+    inflating its chunks on worker threads.
 
     Raises :class:`~bodymap.store.limits.Refused` for a layer not uint8 of ``n_vertices``.
     """
-    reads = LayerReads(keys, fallback)
+    reads = LayerReads(keys, n_vertices, fallback)
     view = memoryview(data)
     plain = h5.id.get_create_plist().get_userblock() == 0  # chunk addresses are file offsets
-    layers = []
     for key in keys:
         found = _stored_chunks(h5, view, f"layers/{key}", n_vertices) if plain else None
         if found is not None:
-            layers.append((key, *found))
-    # One job per worker, balanced by stored bytes: fewer hand-overs of the GIL than a job
-    # per layer or per chunk.
-    shares: list[list] = [[] for _ in range(min(WORKERS, len(layers)))]
-    loads = [0] * len(shares)
-    for layer in sorted(layers, key=lambda found: -sum(len(c) for _, c in found[2])):
-        least = loads.index(min(loads))
-        shares[least].append(layer)
-        loads[least] += sum(len(c) for _, c in layer[2])
-    reads.jobs = [pool().submit(_inflate_all, share, n_vertices) for share in shares]
+            reads.tasks.append((key, *found))
+    reads.tasks.sort(key=lambda task: sum(len(chunk) for _, chunk in task[2]))
+    # The caller's thread inflates too once its own reads are done: one helper less than
+    # the cores, so that no thread waits for a core (and for the GIL) behind another.
+    helpers = max(1, min(MAX_HELPERS, (os.cpu_count() or 1) - 1, len(reads.tasks)))
+    reads.jobs = [pool().submit(reads.work) for _ in range(helpers)] if reads.tasks else []
     return reads
 
 
-WORKERS = 2
-
-
-def _inflate_all(share: list, n_vertices: int) -> dict[str, np.ndarray | None]:
-    return {key: _inflate(stored, length, n_vertices) for key, length, stored in share}
+MAX_HELPERS = 2
 
 
 def _stored_chunks(
