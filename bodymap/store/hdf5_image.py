@@ -37,7 +37,7 @@ from bodymap.store.limits import (
     allowance,
     check_hard_link,
     check_members,
-    open_dataset,
+    declared_dataset,
 )
 
 DIGEST_ATTRIBUTE = "content_sha256"
@@ -142,12 +142,14 @@ def build_image(plan: FilePlan, digest: bool = True) -> bytes:
 
     Uses h5py's low-level API: four times faster than the high-level one for the many
     small objects of a session file, and the files are the same. The layers' chunks are
-    made on worker threads, one task a layer, while this thread computes the digest.
+    made on worker threads, one task a layer, and the content digest is computed on one,
+    while this thread builds the file.
     """
+    # The digest first (hashlib releases the GIL): after a dab most chunks are reused.
+    digest_job = pool().submit(content_digest, plan.items()) if digest else None
     chunked = {
         path: pool().submit(filtered_chunks, path, plan.arrays[path][0]) for path in _direct(plan)
     }
-    digest_text = content_digest(plan.items()) if digest else None  # meanwhile, here
     with h5py.File("image.h5", "w", driver="core", backing_store=False) as h5:
         objects: dict[str, h5py.h5o.ObjectID] = {"/": h5.id}
         for path in sorted({p.rsplit("/", 1)[0] for p in [*plan.texts, *plan.arrays, *plan.attrs]}):
@@ -166,8 +168,8 @@ def build_image(plan: FilePlan, digest: bool = True) -> bytes:
                 objects[path] = h5py.h5g.create(h5.id, path.encode())
             for name, value in attrs.items():
                 _write_attr(objects[path], name, value)
-        if digest_text is not None:
-            _write_attr(h5.id, DIGEST_ATTRIBUTE, digest_text)
+        if digest_job is not None:
+            _write_attr(h5.id, DIGEST_ATTRIBUTE, digest_job.result())
         h5.flush()
         return h5.id.get_file_image()
 
@@ -251,7 +253,9 @@ def _write_attr(target, name: str, value) -> None:
     attr.write(data)
 
 
-def file_items(h5: h5py.File, limit: int | None = None) -> Iterator[Item]:
+def file_items(
+    h5: h5py.File, limit: int | None = None, known: dict[str, str | np.ndarray] | None = None
+) -> Iterator[Item]:
     """Read every dataset and attribute of an open file as canonical items.
 
     Reading every dataset in full makes HDF5 check every chunk's fletcher32 checksum:
@@ -259,16 +263,28 @@ def file_items(h5: h5py.File, limit: int | None = None) -> Iterator[Item]:
     at most :data:`~bodymap.store.limits.MAX_OBJECTS` objects, no links, each object's
     attributes checked, each dataset no larger than ``limit`` bytes (by default what the
     file's size allows); :class:`~bodymap.store.limits.Refused` otherwise.
+
+    ``known``: datasets already read in full, and checked, from this file (path -> text or
+    array), so that a check which decoded the file first does not read them twice.
     """
     limit = allowance(h5) if limit is None else limit
+    known = known or {}
     for path, obj in _walk(h5):
         for name, value in all_attributes(obj.id, path):
             yield _attr_item(path, name, value)
         if isinstance(obj, h5py.Dataset):
-            if h5py.check_string_dtype(obj.dtype) is not None:
+            if path in known:
+                yield _known_item(path, known[path])
+            elif h5py.check_string_dtype(obj.dtype) is not None:
                 yield path, "utf8", read_text(h5, path).encode("utf-8")
             else:
                 yield _array_item(path, canonical_array(read_dataset(h5, path, limit)))
+
+
+def _known_item(path: str, value: str | np.ndarray) -> Item:
+    if isinstance(value, str):
+        return path, "utf8", value.encode("utf-8")
+    return _array_item(path, canonical_array(value))
 
 
 def _walk(h5: h5py.File) -> list[tuple[str, h5py.Group | h5py.Dataset]]:
@@ -304,19 +320,42 @@ def read_dataset(
     filters, at most ``max_bytes`` bytes (by default what the file's size allows), and the
     ``dtype``, ``shape`` or number of dimensions when given; :class:`Refused` otherwise.
     """
+    return _read_all(*_checked(h5, path, max_bytes, dtype, shape, ndim))
+
+
+def checked_dataset(
+    h5: h5py.File,
+    path: str,
+    max_bytes: int | None = None,
+    dtype: np.dtype | type | None = None,
+    shape: tuple[int, ...] | None = None,
+    ndim: int | None = None,
+) -> h5py.h5d.DatasetID:
+    """The dataset at ``path``, opened, after the checks of :func:`read_dataset`."""
+    return _checked(h5, path, max_bytes, dtype, shape, ndim)[0]
+
+
+def _checked(
+    h5: h5py.File,
+    path: str,
+    max_bytes: int | None,
+    dtype: np.dtype | type | None,
+    shape: tuple[int, ...] | None,
+    ndim: int | None,
+) -> tuple[h5py.h5d.DatasetID, np.dtype, tuple[int, ...]]:
     limit = allowance(h5) if max_bytes is None else max_bytes
-    dataset = open_dataset(h5, path, limit)
-    if dtype is not None and dataset.dtype != np.dtype(dtype):
-        raise Refused(f"{path} holds {dataset.dtype} values, not {np.dtype(dtype)}")
-    if shape is not None and dataset.shape != shape:
-        raise Refused(f"{path} has shape {dataset.shape}, not {shape}")
-    if ndim is not None and len(dataset.shape) != ndim:
-        raise Refused(f"{path} has {len(dataset.shape)} dimensions, not {ndim}")
-    return _read_all(dataset)
+    dataset, found, extent = declared_dataset(h5, path, limit)
+    if dtype is not None and found != np.dtype(dtype):
+        raise Refused(f"{path} holds {found} values, not {np.dtype(dtype)}")
+    if shape is not None and extent != shape:
+        raise Refused(f"{path} has shape {extent}, not {shape}")
+    if ndim is not None and len(extent) != ndim:
+        raise Refused(f"{path} has {len(extent)} dimensions, not {ndim}")
+    return dataset, found, extent
 
 
-def _read_all(dataset: h5py.h5d.DatasetID) -> np.ndarray:
-    out = np.empty(dataset.shape, dtype=dataset.dtype)
+def _read_all(dataset: h5py.h5d.DatasetID, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.empty(shape, dtype=dtype)
     if out.size:
         dataset.read(h5py.h5s.ALL, h5py.h5s.ALL, out)
     return out
@@ -324,10 +363,10 @@ def _read_all(dataset: h5py.h5d.DatasetID) -> np.ndarray:
 
 def read_text(h5: h5py.File, path: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
     """A text dataset as ``str``: a scalar UTF-8 string of at most ``max_bytes`` bytes."""
-    dataset = open_dataset(h5, path, MIN_ALLOWANCE)
-    if dataset.shape != () or h5py.check_string_dtype(dataset.dtype) is None:
+    dataset, dtype, shape = declared_dataset(h5, path, MIN_ALLOWANCE)
+    if shape != () or h5py.check_string_dtype(dtype) is None:
         raise Refused(f"{path} is not a text dataset")
-    value = _read_all(dataset)[()]
+    value = _read_all(dataset, dtype, shape)[()]
     data = _as_bytes(value) if isinstance(value, bytes | str) else b""
     if len(data) > max_bytes:
         raise Refused(f"{path} is {len(data):,} bytes of text, more than {max_bytes:,}")

@@ -9,6 +9,7 @@ what a file declares is checked against its bytes first (:mod:`bodymap.store.lim
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ import numpy as np
 
 import bodymap
 from bodymap.core.session import Session
+from bodymap.store.chunk_reads import start_layer_reads
 from bodymap.store.errors import SessionReadError
 from bodymap.store.hdf5_image import DIGEST_ATTRIBUTE, build_image, read_dataset, read_text
 from bodymap.store.limits import (
@@ -119,18 +121,24 @@ def open_file(path: Path, data: bytes | None = None) -> h5py.File:
     opened in memory, so HDF5 never reads the file on disk again and never writes to it.
     """
     with reading(path):
-        if data is None:
-            try:
-                data = path.read_bytes()
-            except FileNotFoundError:
-                raise SessionReadError(path, "the file does not exist") from None
-        if not data:
-            raise SessionReadError(path, "empty file (0 bytes)")
+        data = file_bytes(path, data)
         check_global_heaps(data)
         try:
             return h5py.File(h5py.h5f.open_file_image(data))
         except ValueError:  # HDF5 does not say why an image fails; the same bytes as a file do
             return h5py.File(io.BytesIO(data), "r")
+
+
+def file_bytes(path: Path, data: bytes | None = None) -> bytes:
+    """``data``, or the file's bytes read from disk; an empty file is refused."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise SessionReadError(path, "the file does not exist") from None
+    if not data:
+        raise SessionReadError(path, "empty file (0 bytes)")
+    return data
 
 
 def check_format(
@@ -228,25 +236,48 @@ def read_session(path: Path, data: bytes | None = None) -> tuple[Session, Sessio
         Unreadable, foreign, newer-schema, or damaged (fletcher32 catches damaged layers),
         or declaring more than it could hold (see :mod:`bodymap.store.limits`).
     """
+    data = file_bytes(path, data)
     with open_file(path, data) as h5:
-        attrs = read_attributes(h5, HEADER_ATTRIBUTES)
-        header = header_of(h5, path, attrs)
-        limit = allowance(h5)
-        with reading(path, "layers"):
-            keys = list(h5["layers"]) if header.n_layers else []
-            layers = {key: read_layer(h5, key, header.n_vertices) for key in keys}
-        with reading(path, "text records"):
-            names = TEXTS + tuple(
-                name for name, since in TEXTS_SINCE.items() if header.schema_version >= since
-            )
-            texts = {name: read_text(h5, name) for name in names}
-            for name, text in texts.items():
-                check_json(text, name, MAX_TEXT_BYTES, MAX_JSON_DEPTH)
-        with reading(path, "stroke log"):
-            strokes = {name: _stroke_array(h5, name, limit) for name in STROKE_ARRAYS}
-        with reading(path, "records"):
-            session = session_from_parts(attrs, texts, layers, strokes)
+        session, header, _ = decode_session(h5, path, data)
     return session, header
+
+
+def decode_session(
+    h5: h5py.File,
+    path: Path,
+    data: bytes,
+    check: Callable[[SessionHeader], None] | None = None,
+) -> tuple[Session, SessionHeader, dict[str, str | np.ndarray]]:
+    """The session in an open file (opened from ``data``), its header, and every dataset
+    read, by path (``/layers/pain``): what a full check need not read again. ``check``
+    sees the header before any dataset is read."""
+    attrs = read_attributes(h5, HEADER_ATTRIBUTES)
+    header = header_of(h5, path, attrs)
+    if check is not None:
+        check(header)
+    limit = allowance(h5)
+    with reading(path, "layers"):
+        keys = list(h5["layers"]) if header.n_layers else []
+        n = header.n_vertices
+        pending = start_layer_reads(h5, data, keys, n, lambda key: read_layer(h5, key, n))
+    with reading(path, "text records"):
+        names = TEXTS + tuple(
+            name for name, since in TEXTS_SINCE.items() if header.schema_version >= since
+        )
+        texts = {name: read_text(h5, name) for name in names}
+        for name, text in texts.items():
+            check_json(text, name, MAX_TEXT_BYTES, MAX_JSON_DEPTH)
+    with reading(path, "stroke log"):
+        strokes = {name: _stroke_array(h5, name, limit) for name in STROKE_ARRAYS}
+    with reading(path, "layers"):
+        layers = pending.finish()  # inflated on the workers meanwhile
+    with reading(path, "records"):
+        session = session_from_parts(attrs, texts, layers, strokes)
+    read = {f"/{name}": text for name, text in texts.items()}
+    read |= {f"/layers/{key}": values for key, values in layers.items()}
+    for name, (values, offsets) in strokes.items():
+        read[f"/strokes/{name}"], read[f"/strokes/{name}_offsets"] = values, offsets
+    return session, header, read
 
 
 def read_layer(h5: h5py.File, key: str, n_vertices: int) -> np.ndarray | None:

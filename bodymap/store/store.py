@@ -27,6 +27,7 @@ from bodymap.store import clients as client_files
 from bodymap.store.atomic import PRIVATE_FILE, READ_ONLY_FILE
 from bodymap.store.audit import AuditProblem
 from bodymap.store.base import finalised_error, locked, stat_key
+from bodymap.store.chunks import pool
 from bodymap.store.clients import MAX_CLIENT_BYTES
 from bodymap.store.drafts import DraftsMixin
 from bodymap.store.errors import (
@@ -146,6 +147,7 @@ class Store(DraftsMixin, RecordsMixin, PartialReadsMixin):
         path = self._session_path(session_id)
         before = stat_key(path)
         data = self._read_record(path)
+        revision = pool().submit(_sha256, data)  # hashlib releases the GIL: beside the decode
         session, header = read_session(path, data)
         check_identity(header, path, path.parent.name, draft=False)
         self._remember(path, header)
@@ -153,7 +155,7 @@ class Store(DraftsMixin, RecordsMixin, PartialReadsMixin):
         # What a later save of this session may replace: exactly these bytes (the file's
         # identity only if it did not change while it was read).
         same = before is not None and before == stat_key(path)
-        self._keep_revision(session.id, hashlib.sha256(data).hexdigest(), path if same else None)
+        self._keep_revision(session.id, revision.result(), path if same else None)
         return session
 
     @locked
@@ -356,6 +358,10 @@ class Store(DraftsMixin, RecordsMixin, PartialReadsMixin):
         from bodymap.store.verify import verify_store
 
         return verify_store(self)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _checked(info: SessionInfo, problem: str | None) -> SessionInfo:

@@ -3,9 +3,10 @@
 What is checked, per file:
 
 * sessions and drafts: the file opens; it is a BodyMap session of a schema this version
-  reads; its ids match its place (file name, client folder, draft flag); every dataset
-  is read in full, so HDF5 checks every chunk's fletcher32 checksum; the content digest
-  (SHA-256 over every dataset and attribute) matches; the session decodes. A finalised
+  reads; its ids match its place (file name, client folder, draft flag); the session
+  decodes and every other dataset is read in full, so every chunk's fletcher32 checksum
+  is checked, each dataset once; the content digest (SHA-256 over every dataset and
+  attribute) matches. A finalised
   session's file SHA-256 must equal the one the audit log recorded when it was finalised.
 * amendments: parse, match their own SHA-256, belong to an existing finalised session
   whose file still has the SHA-256 they amend, and appear in the audit log.
@@ -36,10 +37,10 @@ from bodymap.store.ledger import Ledger, ledger_of
 from bodymap.store.limits import allowance, reading
 from bodymap.store.mesh_store import read_mesh
 from bodymap.store.session_file import (
-    header_of,
+    SessionHeader,
+    decode_session,
+    file_bytes,
     open_file,
-    read_header,
-    read_session,
     stored_digest,
 )
 
@@ -115,25 +116,39 @@ def check_session_file(path: Path, draft: bool = False, data: bytes | None = Non
     """Why a session (or draft) file fails a full check, or ``None`` when it passes.
 
     ``data``: the file's bytes through the store's seam (read from disk without it)."""
+    return session_check(path, draft, data)[0]
+
+
+def session_check(
+    path: Path, draft: bool = False, data: bytes | None = None
+) -> tuple[str | None, SessionHeader | None]:
+    """:func:`check_session_file`'s answer, and the file's header when it could be read.
+
+    One pass: the session is decoded (each layer chunk's fletcher32 checked), then every
+    other dataset and every attribute is read for the content digest; what the decode
+    read is not read again."""
+    header = None
     try:
         with reading(path):
+            data = file_bytes(path, data)
             with open_file(path, data) as h5:
-                header = header_of(h5, path)
-                check_identity(header, path, path.parent.name, draft=draft)
+
+                def identity(found: SessionHeader) -> None:
+                    check_identity(found, path, path.parent.name, draft=draft)
+
+                _, header, read = decode_session(h5, path, data, identity)
                 limit = max(allowance(h5), header.n_vertices)
                 with reading(path, "data"):
-                    items = list(file_items(h5, limit))
+                    items = list(file_items(h5, limit, known=read))
                 stored = stored_digest(h5)
             if stored is None:
-                return "no content digest attribute"
+                return "no content digest attribute", header
             if content_digest(items) != stored:
-                return (
-                    "content changed: the content digest does not match (edited outside BodyMap?)"
-                )
-            read_session(path, data)
+                changed = "content changed: the content digest does not match"
+                return f"{changed} (edited outside BodyMap?)", header
     except SessionReadError as error:
-        return error.reason
-    return None
+        return error.reason, header
+    return None, header
 
 
 def _session_problem(path: Path, ledger: Ledger, backend) -> str | None:
@@ -141,10 +156,10 @@ def _session_problem(path: Path, ledger: Ledger, backend) -> str | None:
         data = backend_read(backend, path)
     except SessionReadError as error:
         return error.reason
-    problem = check_session_file(path, data=data)
+    problem, header = session_check(path, data=data)
     if problem is not None:
         return problem
-    is_final = read_header(path, data).finalised_at is not None
+    is_final = header.finalised_at is not None
     record = ledger.sessions.get(path.stem)
     if record is None:
         return "not recorded in the audit log (placed here from outside BodyMap?)"
