@@ -18,6 +18,7 @@ import numpy as np
 
 import bodymap
 from bodymap.core.session import Session
+from bodymap.store.clip_codec import read_clips
 from bodymap.store.errors import SessionReadError
 from bodymap.store.hdf5_image import DIGEST_ATTRIBUTE, build_image, read_dataset, read_text
 from bodymap.store.limits import (
@@ -244,8 +245,10 @@ def read_session(path: Path, data: bytes | None = None) -> tuple[Session, Sessio
                 check_json(text, name, MAX_TEXT_BYTES, MAX_JSON_DEPTH)
         with reading(path, "stroke log"):
             strokes = {name: _stroke_array(h5, name, limit) for name in STROKE_ARRAYS}
+        with reading(path, "spoken notes"):
+            clips = read_clips(h5, path, header.schema_version, data)
         with reading(path, "records"):
-            session = session_from_parts(attrs, texts, layers, strokes)
+            session = session_from_parts(attrs, texts, layers, strokes, clips)
     return session, header
 
 
