@@ -88,7 +88,9 @@ class MainWindow(QMainWindow):
         self.controller = PaintController(
             self.viewer, self.undo_stack, lambda pin, tags: PinDialog.edit(self, pin, tags), self
         )
-        self.voice = VoiceControl(self, self.undo_stack, lambda: self.document)
+        self.voice = VoiceControl(
+            self, self.undo_stack, lambda: self.document, view=self.viewer.interactor
+        )
         self.voice.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.view_actions: dict[StandardView, QAction] = {}
         self.sessions = SessionManager(self, store, self) if store is not None else None
@@ -97,6 +99,7 @@ class MainWindow(QMainWindow):
             self.sessions.update_actions()
         self._build_docks()
         self._build_menus_and_toolbar()
+        self.voice.show_availability(self.menuBar())
         self.help_menu = HelpMenu(self)
         self._info = QLabel()
         self._readout = QLabel(OFF_BODY_TEXT)
