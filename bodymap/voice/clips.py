@@ -16,7 +16,15 @@ import numpy as np
 from bodymap.core.annotations import MAX_CLIP_S, SpokenClip
 from bodymap.voice.audio import RATE
 
-__all__ = ["MAX_CLIP_S", "Dictation", "SpokenClip", "Transcriber", "record_clip"]
+__all__ = [
+    "MAX_CLIP_S",
+    "Dictation",
+    "PlaybackUnavailable",
+    "SpokenClip",
+    "Transcriber",
+    "play_clip",
+    "record_clip",
+]
 
 
 Transcriber = Callable[[np.ndarray], str]
@@ -53,3 +61,29 @@ class Dictation:
         self._decoder.end_utt()
         hyp = self._decoder.hyp()
         return hyp.hypstr if hyp is not None else ""
+
+
+class PlaybackUnavailable(Exception):
+    """A spoken note cannot be played here, with a one-line reason."""
+
+
+def play_clip(clip: SpokenClip) -> None:
+    """Start playing a note on the default output device (returns at once).
+
+    Raises
+    ------
+    PlaybackUnavailable
+        No sounddevice or PortAudio, no output device, or samples that cannot be read.
+    """
+    try:
+        import sounddevice
+    except (ImportError, OSError) as error:  # OSError: the PortAudio library is missing
+        raise PlaybackUnavailable(f"no audio support ({error or 'sounddevice missing'})") from None
+    try:
+        samples = clip.audio()
+    except Exception as error:  # noqa: BLE001 - a damaged file: one line, never a crash
+        raise PlaybackUnavailable(f"its recording cannot be read ({error})") from None
+    try:
+        sounddevice.play(samples, clip.rate)
+    except Exception as error:  # noqa: BLE001 - PortAudioError: no output device
+        raise PlaybackUnavailable(f"no sound output ({error})") from None
