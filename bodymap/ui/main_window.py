@@ -344,6 +344,7 @@ class MainWindow(QMainWindow):
         self.events_panel = self.panels.events_panel
         self.findings_panel = self.panels.findings_panel
         self.amendments_panel = self.panels.amendments_panel
+        self.voice.amendments = self.amendments_panel  # a note on a finalised session
 
     def _reframe(self) -> None:
         view = self.viewer.scene.view

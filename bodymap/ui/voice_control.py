@@ -30,16 +30,21 @@ from PyQt6.QtWidgets import QLabel, QWidget
 from bodymap.core.document import SessionDocument
 from bodymap.core.edits import ClipEdit
 from bodymap.core.session import SessionFinalisedError, utc_now
-from bodymap.ui.settings import app_settings
+from bodymap.store.amendments import SPOKEN_NOTE_SECTION
+from bodymap.ui.settings import (
+    PRACTITIONER_KEY,
+    VOICE_ENABLED_KEY,
+    VOICE_KEY_KEY,
+    VOICE_SOUND_KEY,
+    app_settings,
+)
 from bodymap.ui.undo import EditCommand, push_edit
 from bodymap.voice.apply import command_edit, describe
 from bodymap.voice.audio import split_utterances
 from bodymap.voice.clips import record_clip
 from bodymap.voice.vocabulary import Vocabulary
 
-ENABLED_KEY = "voice/enabled"
-PUSH_TO_TALK_KEY = "voice/key"
-SOUND_KEY = "voice/sound"
+ENABLED_KEY, PUSH_TO_TALK_KEY, SOUND_KEY = VOICE_ENABLED_KEY, VOICE_KEY_KEY, VOICE_SOUND_KEY
 DEFAULT_KEY = Qt.Key.Key_F9
 CONFIRMATION_MS = 4000
 ATTACH_WITHIN = timedelta(seconds=90)
@@ -92,6 +97,9 @@ class VoiceControl(QObject):
         self._watched = [w for w in (window, view) if w is not None]
         self._transcriber = transcriber
         self._pressed_at = None
+        self.amendments = None
+        """The amendments panel (``amend`` and ``can_amend``): a spoken note on a finalised
+        session becomes an amendment there."""
         self._factory = recogniser_factory or _pocketsphinx_recogniser
         self._microphone = microphone
         self._recogniser = None
@@ -155,7 +163,9 @@ class VoiceControl(QObject):
     def begin(self) -> None:
         """The key went down: open the microphone."""
         document = self._document()
-        if document is None or not document.editable or self.recording:
+        if document is None or self.recording:
+            return
+        if not document.editable and not self._can_amend():
             return
         # Built (or moved to new tag names) now, while the practitioner speaks.
         if self._current_recogniser() is None:
@@ -192,7 +202,10 @@ class VoiceControl(QObject):
         if document is None:
             return
         if command.kind == "note":
-            self.add_note(document, samples)
+            (self.add_note if document.editable else self.amend_note)(document, samples)
+            return
+        if not document.editable:
+            self._say("Not applied: this session is finalised (a spoken note becomes an amendment)")
             return
         if command.kind == "undo":
             text = self._stack.undoText()
@@ -226,6 +239,22 @@ class VoiceControl(QObject):
             self._say(f"Note not recorded: {error}")
             return
         self._say(f"Note recorded ({clip.seconds:.0f} s) — Ctrl+Z undoes", tone=True)
+
+    def _can_amend(self) -> bool:
+        return self.amendments is not None and self.amendments.can_amend
+
+    def amend_note(self, document: SessionDocument, samples) -> None:
+        """A note on a finalised session: its transcript becomes an amendment, like a
+        written correction (amendments are text: the audio is not kept)."""
+        text = self._transcribe(samples) if samples is not None and len(samples) else ""
+        if not text or not self._can_amend():
+            self._say(
+                "Not recorded: a finalised session takes amendments, and no words were made out"
+            )
+            return
+        author = str(app_settings().value(PRACTITIONER_KEY, "") or document.session.practitioner)
+        if self.amendments.amend(text, author or "voice", SPOKEN_NOTE_SECTION) is not None:
+            self._say("Amendment added from a spoken note (its words; the audio is not kept)")
 
     def _transcribe(self, samples) -> str:
         """The note's words without the command word, or "" with no transcriber."""

@@ -169,3 +169,28 @@ def test_the_key_is_watched_on_the_window_only_never_the_application(qtbot, setu
     qtbot.keyPress(typed, Qt.Key.Key_F9)
     qtbot.keyRelease(typed, Qt.Key.Key_F9)
     assert microphone.opened == 1  # an application-wide filter would have opened it
+
+
+class FakeAmendments:
+    can_amend = True
+
+    def __init__(self):
+        self.stored = []
+
+    def amend(self, text, author, section=""):
+        self.stored.append((text, section))
+        return self.stored[-1]
+
+
+def test_a_note_on_a_finalised_session_becomes_an_amendment(qtbot, setup, document):
+    from datetime import UTC, datetime
+
+    window, stack, control, made, microphone = setup
+    control._transcriber = lambda samples: "note pain eased after the session"
+    control.amendments = FakeAmendments()
+    document.mark_finalised(datetime(2026, 3, 4, tzinfo=UTC))
+    speak(qtbot, window, made, "note")
+    assert control.amendments.stored == [("pain eased after the session", "spoken note")]
+    assert document.session.clips == {} and stack.count() == 0
+    speak(qtbot, window, made, "still point")  # anything else is refused, nothing changes
+    assert document.session.events == [] and "finalised" in control.confirmation
