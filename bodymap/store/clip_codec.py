@@ -33,6 +33,7 @@ CLIP_GROUP = "clips"
 
 def plan_clips(plan: FilePlan, clips: dict[str, SpokenClip]) -> None:
     """Add every clip of a session to ``plan`` (no group at all when there is none)."""
+    preload(clips.values())
     for clip in clips.values():
         path = f"/{CLIP_GROUP}/{clip.id}"
         plan.array(path, clip.audio())
@@ -58,11 +59,11 @@ def read_clips(
     names = list(group)
     if names and data is None:
         data = h5.id.get_file_image()
-    clips = {}
+    clips, reader = {}, ClipReader(path, data)
     for name in names:
         clip_id = checked_clip_id(name)
         fields, length = read_clip_fields(h5, f"{CLIP_GROUP}/{clip_id}")
-        source = functools.partial(read_clip_samples, path, data, clip_id)
+        source = functools.partial(reader.samples, clip_id)
         clips[clip_id] = SpokenClip(
             time=datetime.fromisoformat(fields["time"]),
             samples=None,
@@ -78,11 +79,42 @@ def read_clips(
     return clips
 
 
-def read_clip_samples(path: Path, data: bytes, clip_id: str) -> np.ndarray:
-    """The samples of one clip from a session file's bytes; SessionReadError if damaged."""
-    # Imported here: session_file imports the codec that imports this module.
-    from bodymap.store.session_file import open_file
+class ClipReader:
+    """Reads the samples of one file's clips from its bytes, several at one opening.
 
-    with reading(path, "spoken note"), open_file(path, data) as h5:
-        name = f"{CLIP_GROUP}/{checked_clip_id(clip_id)}"
-        return read_dataset(h5, name, clip_bytes_allowed(h5), dtype=np.int16, ndim=1)
+    Playing a note reads that note; saving the session again reads every note not yet
+    read with one opening of the file (:func:`preload`), not one opening per note.
+    """
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        self.path, self._data = path, data
+        self._read: dict[str, np.ndarray] = {}
+
+    def samples(self, clip_id: str) -> np.ndarray:
+        """The samples of ``clip_id``; SessionReadError (one line) if they are damaged."""
+        if clip_id not in self._read:
+            self.read_many([clip_id])
+        return self._read.pop(clip_id)  # the clip keeps them from now on
+
+    def read_many(self, clip_ids: list[str]) -> None:
+        # Imported here: session_file imports the codec that imports this module.
+        from bodymap.store.session_file import open_file
+
+        with reading(self.path, "spoken note"), open_file(self.path, self._data) as h5:
+            limit = clip_bytes_allowed(h5)
+            for clip_id in clip_ids:
+                name = f"{CLIP_GROUP}/{checked_clip_id(clip_id)}"
+                self._read[clip_id] = read_dataset(h5, name, limit, dtype=np.int16, ndim=1)
+
+
+def preload(clips) -> None:
+    """Read the samples of every clip not yet read, one opening per file they came from."""
+    waiting: dict[ClipReader, list[SpokenClip]] = {}
+    for clip in clips:
+        reader = getattr(clip.source, "func", None)
+        if not clip.loaded and isinstance(getattr(reader, "__self__", None), ClipReader):
+            waiting.setdefault(reader.__self__, []).append(clip)
+    for reader, unread in waiting.items():
+        reader.read_many([clip.id for clip in unread])
+        for clip in unread:
+            clip.audio()

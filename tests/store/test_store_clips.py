@@ -14,6 +14,7 @@ from store_helpers import full_session
 
 from bodymap.core.annotations import SpokenClip
 from bodymap.store import Store, StoreError
+from bodymap.store.clip_codec import ClipReader
 from bodymap.store.errors import SessionReadError
 from bodymap.store.keys import unlock
 from bodymap.store.protection import protect
@@ -77,12 +78,17 @@ def test_opening_reads_no_samples_until_a_note_is_played(store, client):
     assert loaded.clips["k2"].loaded and not loaded.clips["k1"].loaded
 
 
-def test_a_loaded_session_saved_again_keeps_every_note(store, client):
+def test_a_loaded_session_saved_again_keeps_every_note(store, client, monkeypatch):
     session = with_clips(client.id)
     store.save(session)
     loaded = store.load(session.id)
     del loaded.clips["k3"]
-    store.save(loaded)  # the unplayed notes are read from the file they came from
+    openings = []
+    read_many = ClipReader.read_many
+    monkeypatch.setattr(ClipReader, "read_many", lambda r, ids: (openings.append(ids),
+                                                                  read_many(r, ids)))  # fmt: skip
+    store.save(loaded)  # the unplayed notes are read from the file they came from, at once
+    assert [sorted(ids) for ids in openings] == [["k1", "k2"]]
     again = store.load(session.id)
     assert set(again.clips) == {"k1", "k2"}
     assert np.array_equal(again.clips["k1"].audio(), session.clips["k1"].samples)
