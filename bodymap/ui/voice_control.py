@@ -18,6 +18,7 @@ dialog is a window of its own, so typing in its text fields is never taken for t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 from collections.abc import Callable
@@ -112,9 +113,10 @@ class VoiceControl(QObject):
 
     def _watch(self, on: bool) -> None:
         for widget in self._watched:
-            widget.removeEventFilter(self)  # never twice
-            if on:
-                widget.installEventFilter(self)
+            with contextlib.suppress(RuntimeError):  # its C++ side may be gone already
+                widget.removeEventFilter(self)  # never twice
+                if on:
+                    widget.installEventFilter(self)
 
     def show_availability(self, menus: QWidget) -> None:
         """Where voice cannot work, the voice menu entry says why and cannot be ticked."""
