@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bodymap.core.annotations import ForceVector, Pin
+from bodymap.core.annotations import ForceVector, Pin, SpokenClip
 from bodymap.core.painter import LayerEdit
 from bodymap.core.session import Session, SessionEvent, StrokeRecord
 from bodymap.core.tags import Tag, TagSet
@@ -18,8 +18,8 @@ from bodymap.core.tags import Tag, TagSet
 
 @dataclass(frozen=True, eq=False)
 class Change:
-    """What changed. ``kind`` is one of layers, pins, vectors, events, tags, style, notes,
-    rhythm, session.
+    """What changed. ``kind`` is one of layers, pins, vectors, events, clips, tags, style,
+    notes, rhythm, session.
 
     For ``layers``, ``vertex_ids`` lists the vertices to recolour; it is ``None`` when a
     stroke painted live is complete (the view already shows it, summaries are now due).
@@ -75,6 +75,7 @@ class AnnotationEdit:
     def __post_init__(self) -> None:
         if self.before is None and self.after is None:
             raise ValueError("an annotation edit needs a before or an after")
+        self._detached: list[SpokenClip] = []
 
     @property
     def collection(self) -> str:
@@ -94,10 +95,13 @@ class AnnotationEdit:
 
     def apply(self, session: Session) -> Change:
         _put(getattr(session, self.collection), (self.after or self.before).id, self.after)
+        if self.after is None and isinstance(self.before, Pin):
+            self._detached = detach_clips(session, pin_id=self.before.id)
         return Change(self.collection)
 
     def revert(self, session: Session) -> Change:
         _put(getattr(session, self.collection), (self.after or self.before).id, self.before)
+        reattach_clips(session, self._detached)
         return Change(self.collection)
 
 
@@ -108,6 +112,9 @@ class EventEdit:
     before: SessionEvent | None
     after: SessionEvent | None
 
+    def __post_init__(self) -> None:
+        self._detached: list[SpokenClip] = []
+
     @property
     def text(self) -> str:
         item = self.after or self.before
@@ -115,9 +122,12 @@ class EventEdit:
         return f"{verb} {item.label.lower()} event"
 
     def apply(self, session: Session) -> Change:
+        if self.after is None and self.before is not None:
+            self._detached = detach_clips(session, event_id=self.before.id)
         return self._swap(session, self.before, self.after)
 
     def revert(self, session: Session) -> Change:
+        reattach_clips(session, self._detached)
         return self._swap(session, self.after, self.before)
 
     @staticmethod
@@ -152,7 +162,61 @@ class TagSetEdit:
         return Change("tags")
 
 
-Edit = StrokeEdit | AnnotationEdit | EventEdit | TagSetEdit
+@dataclass(eq=False)
+class ClipEdit:
+    """Add (``before`` is None), delete (``after`` is None) or re-transcribe a spoken note."""
+
+    before: SpokenClip | None
+    after: SpokenClip | None
+
+    def __post_init__(self) -> None:
+        if self.before is None and self.after is None:
+            raise ValueError("a spoken-note edit needs a before or an after")
+
+    @property
+    def text(self) -> str:
+        verb = "add" if self.before is None else "delete" if self.after is None else "edit"
+        return f"{verb} spoken note"
+
+    def apply(self, session: Session) -> Change:
+        _put(session.clips, (self.after or self.before).id, self.after)
+        return Change("clips")
+
+    def revert(self, session: Session) -> Change:
+        _put(session.clips, (self.after or self.before).id, self.before)
+        return Change("clips")
+
+
+Edit = StrokeEdit | AnnotationEdit | EventEdit | TagSetEdit | ClipEdit
+
+
+def detach_clips(
+    session: Session, event_id: str | None = None, pin_id: str | None = None
+) -> list[SpokenClip]:
+    """Keep the spoken notes of a deleted event or pin, as notes of the session itself.
+
+    A recording is part of the clinical record: deleting the moment or place it was
+    attached to must not delete what was said. Returns the clips as they were (for undo).
+    """
+    found = [
+        clip
+        for clip in session.clips.values()
+        if (event_id is not None and clip.event_id == event_id)
+        or (pin_id is not None and clip.pin_id == pin_id)
+    ]
+    for clip in found:
+        session.clips[clip.id] = clip.attached(
+            None if event_id is not None else clip.event_id,
+            None if pin_id is not None else clip.pin_id,
+        )
+    return found
+
+
+def reattach_clips(session: Session, clips: list[SpokenClip]) -> None:
+    """Undo :func:`detach_clips`: the clips belong to their event or pin again."""
+    for clip in clips:
+        if clip.id in session.clips:
+            session.clips[clip.id] = clip
 
 
 def _put(items: dict, key: str, value) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from bodymap.core.annotations import ForceVector, Pin, SurfacePoint, new_id
+from bodymap.core.annotations import ForceVector, Pin, SpokenClip, SurfacePoint, new_id
 from bodymap.core.overlays import Overlays
 from bodymap.core.tags import TagSet
 from bodymap.core.validation import check_text
@@ -222,6 +222,8 @@ class Session:
     rhythm: list[RhythmReading] = field(default_factory=list)
     strokes: list[StrokeRecord] = field(default_factory=list)
     camera: Camera | None = None
+    clips: dict[str, SpokenClip] = field(default_factory=dict)
+    """Spoken notes by id (:class:`~bodymap.core.annotations.SpokenClip`)."""
     carried_over_from: str | None = None
     finalised_at: datetime | None = None
     body: dict = field(default_factory=dict)
@@ -266,6 +268,7 @@ class Session:
             and self.notes == other.notes
             and self.rhythm == other.rhythm
             and self.strokes == other.strokes
+            and self.clips == other.clips
             and _same_camera(self.camera, other.camera)
             and self.carried_over_from == other.carried_over_from
             and self.finalised_at == other.finalised_at
@@ -329,7 +332,7 @@ def carry_over(previous: Session, practitioner: str = "") -> Session:
     """A new session for the same client that starts from ``previous``'s findings.
 
     Layers, pins and vectors are copied and the new session records where they came from;
-    notes, events, readings and the stroke log start empty.
+    notes, events, spoken notes, readings and the stroke log start empty.
     """
     return Session(
         client_id=previous.client_id,

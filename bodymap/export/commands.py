@@ -50,6 +50,11 @@ def add_export_parsers(commands) -> list[argparse.ArgumentParser]:
         dest="json_file",
         help="the complete session (or with --client, record) as JSON",
     )
+    export.add_argument(
+        "--include-audio",
+        action="store_true",
+        help="also write each spoken note's audio as a WAV file beside the export",
+    )
     export.add_argument("--ply", type=Path, metavar="FILE", help="the painted body as PLY")
     export.add_argument("--glb", type=Path, metavar="FILE", help="the painted body as GLB")
     export.add_argument(
@@ -142,6 +147,10 @@ def _session_export(args: argparse.Namespace, folder: Path | None) -> int:
     for path, kind, suffix, write in singles:
         if path:
             written.append(write(source, _target(path, session_filename(session, kind, suffix))))
+    if args.include_audio and written:
+        from bodymap.export.clips import write_clip_wavs
+
+        written += write_clip_wavs(session, written[-1])
     _print(written)
     return 0
 

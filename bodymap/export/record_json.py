@@ -29,6 +29,7 @@ from bodymap.core.session import (
     StrokeRecord,
 )
 from bodymap.core.tags import TagSet
+from bodymap.export.clips import clips_to_dicts
 from bodymap.export.errors import RecordFormatError
 from bodymap.store.amendments import Amendment
 from bodymap.store.session_codec import camera_from_dict, camera_to_dict, stroke_fields
@@ -86,6 +87,7 @@ def session_to_dict(session: Session) -> dict:
         "rhythm": [reading.to_dict() for reading in session.rhythm],
         "camera": camera_to_dict(session.camera),
         "strokes": [_stroke_to_dict(stroke) for stroke in session.strokes],
+        "clips": clips_to_dicts(session),  # spoken notes without their audio
     }
 
 

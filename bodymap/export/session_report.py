@@ -16,6 +16,7 @@ from pathlib import Path
 import bodymap
 from bodymap.core.atlas import NO_REGION
 from bodymap.core.session import EVENT_KINDS, LISTENING_STATIONS, SOAP_FIELDS
+from bodymap.export.clips import clips_table
 from bodymap.export.files import Output, write_outputs
 from bodymap.export.html_parts import (
     STYLE,
@@ -167,6 +168,7 @@ def session_report_html(source: SessionSource, sheet_html: str, emotional_conten
         _vectors(source),
         heading("Events"),
         _events(source, emotional_content),
+        *_spoken_notes(source, emotional_content),
         heading("Craniosacral rhythm"),
         _rhythm(source),
         heading("SOAP notes"),
@@ -267,6 +269,13 @@ def _vectors(source: SessionSource) -> str:
         for v in source.session.vectors.values()
     ]
     return table(("Tag", "Entered at", "Travelled to", "Length (cm)", "Note"), rows, numeric=(3,))
+
+
+def _spoken_notes(source: SessionSource, emotional: bool) -> list[str]:
+    """The spoken notes' transcripts: emotional content, so left out without it."""
+    if not emotional or not source.session.clips:
+        return []
+    return [heading("Spoken notes"), clips_table(source.session)]
 
 
 def _events(source: SessionSource, emotional: bool) -> str:

@@ -21,6 +21,9 @@ AMENDMENT_FORMAT = "bodymap-amendment"
 AMENDMENT_SCHEMA = 1
 MAX_SECTION = 100
 MAX_AMENDMENT_BYTES = 2_000_000
+SPOKEN_NOTE_SECTION = "spoken note"
+"""The section of an amendment made from a spoken note on a finalised session (its
+transcript; an amendment is text, so the audio is not kept)."""
 
 
 @dataclass(frozen=True)

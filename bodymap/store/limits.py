@@ -313,3 +313,56 @@ def parse_json(
 
 def _shape(shape: tuple[int, ...]) -> str:
     return " x ".join(f"{n:,}" for n in shape) or "1"
+
+
+# ----- spoken notes (/clips) ------------------------------------------------------------------
+
+MAX_CLIPS = 256
+"""Spoken notes one session file may hold (each is an object of the file)."""
+MAX_CLIP_BYTES = 600 * 48_000 * 2
+"""Ten minutes of int16 at the highest rate a clip may have (the core's bounds)."""
+_CLIP_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+_CLIP_TEXTS = ("time", "transcript", "event_id", "pin_id")
+
+
+def check_clip_group(h5: h5py.File, name: str) -> h5py.Group:
+    """The group of spoken notes, after checking it is one and holds at most
+    :data:`MAX_CLIPS` members."""
+    check_hard_link(h5, name)
+    group = h5[name]
+    if not isinstance(group, h5py.Group):
+        raise Refused(f"{name} is not a group")
+    check_members(group, name, MAX_CLIPS)
+    check_attribute_count(group.id, name)
+    return group
+
+
+def checked_clip_id(name: str) -> str:
+    """A clip's id as a file names it: letters, digits, ``_`` and ``-``, at most 64."""
+    if not _CLIP_ID.fullmatch(name):
+        raise Refused(f"a spoken note is named {name[:80]!r}, not an id")
+    return name
+
+
+def clip_bytes_allowed(h5: h5py.File) -> int:
+    """The most bytes one clip's samples may declare in ``h5``."""
+    return min(MAX_CLIP_BYTES, allowance(h5))
+
+
+def read_clip_fields(h5: h5py.File, path: str) -> tuple[dict, int]:
+    """A clip's attributes (each checked) and its number of samples, its samples unread.
+
+    The dataset must be 1-D int16 within :func:`clip_bytes_allowed`; ``rate`` 8,000 to
+    48,000, ``transcript_automatic`` 0 or 1, the others text.
+    """
+    dataset = open_dataset(h5, path, clip_bytes_allowed(h5))
+    if dataset.dtype != np.int16 or len(dataset.shape) != 1:
+        raise Refused(f"{path} is not one channel of int16 samples")
+    fields = dict(all_attributes(dataset, path))
+    for name in _CLIP_TEXTS:
+        if not isinstance(fields.get(name), str):
+            raise Refused(f"{path} has no text attribute {name!r}")
+    fields["rate"] = checked_count(fields.get("rate"), f"{path} rate", 48_000, 8_000)
+    automatic = fields.get("transcript_automatic")
+    fields["transcript_automatic"] = checked_count(automatic, f"{path} transcript_automatic", 1)
+    return fields, int(dataset.shape[0])

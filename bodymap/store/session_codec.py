@@ -25,14 +25,16 @@ from bodymap.core.session import (
 )
 from bodymap.core.tags import TagSet
 from bodymap.core.views import Camera
+from bodymap.store.clip_codec import plan_clips
 from bodymap.store.hdf5_image import FilePlan
 
 SESSION_FORMAT = "bodymap-session"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped on any change an older reader would misread or lose on saving back.
 
 2: the body a session was recorded on (``/body``) and its mesh's ``topology_id``. Files of
-schema 1 still open: their body is ``{}`` and their topology unknown (``""``)."""
+schema 1 still open: their body is ``{}`` and their topology unknown (``""``).
+3: spoken notes (``/clips``, :mod:`bodymap.store.clip_codec`); older files have none."""
 LENGTH_UNIT = "m"
 LAYER_UNIT = "tenths of intensity: stored value / 10 = intensity 0-10"
 STROKE_ARRAYS = {
@@ -90,6 +92,7 @@ def session_plan(
     plan.text("/camera", _json(camera_to_dict(session.camera)))
     plan.text("/body", _json(session.body))
     _plan_strokes(plan, session.strokes)
+    plan_clips(plan, session.clips)
     if thumbnail is not None:
         plan.array("/thumbnail", np.frombuffer(bytes(thumbnail), dtype=np.uint8), compress=False)
         plan.attr("/thumbnail", "mime_type", "image/png")
@@ -186,8 +189,11 @@ def strokes_from(log: list[dict], arrays: dict[str, tuple[np.ndarray, np.ndarray
     return strokes
 
 
-def session_from_parts(header: dict, texts: dict[str, str], layers, strokes) -> Session:
-    """A :class:`Session` from its root attributes, JSON texts, layers and stroke log."""
+def session_from_parts(
+    header: dict, texts: dict[str, str], layers, strokes, clips: dict | None = None
+) -> Session:
+    """A :class:`Session` from its root attributes, JSON texts, layers, stroke log and
+    spoken notes."""
     parsed = {name: json.loads(text) for name, text in texts.items()}
     tags = TagSet.from_list(parsed["tags"])
     n_vertices = int(header["n_vertices"])
@@ -211,6 +217,7 @@ def session_from_parts(header: dict, texts: dict[str, str], layers, strokes) -> 
         rhythm=[RhythmReading.from_dict(d) for d in parsed["rhythm"]],
         strokes=strokes_from(parsed["strokes/log"], strokes),
         camera=camera_from_dict(parsed["camera"]),
+        clips=dict(clips or {}),
         carried_over_from=str(header["carried_over_from"]) or None,
         finalised_at=parse_time(str(header["finalised_at"])),
         body=parsed.get("body") or {},

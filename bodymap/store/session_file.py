@@ -20,6 +20,7 @@ import numpy as np
 import bodymap
 from bodymap.core.session import Session
 from bodymap.store.chunk_reads import start_layer_reads
+from bodymap.store.clip_codec import read_clips
 from bodymap.store.errors import SessionReadError
 from bodymap.store.hdf5_image import DIGEST_ATTRIBUTE, build_image, read_dataset, read_text
 from bodymap.store.limits import (
@@ -269,10 +270,12 @@ def decode_session(
             check_json(text, name, MAX_TEXT_BYTES, MAX_JSON_DEPTH)
     with reading(path, "stroke log"):
         strokes = {name: _stroke_array(h5, name, limit) for name in STROKE_ARRAYS}
+    with reading(path, "spoken notes"):
+        clips = read_clips(h5, path, header.schema_version, data)
     with reading(path, "layers"):
         layers = pending.finish()  # inflated on the workers meanwhile
     with reading(path, "records"):
-        session = session_from_parts(attrs, texts, layers, strokes)
+        session = session_from_parts(attrs, texts, layers, strokes, clips)
     read = {f"/{name}": text for name, text in texts.items()}
     read |= {f"/layers/{key}": values for key, values in layers.items()}
     for name, (values, offsets) in strokes.items():

@@ -1,4 +1,5 @@
-"""The session timeline: still points, significance detectors, releases, techniques.
+"""The session timeline: still points, significance detectors, releases, techniques, and
+the spoken notes (:class:`~bodymap.ui.spoken_notes.SpokenNotesList`), played from here.
 
 Every change is an :class:`~bodymap.core.edits.EventEdit` on the undo stack. Placing an
 event on the body is the main window's job (it owns the 3D view): the panel asks with
@@ -41,6 +42,7 @@ from bodymap.core.document import SessionDocument
 from bodymap.core.edits import Change, EventEdit
 from bodymap.core.session import EVENT_KINDS, TEN_STEP_PROTOCOL, SessionEvent, utc_now
 from bodymap.ui.document_binding import DocumentBound
+from bodymap.ui.spoken_notes import SpokenNotesList
 from bodymap.ui.undo import push_edit
 
 TIME_FORMAT = "%H:%M:%S"
@@ -199,6 +201,8 @@ class EventsPanel(QWidget, DocumentBound):
         layout.addLayout(grid)
         layout.addWidget(self.tree, 1)
         layout.addLayout(row)
+        self.notes = SpokenNotesList(stack)
+        layout.addWidget(self.notes, 1)
         self.set_document(None)
 
     @property
@@ -208,6 +212,7 @@ class EventsPanel(QWidget, DocumentBound):
     def set_document(self, document: SessionDocument | None) -> None:
         """Show ``document``'s timeline (``None``: empty and disabled)."""
         self._bind(document)
+        self.notes.set_document(document)
         self._reload()
 
     def find_event(self, event_id: str) -> SessionEvent | None:

@@ -97,7 +97,9 @@ class MainWindow(QMainWindow):
         self.controller = PaintController(
             self.viewer, self.undo_stack, lambda pin, tags: PinDialog.edit(self, pin, tags), self
         )
-        self.voice = VoiceControl(self, self.undo_stack, lambda: self.document)
+        self.voice = VoiceControl(
+            self, self.undo_stack, lambda: self.document, view=self.viewer.interactor
+        )
         self.voice.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.view_actions: dict[StandardView, QAction] = {}
         self.sessions = SessionManager(self, store, self) if store is not None else None
@@ -106,6 +108,7 @@ class MainWindow(QMainWindow):
             self.sessions.update_actions()
         self._build_docks()
         self._build_menus_and_toolbar()
+        self.voice.show_availability(self.menuBar())
         self.help_menu = HelpMenu(self)
         self._info = QLabel()
         self._readout = QLabel(OFF_BODY_TEXT)
@@ -368,6 +371,7 @@ class MainWindow(QMainWindow):
         self.events_panel = self.panels.events_panel
         self.findings_panel = self.panels.findings_panel
         self.amendments_panel = self.panels.amendments_panel
+        self.voice.amendments = self.amendments_panel  # a note on a finalised session
 
     def _reframe(self) -> None:
         view = self.viewer.scene.view

@@ -54,3 +54,11 @@ BRUSH_RADIUS_KEY = "brush/radius_m"
 BRUSH_INTENSITY_KEY = "brush/intensity"
 GUIDE_DONE_KEY = "guide/first_run_done"
 """True once the first-run guide was completed or dismissed."""
+
+# Voice (push-to-talk): on by default where a recogniser and a microphone are present.
+VOICE_ENABLED_KEY = "voice/enabled"
+"""False once the practitioner switched voice off (Tools › Voice commands)."""
+VOICE_KEY_KEY = "voice/key"
+"""The push-to-talk key (a Qt key code; F9 by default, a foot pedal sends a key)."""
+VOICE_SOUND_KEY = "voice/sound"
+"""Whether a soft tone confirms a command."""

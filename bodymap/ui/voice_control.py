@@ -3,31 +3,55 @@
 Hold the key (F9 by default; a USB foot pedal sends a key) and speak; on release the
 utterance is recognised and, when sure, applied as one undo step with a quiet confirmation
 ("Restriction · Left temporal · 6 — Ctrl+Z undoes"). An unsure result changes nothing and
-says so. Without pocketsphinx, PortAudio or a microphone the controller only says that
-voice commands are unavailable; the app works as before.
+says so. "Note", then free speech until the key is released, records a spoken note: the
+clip is added as one undo step, attached to the event made a moment before (or the
+session), with the recogniser's transcript marked automatic. Without pocketsphinx, PortAudio
+or a microphone the controller only says that voice commands are unavailable; the app
+works as before.
+
+The key is watched by an event filter on the main window and its 3D view only, never on
+the whole application: an application-wide Python filter is called for every event of
+every object (paint and expose events of the GL view included) and crashed the benchmark's
+window process. Keys the panels do not use reach the main window by propagation; a
+dialog is a window of its own, so typing in its text fields is never taken for the key.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import importlib.util
 from collections.abc import Callable
+from datetime import timedelta
 
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QKeyEvent, QUndoCommand, QUndoStack
+from PyQt6.QtGui import QAction, QKeyEvent, QUndoCommand, QUndoStack
 from PyQt6.QtWidgets import QLabel, QWidget
 
 from bodymap.core.document import SessionDocument
-from bodymap.core.session import SessionFinalisedError
-from bodymap.ui.app_filters import install_app_filter, remove_app_filter
-from bodymap.ui.settings import app_settings
-from bodymap.ui.undo import EditCommand
+from bodymap.core.edits import ClipEdit
+from bodymap.core.session import SessionFinalisedError, utc_now
+from bodymap.store.amendments import SPOKEN_NOTE_SECTION
+from bodymap.ui.settings import (
+    PRACTITIONER_KEY,
+    VOICE_ENABLED_KEY,
+    VOICE_KEY_KEY,
+    VOICE_SOUND_KEY,
+    app_settings,
+)
+from bodymap.ui.undo import EditCommand, push_edit
 from bodymap.voice.apply import command_edit, describe
+from bodymap.voice.audio import split_utterances
+from bodymap.voice.clips import record_clip
 from bodymap.voice.vocabulary import Vocabulary
 
-ENABLED_KEY = "voice/enabled"
-PUSH_TO_TALK_KEY = "voice/key"
-SOUND_KEY = "voice/sound"
+ENABLED_KEY, PUSH_TO_TALK_KEY, SOUND_KEY = VOICE_ENABLED_KEY, VOICE_KEY_KEY, VOICE_SOUND_KEY
 DEFAULT_KEY = Qt.Key.Key_F9
 CONFIRMATION_MS = 4000
+ATTACH_WITHIN = timedelta(seconds=90)
+"""A note belongs to the event made at most this long before the key went down."""
+COMMAND_PAUSE_S = 0.3
+"""The pause that ends the spoken command ("Note") before free speech."""
 
 
 class VoiceControl(QObject):
@@ -44,6 +68,10 @@ class VoiceControl(QObject):
     recogniser_factory : callable (Vocabulary) -> recogniser, optional
         Makes the recogniser (tests pass a fake); by default pocketsphinx's.
     microphone : object with start() and stop() -> samples, optional
+    view : QWidget, optional
+        The 3D view, which takes every key it is sent: watched as well as ``window``.
+    transcriber : callable (samples) -> str, optional
+        Transcribes a spoken note (by default pocketsphinx's general model, when present).
     """
 
     message = pyqtSignal(str)
@@ -55,15 +83,24 @@ class VoiceControl(QObject):
         document: Callable[[], SessionDocument | None],
         recogniser_factory: Callable | None = None,
         microphone=None,
+        view: QWidget | None = None,
+        transcriber: Callable | None = None,
     ) -> None:
         super().__init__(window)
         settings = app_settings()
-        # Off until the practitioner switches it on (Tools › Voice commands): the recogniser
-        # does not yet reach its accuracy goals, and only then is the microphone key watched.
-        self.enabled = _flag(settings.value(ENABLED_KEY, False))
+        # On by default where it can work (a recogniser and audio support); a setting turns
+        # it off. The microphone itself is open only while the key is held.
+        self.unavailable = None if recogniser_factory else voice_unavailable()
+        self.enabled = _flag(settings.value(ENABLED_KEY, True)) and self.unavailable is None
         self.sound = _flag(settings.value(SOUND_KEY, False))
         self.key = int(settings.value(PUSH_TO_TALK_KEY, int(DEFAULT_KEY.value)))
         self._window, self._stack, self._document = window, stack, document
+        self._watched = [w for w in (window, view) if w is not None]
+        self._transcriber = transcriber
+        self._pressed_at = None
+        self.amendments = None
+        """The amendments panel (``amend`` and ``can_amend``): a spoken note on a finalised
+        session becomes an amendment there."""
         self._factory = recogniser_factory or _pocketsphinx_recogniser
         self._microphone = microphone
         self._recogniser = None
@@ -72,12 +109,28 @@ class VoiceControl(QObject):
         self._label = _confirmation_label(window)
         self._hide = QTimer(self, singleShot=True, interval=CONFIRMATION_MS)
         self._hide.timeout.connect(self._label.hide)
-        if self.enabled:
-            install_app_filter(self)
+        self._watch(self.enabled)
+
+    def _watch(self, on: bool) -> None:
+        for widget in self._watched:
+            with contextlib.suppress(RuntimeError):  # its C++ side may be gone already
+                widget.removeEventFilter(self)  # never twice
+                if on:
+                    widget.installEventFilter(self)
+
+    def show_availability(self, menus: QWidget) -> None:
+        """Where voice cannot work, the voice menu entry says why and cannot be ticked."""
+        if self.unavailable is None:
+            return
+        for action in menus.findChildren(QAction):
+            if action.text().replace("&", "").startswith("Voice commands"):
+                action.setChecked(False)
+                action.setEnabled(False)
+                action.setText(f"Voice commands unavailable: {self.unavailable}")
 
     def close(self) -> None:
         """Stop listening for the push-to-talk key (the window closes, the app quits)."""
-        remove_app_filter(self)
+        self._watch(False)
 
     @property
     def recording(self) -> bool:
@@ -87,7 +140,7 @@ class VoiceControl(QObject):
         """Switch recognition on or off (remembered)."""
         self.enabled = bool(enabled)
         app_settings().setValue(ENABLED_KEY, self.enabled)
-        (install_app_filter if self.enabled else remove_app_filter)(self)
+        self._watch(self.enabled)
 
     def set_key(self, key: Qt.Key | int) -> None:
         """Choose the push-to-talk key (remembered)."""
@@ -112,7 +165,9 @@ class VoiceControl(QObject):
     def begin(self) -> None:
         """The key went down: open the microphone."""
         document = self._document()
-        if document is None or not document.editable or self.recording:
+        if document is None or self.recording:
+            return
+        if not document.editable and not self._can_amend():
             return
         # Built (or moved to new tag names) now, while the practitioner speaks.
         if self._current_recogniser() is None:
@@ -123,6 +178,7 @@ class VoiceControl(QObject):
         except Exception as error:  # noqa: BLE001 - MicrophoneUnavailable and import errors
             self._say(f"Voice commands unavailable: {error}")
             return
+        self._pressed_at = utc_now()
         self.message.emit("Listening…")
 
     def end(self) -> None:
@@ -133,9 +189,11 @@ class VoiceControl(QObject):
         recogniser = self._current_recogniser()
         if recogniser is None:
             return
-        self.handle(recogniser.recognise(samples))
+        # The command is the first stretch of speech ("Note" ends at a short pause).
+        stretches = split_utterances(samples, COMMAND_PAUSE_S)
+        self.handle(recogniser.recognise(stretches[0] if stretches else samples), samples)
 
-    def handle(self, recognition) -> None:
+    def handle(self, recognition, samples=None) -> None:
         """Apply a recognition when sure; otherwise change nothing and say so."""
         command = recognition.command
         if command is None or not command.sure:
@@ -144,6 +202,12 @@ class VoiceControl(QObject):
             return
         document = self._document()
         if document is None:
+            return
+        if command.kind == "note":
+            (self.add_note if document.editable else self.amend_note)(document, samples)
+            return
+        if not document.editable:
+            self._say("Not applied: this session is finalised (a spoken note becomes an amendment)")
             return
         if command.kind == "undo":
             text = self._stack.undoText()
@@ -160,6 +224,51 @@ class VoiceControl(QObject):
             return
         push_voice_edit(self._stack, document, edit)
         self._say(f"{_summary(command, document)} — Ctrl+Z undoes", tone=True)
+
+    def add_note(self, document: SessionDocument, samples) -> None:
+        """Keep the whole recording as a spoken note, one undo step, transcribed when a
+        transcriber is present (the transcript is marked automatic)."""
+        if samples is None or len(samples) == 0:
+            self._say("Note not recorded: nothing was heard")
+            return
+        when = self._pressed_at or utc_now()
+        event = latest_event(document, when)
+        try:
+            text = self._transcribe(samples)
+            clip = record_clip(samples, when, (lambda _: text) if text else None, event)
+            push_edit(self._stack, document, ClipEdit(None, clip))
+        except (SessionFinalisedError, ValueError) as error:
+            self._say(f"Note not recorded: {error}")
+            return
+        self._say(f"Note recorded ({clip.seconds:.0f} s) — Ctrl+Z undoes", tone=True)
+
+    def _can_amend(self) -> bool:
+        return self.amendments is not None and self.amendments.can_amend
+
+    def amend_note(self, document: SessionDocument, samples) -> None:
+        """A note on a finalised session: its transcript becomes an amendment, like a
+        written correction (amendments are text: the audio is not kept)."""
+        text = self._transcribe(samples) if samples is not None and len(samples) else ""
+        if not text or not self._can_amend():
+            self._say(
+                "Not recorded: a finalised session takes amendments, and no words were made out"
+            )
+            return
+        author = str(app_settings().value(PRACTITIONER_KEY, "") or document.session.practitioner)
+        if self.amendments.amend(text, author or "voice", SPOKEN_NOTE_SECTION) is not None:
+            self._say("Amendment added from a spoken note (its words; the audio is not kept)")
+
+    def _transcribe(self, samples) -> str:
+        """The note's words without the command word, or "" with no transcriber."""
+        if self._transcriber is None:
+            try:
+                from bodymap.voice.clips import Dictation
+
+                self._transcriber = Dictation()
+            except Exception:  # noqa: BLE001 - no pocketsphinx or model: no transcript
+                self._transcriber = lambda _: ""
+        words = self._transcriber(samples).split()
+        return " ".join(words[1:] if words[:1] == ["note"] else words)
 
     def _current_recogniser(self):
         """The recogniser on the session's current vocabulary (a renamed tag is followed)."""
@@ -213,6 +322,29 @@ def push_voice_edit(stack: QUndoStack, document: SessionDocument, edit) -> QUndo
         EditCommand(document, part, parent=command)
     stack.push(command)
     return command
+
+
+def latest_event(document: SessionDocument, when) -> str | None:
+    """The id of the last event made within :data:`ATTACH_WITHIN` before ``when``."""
+    recent = [e for e in document.session.events if when - ATTACH_WITHIN <= e.time <= when]
+    return max(recent, key=lambda e: e.time).id if recent else None
+
+
+@functools.cache
+def voice_unavailable() -> str | None:
+    """Why voice cannot work on this machine (no recogniser, no audio support), or None.
+
+    Asked once a process: PortAudio lists the devices when it starts."""
+    if importlib.util.find_spec("pocketsphinx") is None:
+        return "the speech recogniser (pocketsphinx) is not installed"
+    try:
+        import sounddevice
+
+        if not any(d.get("max_input_channels", 0) > 0 for d in sounddevice.query_devices()):
+            return "no microphone was found"
+    except Exception:  # noqa: BLE001 - ImportError, or OSError when PortAudio is missing
+        return "no audio support (PortAudio) on this machine"
+    return None
 
 
 def _summary(command, document: SessionDocument) -> str:

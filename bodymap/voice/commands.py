@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bodymap.voice.vocabulary import DEFAULT_INTENSITY, UNDO, Place, Vocabulary
+from bodymap.voice.vocabulary import DEFAULT_INTENSITY, NOTE, UNDO, Place, Vocabulary
 
 # Below this confidence a recognition changes nothing (see bodymap.voice.decoder for what
 # the number measures; chosen on the benchmark corpus, scripts/bench_voice.py).
@@ -21,7 +21,8 @@ class VoiceCommand:
     """One understood command.
 
     ``kind`` is ``"finding"`` (fill ``place`` with ``tag`` at ``intensity``, with an
-    energy-cyst ``origin`` when said), ``"event"`` (``event`` kind now) or ``"undo"``.
+    energy-cyst ``origin`` when said), ``"event"`` (``event`` kind now), ``"undo"``, or
+    ``"note"`` (record what follows as a spoken note).
     """
 
     kind: str
@@ -66,6 +67,8 @@ def parse(text: str, vocabulary: Vocabulary, confidence: float = 1.0) -> VoiceCo
     spoken = " ".join(words)
     if words == (UNDO,):
         return VoiceCommand("undo", spoken, confidence)
+    if words[0] == NOTE:  # "note", then free speech (a general model may transcribe it)
+        return VoiceCommand("note", spoken, confidence)
     if spoken in vocabulary.events:
         return VoiceCommand("event", spoken, confidence, event=vocabulary.events[spoken])
     for tag_words, tag in _prefixes(words, vocabulary.tags):

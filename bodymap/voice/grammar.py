@@ -5,13 +5,14 @@
                                            the energy cyst also takes an origin
     still point / significance detector    an event at the current time
     undo
+    note                                   then free speech: a spoken note
 
 Pure text: the decoder (:mod:`bodymap.voice.decoder`) compiles it.
 """
 
 from __future__ import annotations
 
-from bodymap.voice.vocabulary import UNDO, Vocabulary
+from bodymap.voice.vocabulary import NOTE, UNDO, Vocabulary
 
 
 def _alternatives(phrases) -> str:
@@ -39,7 +40,7 @@ def jsgf(vocabulary: Vocabulary) -> str:
     lines = [
         "#JSGF V1.0;",
         "grammar bodymap;",
-        f"public <command> = {' | '.join(findings)} | <event> | {UNDO};",
+        f"public <command> = {' | '.join(findings)} | <event> | {UNDO} | {NOTE};",
         f"<place> = {_alternatives(v.places)};",
         f"<intensity> = {_alternatives(v.intensities)};",
         f"<event> = {_alternatives(v.events)};",

@@ -28,6 +28,7 @@ NUMBER_WORDS = (
 )
 DEFAULT_INTENSITY = 5
 UNDO = "undo"
+NOTE = "note"
 # Common spoken forms the display names do not contain, by atlas key.
 REGION_ALIASES = {
     "occipital": ("occiput",),
@@ -98,7 +99,7 @@ class Vocabulary:
     def words(self) -> set[str]:
         """Every word any phrase uses (for the pronunciation dictionary)."""
         phrases = [*self.tags, *self.places, *self.intensities, *self.origins, *self.events]
-        return {word for phrase in phrases + [UNDO] for word in phrase.split()}
+        return {word for phrase in phrases + [UNDO, NOTE] for word in phrase.split()}
 
 
 _AMBIGUOUS = object()

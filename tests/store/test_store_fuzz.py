@@ -25,6 +25,7 @@ from store_helpers import full_session
 from time_limits import alarm
 
 from bodymap.cli import main as cli_main
+from bodymap.core.annotations import SpokenClip
 from bodymap.core.mesh import BodyMesh
 from bodymap.store import Store, StoreError
 
@@ -58,6 +59,8 @@ def template(tmp_path_factory) -> dict:
         session = full_session(client.id, mesh.n_vertices, seed)
         session.mesh_hash = mesh.geometry_hash
         session.started = session.started.replace(year=year)
+        session.clips = {"k1": SpokenClip(session.started, np.arange(-900, 900, dtype=np.int16),
+                                          transcript="warm", id="k1")}  # fmt: skip
         store.save(session, thumbnail=b"\x89PNG fake thumbnail " * 8)
         sessions[name] = session
     store.finalise(sessions["other"].id)
@@ -259,6 +262,27 @@ def session_edits(n: int) -> dict[str, Callable[[h5py.File], None]]:
         "soft and external links": links,
         "extra unknown layer": replace("layers/unknown tag", data=np.ones(n, np.uint8)),
         "layer named ..": replace("layers/..x", data=np.ones(n, np.uint8)),
+        **clip_edits(),
+    }
+
+
+def clip_edits() -> dict[str, Callable[[h5py.File], None]]:
+    """Spoken notes (schema 3): each edit either refuses the file or its note's samples."""
+    clip = "clips/k1"
+    return {
+        "clip float": replace(clip, data=np.ones(9)),
+        "clip 2-D": replace(clip, data=np.ones((9, 2), np.int16)),
+        "clip of 2^40 samples": replace(clip, shape=(HUGE,), chunks=(4096,), dtype="i2"),
+        "clip with a 1 GB chunk": replace(clip, shape=(2**29,), chunks=(2**29 - 1,), dtype="i2"),
+        "clip rate text": set_attr("rate", "fast", clip),
+        "clip rate huge": set_attr("rate", HUGE, clip),
+        "clip time garbage": set_attr("time", "soon", clip),
+        "clip transcript huge": set_attr("transcript", "t" * 200_000, clip),
+        "clip transcript array": set_attr("transcript", np.arange(50), clip),
+        "clip owner compound": set_attr("event_id", np.zeros((), deep_compound(60)), clip),
+        "clip named badly": replace("clips/no such/id", data=np.zeros(3, np.int16)),
+        "300 clips": many(300, lambda h5, i: h5.create_dataset(f"clips/x{i}", data=[i])),
+        "clips is a dataset": lambda h5: (delete("clips")(h5), h5.create_dataset("clips", data=1)),
     }
 
 
@@ -402,6 +426,7 @@ def every_read_path(case: Case, kind: str) -> None:
         case.call("sessions(mesh)", lambda: store.sessions(ada, mesh.geometry_hash))
         case.call("session_info", lambda: store.session_info(target))
         case.call("load", lambda: store.load(target, mesh=mesh.geometry_hash))
+        case.call("play notes", lambda: [c.audio() for c in store.load(target).clips.values()])
         case.call("read_layer", lambda: store.read_layer(target, "pain"))
         case.call("read_layers", lambda: store.read_layers([good, target], "pain"))
         case.call("read_layer_sets", lambda: store.read_layer_sets([target], tags))

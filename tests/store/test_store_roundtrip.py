@@ -14,6 +14,7 @@ from bodymap.core.mesh import BodyMesh
 from bodymap.core.session import Session
 from bodymap.store import MeshMismatchError, NotFoundError, Store, StoreError, StoreWorker
 from bodymap.store.hdf5_image import GZIP_LEVEL
+from bodymap.store.session_codec import SCHEMA_VERSION
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 3
 
@@ -43,7 +44,7 @@ def test_file_is_self_describing(store, client):
     path = store.save(session)
     with h5py.File(path, "r") as h5:
         attrs = dict(h5.attrs)
-        assert attrs["format"] == "bodymap-session" and attrs["schema_version"] == 2
+        assert attrs["format"] == "bodymap-session" and attrs["schema_version"] == 3
         assert attrs["mesh_sha256"] == MESH_HASH and attrs["n_vertices"] == 200
         assert attrs["length_unit"] == "m" and attrs["app_version"]
         assert "topology_id" in attrs and json.loads(h5["body"][()]) == session.body
@@ -226,7 +227,7 @@ def test_unpainted_chunks_are_not_stored_but_read_as_zero(store, client):
 
 def test_a_session_file_of_schema_1_opens_exactly_as_before(tmp_path):
     """Written by BodyMap 0.1 (tests/store/data): every field as saved, no body recorded;
-    saved again, it becomes schema 2 and still holds the same record."""
+    saved again, it becomes the current schema and still holds the same record."""
     import shutil
     from pathlib import Path
 
@@ -248,7 +249,7 @@ def test_a_session_file_of_schema_1_opens_exactly_as_before(tmp_path):
     assert loaded.same_record(expected)
     store.save(loaded)
     with h5py.File(target, "r") as h5:
-        assert int(h5.attrs["schema_version"]) == 2
+        assert int(h5.attrs["schema_version"]) == SCHEMA_VERSION
     assert store.load(session.id).same_record(expected)
 
 

@@ -12,7 +12,7 @@ pytest.importorskip("PyQt6")
 
 from PyQt6.QtCore import Qt  # noqa: E402
 from PyQt6.QtGui import QUndoStack  # noqa: E402
-from PyQt6.QtWidgets import QWidget  # noqa: E402
+from PyQt6.QtWidgets import QDialog, QLineEdit, QVBoxLayout, QWidget  # noqa: E402
 
 from bodymap.ui.voice_control import VoiceControl  # noqa: E402
 from bodymap.voice.commands import parse  # noqa: E402
@@ -64,7 +64,7 @@ def setup(qtbot, document):
 
     microphone = FakeMicrophone()
     control = VoiceControl(window, stack, lambda: document, factory, microphone)
-    assert not control.enabled  # off until the practitioner switches it on
+    assert control.enabled  # on by default where a recogniser and audio are present
     control.set_enabled(True)
     return window, stack, control, made, microphone
 
@@ -137,3 +137,60 @@ def test_no_audio_device(qtbot, document, monkeypatch):
     qtbot.keyRelease(window, Qt.Key.Key_F9)
     assert messages and messages[-1].startswith("Voice commands unavailable: no audio support")
     assert stack.count() == 0 and not control.recording
+
+
+def test_note_records_a_spoken_note_as_one_undo_step(qtbot, setup, document):
+    window, stack, control, made, microphone = setup
+    control._transcriber = lambda samples: "note client felt warmth"
+    speak(qtbot, window, made, "still point")
+    speak(qtbot, window, made, "note")
+    clips = list(document.session.clips.values())
+    assert len(clips) == 1 and stack.count() == 2
+    clip = clips[0]
+    assert clip.transcript == "client felt warmth" and clip.transcript_automatic
+    assert clip.event_id == document.session.events[0].id  # the event made just before
+    assert clip.seconds == 0.1 and control.confirmation == "Note recorded (0 s) — Ctrl+Z undoes"
+    stack.undo()
+    assert document.session.clips == {} and len(document.session.events) == 1
+
+
+def test_the_key_is_watched_on_the_window_only_never_the_application(qtbot, setup):
+    window, stack, control, made, microphone = setup
+    field = QLineEdit(window)  # a panel's text field: the key still reaches the window
+    QVBoxLayout(window).addWidget(field)
+    field.setFocus()
+    qtbot.keyPress(field, Qt.Key.Key_F9)
+    qtbot.keyRelease(field, Qt.Key.Key_F9)
+    assert microphone.opened == 1
+    dialog = QDialog(window)  # a dialog's text field is typed in: never push-to-talk
+    qtbot.addWidget(dialog)
+    typed = QLineEdit(dialog)
+    dialog.show()
+    qtbot.keyPress(typed, Qt.Key.Key_F9)
+    qtbot.keyRelease(typed, Qt.Key.Key_F9)
+    assert microphone.opened == 1  # an application-wide filter would have opened it
+
+
+class FakeAmendments:
+    can_amend = True
+
+    def __init__(self):
+        self.stored = []
+
+    def amend(self, text, author, section=""):
+        self.stored.append((text, section))
+        return self.stored[-1]
+
+
+def test_a_note_on_a_finalised_session_becomes_an_amendment(qtbot, setup, document):
+    from datetime import UTC, datetime
+
+    window, stack, control, made, microphone = setup
+    control._transcriber = lambda samples: "note pain eased after the session"
+    control.amendments = FakeAmendments()
+    document.mark_finalised(datetime(2026, 3, 4, tzinfo=UTC))
+    speak(qtbot, window, made, "note")
+    assert control.amendments.stored == [("pain eased after the session", "spoken note")]
+    assert document.session.clips == {} and stack.count() == 0
+    speak(qtbot, window, made, "still point")  # anything else is refused, nothing changes
+    assert document.session.events == [] and "finalised" in control.confirmation
