@@ -25,9 +25,16 @@ import numpy as np
 
 from bodymap.store.chunks import fletcher32, pool
 from bodymap.store.hdf5_image import checked_dataset
+from bodymap.store.limits import Refused
 
-PIPELINE = [h5py.h5z.FILTER_SHUFFLE, h5py.h5z.FILTER_DEFLATE, h5py.h5z.FILTER_FLETCHER32]
-"""The filters BodyMap's layers carry, in HDF5's order."""
+_SHUFFLE, _DEFLATE, _FLETCHER = (
+    h5py.h5z.FILTER_SHUFFLE,
+    h5py.h5z.FILTER_DEFLATE,
+    h5py.h5z.FILTER_FLETCHER32,
+)
+PIPELINES = ((_SHUFFLE, _DEFLATE, _FLETCHER), (_DEFLATE, _FLETCHER))
+"""The filter pipelines read here, in HDF5's order: BodyMap's layers carry the first (the
+shuffle leaves single bytes as they are, so the second decodes the same way)."""
 Stored = tuple[int, memoryview]
 """(first vertex, the chunk's stored bytes: deflated, then the fletcher32 trailer)."""
 
@@ -106,41 +113,58 @@ def _stored_chunks(
     """(chunk length, stored chunks) of a layer written as BodyMap writes them, else None."""
     # The exact shape is required, so n_vertices bytes (at most MAX_VERTICES) is the bound.
     dataset = checked_dataset(h5, path, n_vertices, dtype=np.uint8, shape=(n_vertices,))
+    length = bodymap_layout(dataset, n_vertices)
+    if length is None:
+        return None
+    infos = stored_chunk_infos(dataset, length, n_vertices, len(view))
+    if infos is None or any(info.byte_offset is None for info in infos):
+        return None
+    return length, [
+        (info.chunk_offset[0], view[info.byte_offset : info.byte_offset + info.size])
+        for info in infos
+    ]
+
+
+def bodymap_layout(dataset: h5py.h5d.DatasetID, n_vertices: int) -> int | None:
+    """The chunk length of a (``n_vertices``,) layer laid out as a save lays it out:
+    chunked, filtered by one of :data:`PIPELINES`, fill value 0, no more stored chunks than
+    the layer has places; ``None`` for any other layout (HDF5 reads those itself)."""
     plist = dataset.get_create_plist()
     if plist.get_layout() != h5py.h5d.CHUNKED:
         return None
-    length = plist.get_chunk()[0]  # checked against MAX_CHUNK_BYTES by checked_dataset
-    filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+    length = int(plist.get_chunk()[0])  # checked against MAX_CHUNK_BYTES on opening
+    filters = tuple(plist.get_filter(i)[0] for i in range(plist.get_nfilters()))
     fill = np.ones(1, dtype=np.uint8)
     plist.get_fill_value(fill)
-    if filters != PIPELINE or fill[0] != 0 or length < 1:
+    if filters not in PIPELINES or fill[0] != 0 or length < 1:
         return None
     if dataset.get_num_chunks() > -(-n_vertices // length):
         return None
+    return length
+
+
+def stored_chunk_infos(
+    dataset: h5py.h5d.DatasetID, length: int, n_vertices: int, file_size: int
+) -> list | None:
+    """HDF5's record of each stored chunk of a layer of chunk ``length``, if every chunk is
+    filtered, starts at a chunk of the layer (once) and lies within the file's
+    ``file_size`` bytes; ``None`` otherwise."""
     infos: list = []
     dataset.chunk_iter(infos.append)
-    return length, _placed(infos, view, length, n_vertices)
-
-
-def _placed(infos: list, view: memoryview, length: int, n_vertices: int) -> list[Stored] | None:
-    """The stored chunks' bytes, if every chunk is whole, in place and filtered."""
-    seen, stored = set(), []
+    seen = set()
     for info in infos:
-        first, start, size = info.chunk_offset[0], info.byte_offset, info.size
+        first, start, size = int(info.chunk_offset[0]), info.byte_offset, info.size
         if (
             info.filter_mask != 0
             or first % length
             or not 0 <= first < n_vertices
             or first in seen
-            or size <= 4
-            or start is None
-            or start < 0
-            or start + size > len(view)
+            or not 4 < size <= file_size
+            or (start is not None and not 0 <= start <= file_size - size)
         ):
             return None
         seen.add(first)
-        stored.append((first, view[start : start + size]))
-    return stored
+    return infos
 
 
 def _inflate(stored: list[Stored], length: int, n_vertices: int) -> np.ndarray | None:
@@ -148,20 +172,32 @@ def _inflate(stored: list[Stored], length: int, n_vertices: int) -> np.ndarray |
     a chunk fails a check, for HDF5 to read the layer and say what is wrong."""
     out = np.zeros(n_vertices, dtype=np.uint8)
     for first, chunk in stored:
-        body = chunk[:-4]
-        trailer = int.from_bytes(chunk[-4:], "little")
-        if trailer not in _checksums(body):
-            return None
-        stream = zlib.decompressobj()
         try:
-            raw = stream.decompress(body, length)  # never more than the chunk holds
-        except zlib.error:
-            return None
-        if len(raw) != length or not stream.eof or stream.unused_data:
+            values = inflate_chunk(chunk, length)
+        except Refused:
             return None
         stop = min(first + length, n_vertices)
-        out[first:stop] = np.frombuffer(raw, dtype=np.uint8, count=stop - first)
+        out[first:stop] = values[: stop - first]
     return out
+
+
+CHECKSUM_FAILURE = "damaged data: a checksum does not match (fletcher32)"
+
+
+def inflate_chunk(stored: bytes | memoryview, length: int) -> np.ndarray:
+    """One stored chunk's ``length`` values, after the checks HDF5's fletcher32 and deflate
+    filters make; never inflated past ``length``. Raises :class:`Refused` with the reason."""
+    body, trailer = stored[:-4], int.from_bytes(stored[-4:], "little")
+    if trailer not in _checksums(body):
+        raise Refused(CHECKSUM_FAILURE)
+    stream = zlib.decompressobj()
+    try:
+        raw = stream.decompress(body, length)  # never more than the chunk holds
+    except zlib.error:
+        raise Refused("damaged data: a layer chunk does not inflate") from None
+    if len(raw) != length or not stream.eof or stream.unused_data or stream.unconsumed_tail:
+        raise Refused(f"damaged data: a layer chunk does not inflate to {length:,} bytes")
+    return np.frombuffer(raw, dtype=np.uint8)
 
 
 def _checksums(body: memoryview) -> tuple[int, int]:

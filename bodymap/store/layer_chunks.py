@@ -10,11 +10,12 @@ cores share the work) and keeps its painted vertices (:func:`decode`). What the 
 declares is checked (:func:`~bodymap.store.limits.open_dataset`) before anything is read,
 and no chunk may inflate past its declared size. A layer stored any other way (another
 filter pipeline, a chunk whose filters were skipped) is read by HDF5 itself, unchanged.
+The layout and chunk checks and the checked inflate are the session reader's
+(:mod:`bodymap.store.chunk_reads`): one definition of a layer a save wrote.
 """
 
 from __future__ import annotations
 
-import zlib
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,18 +24,10 @@ import h5py
 import numpy as np
 
 from bodymap.core.series import PaintedVertices
-from bodymap.store.chunks import fletcher32, pool
+from bodymap.store.chunk_reads import bodymap_layout, inflate_chunk, stored_chunk_infos
+from bodymap.store.chunks import pool
 from bodymap.store.limits import Refused, check_hard_link, open_dataset, reading
 from bodymap.store.session_file import read_layer
-
-_SHUFFLE, _DEFLATE, _FLETCHER = (
-    h5py.h5z.FILTER_SHUFFLE,
-    h5py.h5z.FILTER_DEFLATE,
-    h5py.h5z.FILTER_FLETCHER32,
-)
-PIPELINES = ((_SHUFFLE, _DEFLATE, _FLETCHER), (_DEFLATE, _FLETCHER))
-"""Filter pipelines decoded here (shuffle leaves single bytes as they are); others go to HDF5."""
-CHECKSUM_FAILURE = "damaged data: a checksum does not match (fletcher32)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,38 +67,15 @@ def stored_chunks(h5: h5py.File, path: Path, tag: str, n_vertices: int) -> Store
             raise Refused(f"layers/{tag} holds {dataset.dtype} values, not uint8")
         if dataset.shape != (n_vertices,):
             raise Refused(f"layers/{tag} has shape {dataset.shape}, not ({n_vertices},)")
-        plist = dataset.get_create_plist()
-        pipeline = tuple(plist.get_filter(i)[0] for i in range(plist.get_nfilters()))
-        if plist.get_layout() != h5py.h5d.CHUNKED or pipeline not in PIPELINES:
+        chunk = bodymap_layout(dataset, n_vertices)
+        infos = None
+        if chunk is not None:
+            infos = stored_chunk_infos(dataset, chunk, n_vertices, h5.id.get_filesize())
+        if infos is None:  # laid out otherwise than a save lays it out: HDF5 reads it
             return read_layer(h5, tag, n_vertices)
-        chunk = int(plist.get_chunk()[0])
-        found = _chunk_list(dataset, chunk, n_vertices, h5.id.get_filesize())
-        if found is None:
-            return read_layer(h5, tag, n_vertices)
-        stored = tuple((offset, dataset.read_direct_chunk((offset,))[1]) for offset in found)
+        offsets = [int(info.chunk_offset[0]) for info in infos]
+        stored = tuple((offset, dataset.read_direct_chunk((offset,))[1]) for offset in offsets)
         return StoredChunks(path, tag, n_vertices, chunk, stored)
-
-
-def _chunk_list(
-    dataset: h5py.h5d.DatasetID, chunk: int, n_vertices: int, file_size: int
-) -> list[int] | None:
-    """First vertex of each stored chunk, checked; ``None`` if one skipped a filter."""
-    count = dataset.get_num_chunks()
-    if count > -(-n_vertices // chunk):
-        raise Refused(f"the layer holds {count:,} chunks, more than its size allows")
-    infos: list = []
-    dataset.chunk_iter(infos.append)
-    offsets = []
-    for info in infos:
-        offset = int(info.chunk_offset[0])
-        if offset % chunk or not 0 <= offset < n_vertices:
-            raise Refused(f"a layer chunk starts at {offset:,}, not a chunk of the layer")
-        if not 4 < info.size <= file_size:
-            raise Refused(f"a layer chunk declares {info.size:,} bytes: not what the file holds")
-        if info.filter_mask:
-            return None
-        offsets.append(offset)
-    return offsets
 
 
 def decode(layer: StoredLayer) -> PaintedVertices:
@@ -135,25 +105,7 @@ def _chunk_values(layer: StoredChunks):
     """(first vertex, values) of each stored chunk, the padding past the layer's end cut."""
     with reading(layer.path, f"layer {layer.tag!r}"):
         for offset, stored in layer.chunks:
-            yield offset, _inflated(stored, layer.chunk)[: layer.n_vertices - offset]
-
-
-def _inflated(stored: bytes, chunk: int) -> np.ndarray:
-    """One chunk's values, after the checks HDF5's fletcher32 and deflate filters make."""
-    body, trailer = stored[:-4], int.from_bytes(stored[-4:], "little")
-    checksum = fletcher32(body)
-    # HDF5 also accepts the byte-swapped sum that versions before 1.6.3 wrote.
-    swapped = (checksum & 0xFF00FF00) >> 8 | (checksum & 0x00FF00FF) << 8
-    if trailer not in (checksum, swapped):
-        raise Refused(CHECKSUM_FAILURE)
-    inflater = zlib.decompressobj()
-    try:
-        data = inflater.decompress(body, chunk)
-    except zlib.error:
-        raise Refused("damaged data: a layer chunk does not inflate") from None
-    if len(data) != chunk or inflater.unconsumed_tail or not inflater.eof:
-        raise Refused(f"damaged data: a layer chunk does not inflate to {chunk:,} bytes")
-    return np.frombuffer(data, dtype=np.uint8)
+            yield offset, inflate_chunk(stored, layer.chunk)[: layer.n_vertices - offset]
 
 
 def decoding(layers: dict[str, StoredLayer], whole: bool = False) -> Future:
