@@ -12,6 +12,9 @@ fits it clearly worse. It is also capped by how much of the speech (the frames t
 loop calls phones, not silence or noise) the grammar's words cover, over ``FULL_COVERAGE``:
 a long sentence forced into a short command leaves most of its speech to the grammar's
 silence model, which can otherwise score well.
+
+The phone loop is decoded while the key is held (:meth:`Recogniser.feed`); only the grammar
+search is left for the key's release, which keeps the wait after it under 250 ms of CPU.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ class Recogniser:
         self._phones = Decoder(hmm=str(hmm), allphone=str(phones), lm=None, loglevel="FATAL")
         self._dither = np.random.default_rng(0)
         self._listening = False
+        self._pending: list[bytes] = []
         self._searches = 0
         self.vocabulary = vocabulary
         self.set_vocabulary(vocabulary)
@@ -86,7 +90,8 @@ class Recogniser:
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
         """Use a new vocabulary (the session's tags changed); an utterance under way ends."""
         if self._listening:
-            self._end()
+            self._phones.end_utt()
+            self._listening = False
         for word in sorted(vocabulary.words()):
             _add_pronunciations(self._grammar, word)
         self._searches += 1
@@ -100,33 +105,39 @@ class Recogniser:
     def start(self) -> None:
         """Begin an utterance (the push-to-talk key went down)."""
         if self._listening:
-            self._end()
+            self._phones.end_utt()
         self._dither = np.random.default_rng(0)
-        self._grammar.start_utt()
+        self._pending = []
         self._phones.start_utt()
         self._listening = True
 
     def feed(self, samples: np.ndarray) -> None:
-        """Audio of the utterance as it arrives: decoded now, while the key is held.
+        """Audio of the utterance as it arrives (while the key is held).
 
-        Both searches run on each block as it comes (a block of 0.1 s costs a few ms), so
-        only the last block is left when the key comes up. The cepstral mean is the live
-        estimate, carried over from the previous utterance (same microphone, same room);
-        measured on the benchmark corpus, commands are recognised as well as when the
-        whole utterance is decoded at once after the key is released.
+        The phone loop (the confidence's yardstick) is decoded now, block by block, with
+        the live cepstral-mean estimate. The grammar is decoded when the key comes up, on
+        the whole utterance, whose cepstral mean is then known exactly: decoded block by
+        block with the live estimate, 20 dB commands by a voice other than the last one's
+        were understood exactly 67% of the time instead of 82% (tuning split, measured).
         """
         if not self._listening:
             self.start()
         audio = self._dithered(samples)
         if audio:
-            self._grammar.process_raw(audio, False, False)
+            self._pending.append(audio)
             self._phones.process_raw(audio, False, False)
 
     def finish(self) -> Recognition:
         """End the utterance (the key came up): what it said; nothing is applied here."""
         if not self._listening:
             self.start()
-        self._end()
+        self._phones.end_utt()
+        self._listening = False
+        audio, self._pending = b"".join(self._pending), []
+        self._grammar.start_utt()
+        if audio:
+            self._grammar.process_raw(audio, False, True)
+        self._grammar.end_utt()
         text, grammar_score = _result(self._grammar)
         if not text:
             return Recognition("", 0.0, None)
@@ -135,11 +146,6 @@ class Recogniser:
             grammar_score, phone_score, _speech_frames(self._grammar), _speech_frames(self._phones)
         )
         return Recognition(text, confidence, parse(text, self.vocabulary, confidence))
-
-    def _end(self) -> None:
-        self._grammar.end_utt()
-        self._phones.end_utt()
-        self._listening = False
 
     def recognise(self, samples: np.ndarray) -> Recognition:
         """Decode one whole utterance."""
