@@ -163,13 +163,13 @@ def _add_pronunciations(decoder, word: str) -> None:
     """Give ``word`` its dictionary pronunciations (or a made one) and their variants.
 
     Alternatives are the dictionary's "word(2)", "word(3)" entries; the grammar search uses
-    them all (it must be added after them).
+    them all (the search is made after the words are added).
     """
     known = []
     while (phones := decoder.lookup_word(_alt(word, len(known)))) is not None:
         known.append(phones)
     wanted = variants(word, known or [pronounce(word)])
-    for phones in wanted[len(known) :] if known else wanted:
+    for phones in wanted[len(known) :]:
         decoder.add_word(_alt(word, len(known)), phones, False)
         known.append(phones)
 
