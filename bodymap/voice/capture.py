@@ -24,6 +24,8 @@ class Microphone:
         self._device = device
         self._stream = None
         self._chunks: list[np.ndarray] = []
+        self._taken = 0  # how many of the chunks take() has handed out
+        self._stopped: list[np.ndarray] = []  # untaken when the recording stopped
         self._lock = threading.Lock()
 
     @property
@@ -42,7 +44,8 @@ class Microphone:
             import sounddevice
         except (ImportError, OSError) as error:  # OSError: the PortAudio library is missing
             raise MicrophoneUnavailable(f"no audio support ({error})") from error
-        self._chunks = []
+        with self._lock:
+            self._chunks, self._taken, self._stopped = [], 0, []
         try:
             stream = sounddevice.InputStream(
                 samplerate=RATE,
@@ -64,6 +67,21 @@ class Microphone:
             stream.close()
         with self._lock:
             chunks, self._chunks = self._chunks, []
+            self._stopped, self._taken = chunks[self._taken :], 0
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+
+    def take(self) -> np.ndarray:
+        """The samples recorded since the last :meth:`take` (or since :meth:`start`).
+
+        For decoding while the key is held: call it every 0.1 s or so and feed the
+        recogniser; after :meth:`stop` it hands out what was left untaken. :meth:`stop`
+        still returns the whole recording.
+        """
+        with self._lock:
+            if self._stream is None:
+                chunks, self._stopped = self._stopped, []
+            else:
+                chunks, self._taken = self._chunks[self._taken :], len(self._chunks)
         return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
 
     def _on_audio(self, data, frames, time, status) -> None:

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from bodymap.voice.vocabulary import DEFAULT_INTENSITY, NOTE, UNDO, Place, Vocabulary
 
 # Below this confidence a recognition changes nothing (see bodymap.voice.decoder for what
-# the number measures; chosen on the benchmark corpus, scripts/bench_voice.py).
-MIN_CONFIDENCE = 0.95
+# the number measures). Chosen on the tuning split of scripts/bench_voice.py: no
+# non-command sentence reached 0.9 there, and from 0.92 to 0.95 only right commands were
+# refused.
+MIN_CONFIDENCE = 0.92
 
 
 @dataclass(frozen=True)

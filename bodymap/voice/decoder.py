@@ -12,6 +12,9 @@ fits it clearly worse. It is also capped by how much of the speech (the frames t
 loop calls phones, not silence or noise) the grammar's words cover, over ``FULL_COVERAGE``:
 a long sentence forced into a short command leaves most of its speech to the grammar's
 silence model, which can otherwise score well.
+
+The phone loop is decoded while the key is held (:meth:`Recogniser.feed`); only the grammar
+search is left for the key's release, which keeps the wait after it under 250 ms of CPU.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import numpy as np
 
 from bodymap.voice.commands import VoiceCommand, parse
 from bodymap.voice.grammar import jsgf
-from bodymap.voice.pronounce import pronounce
+from bodymap.voice.pronounce import pronounce, variants
 from bodymap.voice.vocabulary import Vocabulary
 
 # Digital silence (exact zeros, as synthetic or gated audio has) breaks the recogniser's
@@ -78,16 +81,19 @@ class Recogniser:
         self._grammar = Decoder(hmm=str(hmm), dict=str(dictionary), lm=None, loglevel="FATAL")
         self._phones = Decoder(hmm=str(hmm), allphone=str(phones), lm=None, loglevel="FATAL")
         self._dither = np.random.default_rng(0)
-        self._pending: list[np.ndarray] = []
+        self._listening = False
+        self._pending: list[bytes] = []
         self._searches = 0
         self.vocabulary = vocabulary
         self.set_vocabulary(vocabulary)
 
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
-        """Use a new vocabulary (the session's tags changed)."""
+        """Use a new vocabulary (the session's tags changed); an utterance under way ends."""
+        if self._listening:
+            self._phones.end_utt()
+            self._listening = False
         for word in sorted(vocabulary.words()):
-            if self._grammar.lookup_word(word) is None:
-                self._grammar.add_word(word, pronounce(word), True)
+            _add_pronunciations(self._grammar, word)
         self._searches += 1
         name = f"commands{self._searches}"
         self._grammar.add_jsgf_string(name, jsgf(vocabulary))
@@ -98,34 +104,47 @@ class Recogniser:
 
     def start(self) -> None:
         """Begin an utterance (the push-to-talk key went down)."""
+        if self._listening:
+            self._phones.end_utt()
+        self._dither = np.random.default_rng(0)
         self._pending = []
+        self._phones.start_utt()
+        self._listening = True
 
     def feed(self, samples: np.ndarray) -> None:
-        """Audio of the utterance as it arrives."""
-        self._pending.append(np.asarray(samples, dtype=np.int16).reshape(-1))
+        """Audio of the utterance as it arrives (while the key is held).
+
+        The phone loop (the confidence's yardstick) is decoded now, block by block, with
+        the live cepstral-mean estimate. The grammar is decoded when the key comes up, on
+        the whole utterance, whose cepstral mean is then known exactly: decoded block by
+        block with the live estimate, 20 dB commands by a voice other than the last one's
+        were understood exactly 67% of the time instead of 82% (tuning split, measured).
+        """
+        if not self._listening:
+            self.start()
+        audio = self._dithered(samples)
+        if audio:
+            self._pending.append(audio)
+            self._phones.process_raw(audio, False, False)
 
     def finish(self) -> Recognition:
-        """End the utterance (the key came up): what it said; nothing is applied here.
-
-        The whole utterance is decoded at once: its cepstral mean is then known exactly,
-        which recognises synthetic and noisy speech far better than the live estimate of
-        decoding while the key is held (measured: about 1 command in 3 lost otherwise).
-        """
-        pending, self._pending = self._pending, []
-        samples = np.concatenate(pending) if pending else np.zeros(0, dtype=np.int16)
-        self._dither = np.random.default_rng(0)
-        audio = self._dithered(samples)
-        text, grammar_score = _decode(self._grammar, audio)
+        """End the utterance (the key came up): what it said; nothing is applied here."""
+        if not self._listening:
+            self.start()
+        self._phones.end_utt()
+        self._listening = False
+        audio, self._pending = b"".join(self._pending), []
+        self._grammar.start_utt()
+        if audio:
+            self._grammar.process_raw(audio, False, True)
+        self._grammar.end_utt()
+        text, grammar_score = _result(self._grammar)
         if not text:
             return Recognition("", 0.0, None)
-        words = _speech_frames(self._grammar)
-        _, phone_score = _decode(self._phones, audio)
-        speech = _speech_frames(self._phones)
-        n = max(len(words), len(speech))
-        words, speech = np.pad(words, (0, n - len(words))), np.pad(speech, (0, n - len(speech)))
-        coverage = float((words & speech).sum() / max(speech.sum(), 1))
-        ratio = grammar_score / phone_score if phone_score > 0 else 0.0
-        confidence = max(0.0, min(1.0, ratio, coverage / FULL_COVERAGE))
+        _, phone_score = _result(self._phones)
+        confidence = _confidence(
+            grammar_score, phone_score, _speech_frames(self._grammar), _speech_frames(self._phones)
+        )
         return Recognition(text, confidence, parse(text, self.vocabulary, confidence))
 
     def recognise(self, samples: np.ndarray) -> Recognition:
@@ -140,6 +159,25 @@ class Recogniser:
         return np.clip(data, -32768, 32767).astype(np.int16).tobytes()
 
 
+def _add_pronunciations(decoder, word: str) -> None:
+    """Give ``word`` its dictionary pronunciations (or a made one) and their variants.
+
+    Alternatives are the dictionary's "word(2)", "word(3)" entries; the grammar search uses
+    them all (the search is made after the words are added).
+    """
+    known = []
+    while (phones := decoder.lookup_word(_alt(word, len(known)))) is not None:
+        known.append(phones)
+    wanted = variants(word, known or [pronounce(word)])
+    for phones in wanted[len(known) :]:
+        decoder.add_word(_alt(word, len(known)), phones, False)
+        known.append(phones)
+
+
+def _alt(word: str, index: int) -> str:
+    return word if index == 0 else f"{word}({index + 1})"
+
+
 def _speech_frames(decoder) -> np.ndarray:
     """Per frame of the last utterance: is it inside a word or phone (not silence, noise)?"""
     segments = [(seg.word, seg.start_frame, seg.end_frame) for seg in decoder.seg()]
@@ -150,11 +188,17 @@ def _speech_frames(decoder) -> np.ndarray:
     return frames
 
 
-def _decode(decoder, audio: bytes) -> tuple[str, float]:
-    """(sentence, per-frame score) of one whole utterance; ("", 0) when none was found."""
-    decoder.start_utt()
-    decoder.process_raw(audio, False, True)
-    decoder.end_utt()
+def _confidence(grammar_score, phone_score, words: np.ndarray, speech: np.ndarray) -> float:
+    """How well the grammar's sentence explains the speech (module docstring), in [0, 1]."""
+    n = max(len(words), len(speech))
+    words, speech = np.pad(words, (0, n - len(words))), np.pad(speech, (0, n - len(speech)))
+    coverage = float((words & speech).sum() / max(speech.sum(), 1))
+    ratio = grammar_score / phone_score if phone_score > 0 else 0.0
+    return max(0.0, min(1.0, ratio, coverage / FULL_COVERAGE))
+
+
+def _result(decoder) -> tuple[str, float]:
+    """(sentence, per-frame score) of the utterance just ended; ("", 0) when none was found."""
     hyp = decoder.hyp()
     if hyp is None:
         return "", 0.0

@@ -29,6 +29,22 @@ KNOWN = {
     "fascial": "F AE SH AH L",
     "dural": "D UH R AH L",
 }
+# Other ways people say them (and the speech synthesiser the benchmark uses): "sfen-oid",
+# "ok-si-pee-toe", "ing-gwin-al" said "ing-gin-al", "glue-teel".
+ALTERNATIVES = {
+    "sphenoid": ("S F EH N OY D",),
+    "occiput": ("AA K S IH P UH T",),
+    "occipito": ("AA K S IH P IY T OW",),
+    "inguinal": ("IH NG G IH N AH L", "IH NG G W IH N AH L"),
+    "gluteal": ("G L UW T IY L", "G L UW T IY AH L"),
+    "perineum": ("P EH R IH N IY AH M",),
+    "parietal": ("P AH R AY AH T AH L",),
+    "sagittal": ("S AE JH IH T AH L",),
+    "respiratory": ("R IH S P AY R AH T AO R IY", "R EH S P R AH T AO R IY"),
+    "thoracic": ("TH AO R AE S IH K", "TH ER AE S IH K"),
+    "mandible": ("M AE N D IH B AH L",),
+}
+_VOWELS = {"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"}
 
 # Longest spellings first; each maps to phones. Vowels are the short (checked) ones.
 _RULES = (
@@ -87,6 +103,38 @@ _RULES = (
     ("y", "IY"),
     ("z", "Z"),
 )
+
+
+def variants(word: str, phones: list[str]) -> list[str]:
+    """Every pronunciation of ``word`` to give the recogniser: ``phones`` (the dictionary's,
+    or :func:`pronounce`'s), :data:`ALTERNATIVES`, and each one's non-rhotic form.
+
+    Non-rhotic English (southern British, and the others that drop an "r" before a consonant
+    or a pause) says "four" as "F AO" and "upper" as "AH P AH": the American dictionary has
+    only the "r" forms, which such a speaker's "four" fits worse than another number.
+    """
+    out = list(phones) + list(ALTERNATIVES.get(word.lower(), ()))
+    out += [_non_rhotic(p) for p in out]
+    return list(dict.fromkeys(p for p in out if p))
+
+
+def _non_rhotic(phones: str) -> str:
+    """``phones`` with each "r" not followed by a vowel dropped (a final "ER" becomes "AH")."""
+    seq = phones.split()
+    out: list[str] = []
+    for i, phone in enumerate(seq):
+        following = seq[i + 1] if i + 1 < len(seq) else None
+        before_consonant = following not in _VOWELS and following not in ("Y", "W")
+        if phone == "R" and before_consonant and out and out[-1] in _VOWELS:
+            # "ear" IY R -> IY AH, "four" AO R -> AO: a front vowel glides to a schwa.
+            if out[-1] in ("IY", "IH", "EH", "UH"):
+                out.append("AH")
+            continue
+        if phone == "ER" and following is None:
+            out.append("AH")
+            continue
+        out.append(phone)
+    return " ".join(out)
 
 
 def pronounce(word: str) -> str:

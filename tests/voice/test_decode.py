@@ -14,7 +14,28 @@ import numpy as np
 import pytest
 
 from bodymap.voice.audio import read_wav, split_utterances, write_wav
+from bodymap.voice.capture import Microphone
 from bodymap.voice.corpus import corpus_clip, missing_tools
+
+
+def test_the_microphone_hands_out_new_blocks_while_recording():
+    class Stream:
+        def stop(self):
+            pass
+
+        def close(self):
+            pass
+
+    microphone = Microphone()
+    microphone._stream = Stream()  # as start() leaves it, without a sound device
+    for n in (5, 3, 2):
+        microphone._on_audio(np.full((n, 1), n, dtype=np.int16), n, None, None)
+        assert microphone.take().tolist() == [n] * n
+    microphone._on_audio(np.full((4, 1), 4, dtype=np.int16), 4, None, None)
+    assert len(microphone.stop()) == 14  # stop still gives the whole recording
+    assert microphone.take().tolist() == [4] * 4  # and take what was left
+    assert len(microphone.take()) == 0
+
 
 pytest.importorskip("pocketsphinx", reason="pocketsphinx 5 is not installed")
 if missing_tools():
@@ -47,6 +68,22 @@ def test_corpus_commands_decode(recogniser, tmp_path, text, voice, speed, tag, p
     command = result.command
     assert result.sure, (result.text, result.confidence)
     assert (command.tag, command.place.key, command.intensity) == (tag, place, intensity)
+
+
+def test_decoding_while_the_key_is_held_leaves_only_the_last_block(recogniser, tmp_path):
+    samples = corpus_clip("pain, left hip, four", "en-gb-x-rp", 160, 20, tmp_path, "clip")
+    recogniser.start()
+    for start in range(0, len(samples), 1600):  # 0.1 s blocks, as the microphone gives them
+        recogniser.feed(samples[start : start + 1600])
+    result = recogniser.finish()
+    assert result.sure, (result.text, result.confidence)
+    assert (result.command.tag, result.command.place.key, result.command.intensity) == (
+        "pain", "hip_l", 4,
+    )  # fmt: skip
+    # A new utterance starts clean: an unfinished one is dropped, not carried over.
+    recogniser.start()
+    recogniser.feed(samples[: len(samples) // 3])
+    assert recogniser.recognise(samples).text == result.text
 
 
 def test_events_and_undo_decode(recogniser, tmp_path):
@@ -118,6 +155,26 @@ def test_cli_applies_commands_to_a_stored_session(tmp_path, capsys, body):
     saved = store.load(session.id)
     assert np.count_nonzero(saved.overlays.layer("restriction")) > 0
     assert [e.kind for e in saved.events] == ["still_point"]
+
+
+def test_an_unsure_recognition_changes_nothing(tmp_path, capsys, body):
+    from bodymap.store import Store
+
+    mesh, _ = body
+    store = Store(tmp_path / "store")
+    client = store.create_client("Voice Client")
+    session = store.new_session(client.id, mesh.geometry_hash, mesh.n_vertices)
+    store.save(session)
+    audio = _recording(tmp_path, "that is where my father used to hold me")
+    argv = ["voice", audio, "--store", str(tmp_path / "store"), "--session", session.id, "--json"]
+    assert _run_cli(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(c["understood"], c["applied"]) for c in report["commands"]] == [(False, False)]
+    assert not report["saved"]
+    saved = store.load(session.id)
+    assert not saved.events and not any(
+        np.count_nonzero(saved.overlays.layer(key)) for key in saved.overlays.keys
+    )
 
 
 def test_cli_errors_are_one_line(tmp_path, capsys):

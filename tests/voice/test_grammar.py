@@ -11,7 +11,7 @@ from bodymap.core.atlas import Atlas, Band, Region
 from bodymap.core.tags import TagSet
 from bodymap.voice.commands import MIN_CONFIDENCE, parse
 from bodymap.voice.grammar import jsgf
-from bodymap.voice.pronounce import pronounce
+from bodymap.voice.pronounce import pronounce, variants
 from bodymap.voice.vocabulary import Vocabulary, region_forms, spoken_forms, words_of
 
 
@@ -127,6 +127,29 @@ def test_every_word_gets_arpabet_phones(vocabulary):
         assert set(pronounce(word).split()) <= phones, word
     with pytest.raises(ValueError, match="no letters"):
         pronounce("42")
+
+
+def test_non_rhotic_and_listed_variants_are_added():
+    assert variants("four", ["F AO R"]) == ["F AO R", "F AO"]
+    assert variants("ear", ["IY R"]) == ["IY R", "IY AH"]
+    assert variants("upper", ["AH P ER"]) == ["AH P ER", "AH P AH"]
+    # An "r" before a vowel or a glide is said by everyone: it stays.
+    assert variants("posterior", ["P AO S T IH R Y ER"]) == [
+        "P AO S T IH R Y ER",
+        "P AO S T IH R Y AH",
+    ]
+    assert variants("release", ["R IY L IY S"]) == ["R IY L IY S"]
+    assert "S F EH N OY D" in variants("sphenoid", [pronounce("sphenoid")])
+
+
+def test_every_variant_uses_arpabet_phones(vocabulary):
+    phones = set(
+        "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH "
+        "UH UW V W Y Z ZH".split()
+    )
+    for word in vocabulary.words():
+        for variant in variants(word, [pronounce(word)]):
+            assert variant and set(variant.split()) <= phones, (word, variant)
 
 
 def test_confidence_decides_whether_a_command_is_sure(vocabulary):
