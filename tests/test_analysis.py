@@ -296,13 +296,13 @@ def test_trends_take_headers_from_a_listing_until_a_file_changes(filled, monkeyp
     client = pick_client(fresh, "Ada")
     listed = fresh.sessions(client.id)
     headers: list[str] = []
-    original = trend_reads._trend_info
+    original = trend_reads.trend_info
 
     def counted(h5, path, n_layers):
         headers.append(path.stem)
         return original(h5, path, n_layers)
 
-    monkeypatch.setattr(trend_reads, "_trend_info", counted)
+    monkeypatch.setattr(trend_reads, "trend_info", counted)
     first = trends(fresh, client.id, "restriction", listed=listed)
     assert headers == [] and [s.info.id for s in first.sessions] == [s.id for s in sessions]
     assert [s.info.practitioner for s in first.sessions] == [s.practitioner for s in sessions]

@@ -9,9 +9,7 @@ are read (HDF5 still checks their fletcher32 checksums). ``bodymap verify`` and
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,8 +19,8 @@ import numpy as np
 
 from bodymap.core.session import RhythmReading
 from bodymap.store.errors import SessionReadError, StoreError
-from bodymap.store.hdf5_image import DIGEST_ATTRIBUTE, read_text
-from bodymap.store.info import SessionInfo, unreadable
+from bodymap.store.hdf5_image import read_text
+from bodymap.store.info import SessionInfo
 from bodymap.store.limits import (
     MAX_LAYERS,
     Refused,
@@ -83,7 +81,8 @@ IDENTITY = ("format", "schema_version", "app_version", "session_id", "client_id"
             "mesh_sha256", "n_vertices", "draft")  # fmt: skip
 
 
-def _checked_tag(tag: str) -> str:
+def checked_tag(tag: str) -> str:
+    """``tag`` if it can name a layer dataset (a key, never a path); else StoreError."""
     if not isinstance(tag, str) or not tag or "/" in tag or tag in (".", ".."):
         raise StoreError(f"{tag!r} is not a tag key")
     return tag
@@ -93,23 +92,6 @@ def _layer(h5: h5py.File, path: Path, tag: str, n_vertices: int) -> np.ndarray |
     """The layer's values; ``None`` when the file has no such layer (not painted)."""
     with reading(path, f"layer {tag!r}"):
         return read_layer(h5, tag, n_vertices)
-
-
-@guarded
-def read_layer_file(
-    path: Path, tag: str, data: bytes | None = None
-) -> tuple[np.ndarray | None, LayerFileHeader]:
-    """One tag's (N,) uint8 layer of a session file (``None``: not painted) and its identity.
-
-    Raises
-    ------
-    SessionReadError
-        Unreadable, foreign, newer, misplaced, or the layer is damaged.
-    """
-    tag = _checked_tag(tag)
-    with open_file(path, data) as h5:
-        header = checked_header(h5, path)
-        return _layer(h5, path, tag, header.n_vertices), header
 
 
 @guarded
@@ -125,7 +107,7 @@ def read_layer_set_file(
                 check_hard_link(h5, "layers")
                 check_members(layers, "layers", MAX_LAYERS)
             stored = list(layers) if layers is not None else []
-        wanted = stored if tags is None else [_checked_tag(t) for t in tags if t in stored]
+        wanted = stored if tags is None else [checked_tag(t) for t in tags if t in stored]
         found = {t: _layer(h5, path, t, header.n_vertices) for t in wanted}
         return {t: v for t, v in found.items() if v is not None}, header
 
@@ -138,8 +120,8 @@ def read_rhythm_and_events(
     with open_file(path, data) as h5:
         checked_header(h5, path)
         with reading(path, "rhythm or events"):
-            readings = [RhythmReading.from_dict(d) for d in _json(h5, "rhythm", list)]
-            kinds = Counter(str(e["kind"]) for e in _json(h5, "events", list))
+            readings = [RhythmReading.from_dict(d) for d in read_json(h5, "rhythm", list)]
+            kinds = Counter(str(e["kind"]) for e in read_json(h5, "events", list))
     return readings, dict(sorted(kinds.items()))
 
 
@@ -149,10 +131,11 @@ def read_tag_names(path: Path, data: bytes | None = None) -> dict[str, str]:
     with open_file(path, data) as h5:
         checked_header(h5, path)
         with reading(path, "tag set"):
-            return {str(t["key"]): str(t["name"]) for t in _json(h5, "tags", list)}
+            return {str(t["key"]): str(t["name"]) for t in read_json(h5, "tags", list)}
 
 
-def _json(h5: h5py.File, name: str, kind: type):
+def read_json(h5: h5py.File, name: str, kind: type):
+    """The JSON text dataset ``name``, bounded, which must parse to a ``kind``."""
     value = parse_json(read_text(h5, name), name)
     if not isinstance(value, kind):
         raise Refused(f"{name} is not a JSON {kind.__name__}")
@@ -179,52 +162,7 @@ class TrendFileParts:
     tag_names: dict[str, str] | None = None
 
 
-def read_trend_file(
-    path: Path,
-    tags: list[str] | tuple[str, ...] | None = None,
-    known: Mapping[str, SessionInfo] | None = None,
-    wanted: Callable[[SessionInfo], bool] | None = None,
-    reduce: Callable[[SessionInfo, dict[str, np.ndarray]], object] | None = None,
-    read: Callable[[Path], bytes] | None = None,
-) -> TrendFileParts:
-    """One session file's listing entry, then, if ``wanted``, its layers (all, or those of
-    ``tags``), rhythm, event counts and tag names: one open, never the mesh. With
-    ``reduce``, the layers are handed to it at once and only its result is kept, so that
-    reading many files holds one file's layers at a time.
-
-    ``known`` maps content digests the caller has seen to their entries: such a file (same
-    digest, same place) is only identified, its content being what the caller kept. Never
-    raises for a bad file: its entry is unreadable, with the reason. ``read(path)`` gives
-    the file's bytes through the store's seam (from disk without it).
-    """
-    try:
-        with reading(path), open_file(path, None if read is None else read(path)) as h5:
-            digest = _digest(h5)
-            seen = (known or {}).get(digest) if digest else None
-            if seen is not None and seen.id == path.stem and seen.client_id == path.parent.name:
-                return TrendFileParts(dataclasses.replace(seen, path=path), digest)
-            group = h5.get("layers")
-            stored = list(group) if group is not None else []
-            info, n_vertices = _trend_info(h5, path, len(stored))
-            if wanted is not None and not wanted(info):
-                return TrendFileParts(info, digest)
-            asked = stored if tags is None else [_checked_tag(t) for t in tags if t in stored]
-            layers = {t: _layer(h5, path, t, n_vertices) for t in asked}
-            rhythm, kinds, names = _trend_records(h5, path)
-            summary = None
-            if reduce is not None:
-                summary, layers = reduce(info, layers), None
-    except SessionReadError as error:
-        return TrendFileParts(unreadable(path, path.parent.name, error.reason))
-    return TrendFileParts(info, digest, layers, summary, rhythm, kinds, names)
-
-
-def _digest(h5: h5py.File) -> str:
-    """The file's content digest ("" if none: such a file is never looked up, always read)."""
-    return str(read_attributes(h5, (DIGEST_ATTRIBUTE,)).get(DIGEST_ATTRIBUTE, ""))
-
-
-def _trend_info(h5: h5py.File, path: Path, n_layers: int) -> tuple[SessionInfo, int]:
+def trend_info(h5: h5py.File, path: Path, n_layers: int) -> tuple[SessionInfo, int]:
     """The listing entry and vertex count, from the root attributes trends need."""
     header = checked_header(h5, path)
     with reading(path, "header"):
@@ -245,12 +183,3 @@ def _trend_info(h5: h5py.File, path: Path, n_layers: int) -> tuple[SessionInfo, 
         topology_id=str(attrs.get("topology_id", "")),
     )
     return info, header.n_vertices
-
-
-def _trend_records(h5: h5py.File, path: Path) -> tuple[list, dict[str, int], dict[str, str]]:
-    """Rhythm readings, event counts by kind, and tag key -> name."""
-    with reading(path, "rhythm, events or tags"):
-        rhythm = [RhythmReading.from_dict(d) for d in _json(h5, "rhythm", list)]
-        kinds = Counter(str(e["kind"]) for e in _json(h5, "events", list))
-        names = {str(t["key"]): str(t["name"]) for t in _json(h5, "tags", list)}
-    return rhythm, dict(sorted(kinds.items())), names

@@ -25,8 +25,8 @@ from bodymap.store.info import SessionInfo, check_identity, info_from_header
 from bodymap.store.layer_chunks import decoding, stored_chunks
 from bodymap.store.layer_reads import (
     TrendFileParts,
-    _checked_tag,
     checked_header,
+    checked_tag,
     read_layer_set_file,
     read_rhythm_and_events,
     read_tag_names,
@@ -62,7 +62,7 @@ class PartialReadsMixin(StoreBase):
         Each file's stored chunks of the layer are inflated on worker threads while the
         next file is read (:mod:`bodymap.store.layer_chunks`).
         """
-        tag = _checked_tag(tag)
+        tag = checked_tag(tag)
         pending: list[Future | None] = []
         for path in self._session_paths(session_ids):
             with reading(path):

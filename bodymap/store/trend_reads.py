@@ -27,9 +27,9 @@ from bodymap.store.info import SessionInfo, unreadable
 from bodymap.store.layer_chunks import StoredLayer, decoding, stored_chunks
 from bodymap.store.layer_reads import (
     TrendFileParts,
-    _checked_tag,
-    _json,
-    _trend_info,
+    checked_tag,
+    read_json,
+    trend_info,
 )
 from bodymap.store.limits import MAX_LAYERS, check_hard_link, check_members, reading
 from bodymap.store.session_file import open_file, stored_digest
@@ -114,12 +114,12 @@ def _parts(h5: h5py.File, path: Path, request: TrendRequest, info: SessionInfo |
     # The list of layers is needed for all tags, or for the count in a header read here.
     stored = _stored_names(h5, path) if request.tags is None or info is None else None
     if info is None:
-        info, n_vertices = _trend_info(h5, path, len(stored))
+        info, n_vertices = trend_info(h5, path, len(stored))
         if request.wanted is not None and not request.wanted(info):
             return TrendFileParts(info, digest), None
     else:
         n_vertices = info.n_vertices
-    tags = stored if request.tags is None else [_checked_tag(t) for t in request.tags]
+    tags = stored if request.tags is None else [checked_tag(t) for t in request.tags]
     found = {t: stored_chunks(h5, path, t, n_vertices) for t in tags}
     rhythm, kinds = _records(h5, path)
     layers = {t: layer for t, layer in found.items() if layer is not None}
@@ -130,8 +130,8 @@ def _records(h5: h5py.File, path: Path) -> tuple[list[RhythmReading], dict[str, 
     """Rhythm readings and event counts by kind. The tag set is left to the caller: trends
     name tags after the newest visit only (``Store.tag_names``)."""
     with reading(path, "rhythm or events"):
-        rhythm = [RhythmReading.from_dict(d) for d in _json(h5, "rhythm", list)]
-        kinds = Counter(str(e["kind"]) for e in _json(h5, "events", list))
+        rhythm = [RhythmReading.from_dict(d) for d in read_json(h5, "rhythm", list)]
+        kinds = Counter(str(e["kind"]) for e in read_json(h5, "events", list))
     return rhythm, dict(sorted(kinds.items()))
 
 
