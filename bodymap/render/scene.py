@@ -30,6 +30,7 @@ from bodymap.core.colors import base_colors
 from bodymap.core.mesh import BodyMesh
 from bodymap.core.views import Camera, StandardView, camera_for_view, frame_box
 from bodymap.render.interaction import camera_drags
+from bodymap.render.projection import pixels_per_metre, world_to_display
 
 BACKGROUND_TOP = "#f6f6f5"
 BACKGROUND_BOTTOM = "#d5d8db"
@@ -315,48 +316,14 @@ class BodyScene:
         )
 
     def world_to_display(self, points: np.ndarray) -> np.ndarray:
-        """Project world points to window pixels for the current camera.
-
-        Parameters
-        ----------
-        points : (K, 3) or (3,) float array
-
-        Returns
-        -------
-        (K, 2) float array
-            ``(x, y)`` in device pixels from the top-left corner, as :meth:`pick` takes
-            them; NaN for points at or behind the camera's eye.
-        """
-        points = np.atleast_2d(np.asarray(points, dtype=float))
-        renderer = self._plotter.renderer
-        matrix = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(
-            renderer.GetTiledAspectRatio(), -1, 1
-        )
-        projection = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
-        clip = points @ projection[:3, :3].T + projection[:3, 3]
-        w = points @ projection[3, :3] + projection[3, 3]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ndc = np.where(w[:, None] > 0, clip[:, :2] / w[:, None], np.nan)
-        width, height = self.window_size()
-        x0, y0, x1, y1 = renderer.GetViewport()
-        x = (x0 + (ndc[:, 0] + 1) / 2 * (x1 - x0)) * width
-        y = (y0 + (ndc[:, 1] + 1) / 2 * (y1 - y0)) * height
-        return np.stack([x, height - 1 - y], axis=1)  # VTK counts y up from the bottom
+        """Project world points to window pixels for the current camera: (K, 2) ``(x, y)``
+        in device pixels from the top-left corner, as :meth:`pick` takes them; NaN for
+        points at or behind the camera's eye (see :mod:`bodymap.render.projection`)."""
+        return world_to_display(self._plotter.renderer, self.window_size(), points)
 
     def pixels_per_metre(self, point: np.ndarray) -> float:
-        """On-screen scale at a world point: device pixels per metre across the view.
-
-        Exact for both projections: the two probes are offset within the plane through
-        ``point`` parallel to the screen, where the projection is linear.
-        """
-        view = self._plotter.camera.GetViewTransformMatrix()
-        right = np.array([view.GetElement(0, j) for j in range(3)])
-        up = np.array([view.GetElement(1, j) for j in range(3)])
-        point = np.asarray(point, dtype=float)
-        step = 1e-3  # metres; any size gives the same ratio
-        probes = self.world_to_display(np.stack([point, point + step * right, point + step * up]))
-        spans = np.linalg.norm(probes[1:] - probes[0], axis=1)
-        return float(spans.mean() / step)
+        """On-screen scale at a world point: device pixels per metre across the view."""
+        return pixels_per_metre(self._plotter.renderer, self.window_size(), point)
 
     def closest_points(self, points: np.ndarray) -> np.ndarray:
         """Snap points onto the body surface (the nearest surface point of each), (K, 3)."""
