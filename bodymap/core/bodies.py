@@ -13,12 +13,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from bodymap.core import body_model
 from bodymap.core.mesh import BodyMesh
+
+if TYPE_CHECKING:  # scipy is not imported with the app's start
+    import scipy.sparse as sp
 
 DEFAULT_BODY_ID = "adult_female"
 KG_PER_LITRE = 1.01

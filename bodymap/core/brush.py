@@ -14,9 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order
-from scipy.spatial import cKDTree
 
 from bodymap.core.mesh import BodyMesh
 
@@ -127,6 +124,10 @@ class BrushGeometry:
     """
 
     def __init__(self, mesh: BodyMesh) -> None:
+        # scipy is imported here, not with the module: the app starts (and shows the body)
+        # without it; the brush's geometry is built after the first frame.
+        from scipy.spatial import cKDTree
+
         self.n_vertices = mesh.n_vertices
         # Only the leaf order is kept: the quickest build (no balancing, no node compaction).
         tree = cKDTree(
@@ -289,6 +290,9 @@ class BrushGeometry:
         """Which of ``kept`` (spatial positions) the surface joins to ``kept[at]`` through
         ``kept`` alone: a breadth-first search over their adjacency, other vertices made one
         sink that no edge leaves."""
+        from scipy.sparse import csr_matrix  # loaded with the geometry (see __init__)
+        from scipy.sparse.csgraph import breadth_first_order
+
         count = len(kept)
         local = self._local
         local.put(kept, np.arange(count, dtype=np.int32))
@@ -307,7 +311,7 @@ class BrushGeometry:
         indptr[-1] = ends[-1]
         if len(self._ones) < len(neighbours):
             self._ones = np.ones(2 * len(neighbours))
-        graph = sp.csr_matrix(
+        graph = csr_matrix(
             (self._ones[: len(neighbours)], neighbours, indptr), shape=(count + 1, count + 1)
         )
         reached = breadth_first_order(graph, at, directed=True, return_predecessors=False)

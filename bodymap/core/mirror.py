@@ -10,7 +10,6 @@ mirrored footprint simply loses them.
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from bodymap.core.brush import Footprint, Viewpoint, merge_max
 from bodymap.core.mesh import BodyMesh
@@ -49,6 +48,8 @@ def mirror_map(mesh: BodyMesh, tolerance: float = 0.002) -> np.ndarray:
         mesh this is an involution (``m[m[i]] == i``); on any other mesh it is a partial,
         nearest-neighbour map that need not be one.
     """
+    from scipy.spatial import cKDTree  # not imported with the app's start (see core/brush.py)
+
     vertices = mesh.vertices.astype(np.float64)
     tree = cKDTree(vertices)
     distance, nearest = tree.query(

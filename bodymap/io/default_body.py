@@ -11,9 +11,9 @@ import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from bodymap.core.atlas import Atlas, Band, Region
 from bodymap.core.bodies import (
@@ -23,10 +23,12 @@ from bodymap.core.bodies import (
     SharedTopology,
     adult_shape,
 )
-from bodymap.core.fitting import ShapeModel
 from bodymap.core.mesh import BodyMesh, MeshError
 from bodymap.io.derived_cache import attach_derived
 from bodymap.io.paths import meshes_dir
+
+if TYPE_CHECKING:  # scipy (with the fitting) is not imported with the app's start
+    from bodymap.core.fitting import ShapeModel
 
 MESH_FILE = "default_body.npz"
 ATLAS_FILE = "default_body_atlas.json"
@@ -121,7 +123,9 @@ def _read_bodies(folder: Path) -> _Bodies:
             arrays = {name: stored[name] for name in stored.files}
         document = json.loads((folder / CATALOGUE_FILE).read_text(encoding="utf-8"))
         shape = tuple(int(n) for n in arrays["operator_shape"])
-        operator = sp.csr_matrix(
+        from scipy.sparse import csr_matrix  # only for the shipped bodies, not at start-up
+
+        operator = csr_matrix(
             (arrays["operator_data"], arrays["operator_indices"], arrays["operator_indptr"]),
             shape=shape,
         )
@@ -203,6 +207,8 @@ def shape_model(folder: Path | None = None, samples: int = 6000) -> ShapeModel:
 
 @functools.lru_cache(maxsize=2)
 def _shape_model(folder: Path, samples: int) -> ShapeModel:
+    from bodymap.core.fitting import ShapeModel  # with scipy: only when a body is fitted
+
     bodies = _read_bodies(folder)
     base = bodies.base.astype(np.float64)
     basis = np.stack(

@@ -50,3 +50,17 @@ def test_the_comparison_is_imported_when_first_opened() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_scipy_is_imported_when_the_brush_or_a_fitting_first_needs_it() -> None:
+    """scipy's sparse, graph and spatial modules cost about 0.2 s of start-up: the window
+    shows the body without them (the brush's geometry is built after the first frame)."""
+    code = (
+        "import sys, bodymap.ui.app, bodymap.ui.main_window, bodymap.cli; "
+        "from bodymap.io.body_loading import default_body; default_body(); "
+        "print(sorted(m for m in sys.modules if m.startswith('scipy')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "[]"
