@@ -47,6 +47,8 @@ from bodymap.voice.vocabulary import Vocabulary
 
 ENABLED_KEY, PUSH_TO_TALK_KEY, SOUND_KEY = VOICE_ENABLED_KEY, VOICE_KEY_KEY, VOICE_SOUND_KEY
 DEFAULT_KEY = Qt.Key.Key_F9
+FEED_MS = 100
+"""How often audio recorded while the key is held is handed to the recogniser."""
 CONFIRMATION_MS = 4000
 ATTACH_WITHIN = timedelta(seconds=90)
 """A note belongs to the event made at most this long before the key went down."""
@@ -104,6 +106,8 @@ class VoiceControl(QObject):
         self._factory = recogniser_factory or _pocketsphinx_recogniser
         self._microphone = microphone
         self._recogniser = None
+        self._feeding = QTimer(self, interval=FEED_MS)
+        self._feeding.timeout.connect(self._feed)
         self._signature: tuple | None = None
         self._unavailable: str | None = None
         self._label = _confirmation_label(window)
@@ -179,18 +183,34 @@ class VoiceControl(QObject):
             self._say(f"Voice commands unavailable: {error}")
             return
         self._pressed_at = utc_now()
+        recogniser = self._current_recogniser()
+        if _feeds(recogniser, self._microphone):
+            # Decoded while the key is held, so that only the last block is left at release.
+            recogniser.start()
+            self._feeding.start()
         self.message.emit("Listening…")
+
+    def _feed(self) -> None:
+        recogniser = self._current_recogniser()
+        if self.recording and recogniser is not None:
+            recogniser.feed(self._microphone.take())
 
     def end(self) -> None:
         """The key came up: close the microphone, recognise, apply."""
         if not self.recording:
             return
+        fed = self._feeding.isActive()
+        self._feeding.stop()
         samples = self._microphone.stop()
         recogniser = self._current_recogniser()
         if recogniser is None:
             return
         # The command is the first stretch of speech ("Note" ends at a short pause).
         stretches = split_utterances(samples, COMMAND_PAUSE_S)
+        if fed and len(stretches) <= 1:
+            recogniser.feed(self._microphone.take())
+            self.handle(recogniser.finish(), samples)
+            return
         self.handle(recogniser.recognise(stretches[0] if stretches else samples), samples)
 
     def handle(self, recognition, samples=None) -> None:
@@ -378,3 +398,11 @@ def _default_microphone():
     from bodymap.voice.capture import Microphone
 
     return Microphone()
+
+
+def _feeds(recogniser, microphone) -> bool:
+    """Whether audio can be decoded as it arrives (the recogniser takes blocks, and the
+    microphone hands out what it recorded since it was last asked)."""
+    return all(hasattr(recogniser, name) for name in ("start", "feed", "finish")) and hasattr(
+        microphone, "take"
+    )

@@ -194,3 +194,64 @@ def test_a_note_on_a_finalised_session_becomes_an_amendment(qtbot, setup, docume
     assert document.session.clips == {} and stack.count() == 0
     speak(qtbot, window, made, "still point")  # anything else is refused, nothing changes
     assert document.session.events == [] and "finalised" in control.confirmation
+
+
+class BlockMicrophone(FakeMicrophone):
+    """Hands out what it recorded since last asked, a 0.1 s block each time."""
+
+    def __init__(self):
+        super().__init__()
+        self.handed = 0
+
+    def take(self):
+        self.handed += 1
+        return np.zeros(1600, dtype=np.int16)
+
+
+class StreamingRecogniser(ScriptedRecogniser):
+    """Takes audio as it arrives; says what the test scripts when the utterance ends."""
+
+    def __init__(self, vocabulary):
+        super().__init__(vocabulary)
+        self.blocks = 0
+        self.whole = 0
+
+    def start(self):
+        self.blocks = 0
+
+    def feed(self, samples):
+        self.blocks += 1
+
+    def finish(self):
+        text, confidence = self.next
+        return Recognition(text, confidence, parse(text, self.vocabulary, confidence))
+
+    def recognise(self, samples):
+        self.whole += 1
+        return super().recognise(samples)
+
+
+def test_audio_is_decoded_while_the_key_is_held(qtbot, document):
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    stack = QUndoStack(window)
+    made = []
+    microphone = BlockMicrophone()
+    control = VoiceControl(
+        window,
+        stack,
+        lambda: document,
+        lambda v: made.append(StreamingRecogniser(v)) or made[0],
+        microphone,
+    )
+    control.set_enabled(True)
+    qtbot.keyPress(window, Qt.Key.Key_F9)
+    qtbot.wait(350)  # the key held: blocks go to the recogniser as they arrive
+    made[0].next = ("release sacrum", 1.0)
+    fed_while_held = made[0].blocks
+    qtbot.keyRelease(window, Qt.Key.Key_F9)
+    assert fed_while_held >= 2
+    assert made[0].blocks == fed_while_held + 1  # only the last block is left at release
+    assert made[0].whole == 0  # not decoded again from the start
+    assert stack.count() == 1 and "Release" in control.confirmation
