@@ -54,6 +54,10 @@ class Tool(Enum):
     VECTOR = "Vector of force"
 
 
+GEOMETRY_WAITS = 20
+"""Turns of the event loop the brush's geometry waits for a pending frame."""
+
+
 class PaintController(QObject):
     """The tools on the 3D view of one session.
 
@@ -81,6 +85,7 @@ class PaintController(QObject):
         self._tool = Tool.BRUSH
         self._geometry: BrushGeometry | None = None
         self._geometry_mesh = None
+        self._geometry_waits = 0
         self._mirror: np.ndarray | None = None
         self._tablet_pressure = 1.0
         self._place: Callable[[SurfacePoint], None] | None = None
@@ -152,9 +157,18 @@ class PaintController(QObject):
         self.request_render()
         # The brush's geometry of a new mesh (0.1 to 0.2 s at 168k vertices) is built after
         # the frame requested above has shown the body, or at the first dab if sooner.
+        self._geometry_waits = 0
         QTimer.singleShot(0, self._prepare_geometry)
 
     def _prepare_geometry(self) -> None:
+        if self._document is None:
+            return
+        if self._viewer.render_pending and self._geometry_waits < GEOMETRY_WAITS:
+            # The frame that shows the body comes first (it is requested again by whatever
+            # the window updates after opening the document).
+            self._geometry_waits += 1
+            QTimer.singleShot(0, self._prepare_geometry)
+            return
         _ = self.geometry
 
     def set_settings(self, **changes) -> None:

@@ -33,3 +33,18 @@ def test_a_child_takes_no_build_and_the_body_can_be_changed_later(qtbot, store):
     dialog.body.kind.setCurrentIndex(dialog.body.kind.findData("child"))
     dialog.accept()
     assert store.client(client.id).body == {"body_id": "child"}
+
+
+def test_the_chosen_body_is_loaded_while_the_dialog_is_open(qtbot) -> None:
+    from bodymap.io.body_loading import _shipped_body, body_of
+    from bodymap.ui.body_chooser import BodyChooser
+
+    _shipped_body.cache_clear()
+    chooser = BodyChooser({"body_id": "adult_female"})
+    qtbot.addWidget(chooser)
+    chooser.kind.setCurrentIndex(chooser.kind.findData("child"))
+    # The dialog's body (as it opened) and the one chosen since.
+    qtbot.waitUntil(lambda: _shipped_body.cache_info().currsize >= 2, timeout=20_000)
+    hits = _shipped_body.cache_info().hits
+    assert body_of("child").mesh.n_vertices > 0
+    assert _shipped_body.cache_info().hits == hits + 1  # the session finds it loaded
