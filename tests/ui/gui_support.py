@@ -73,3 +73,21 @@ def window_on_store(qtbot, store, size=(1280, 720)):
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+def window_with_session(qtbot, size=(1280, 720), settle_ms=20):
+    """The real main window on the small test body with a new session open, seen from the
+    front, shown, exposed and settled."""
+    from bodymap.core.document import SessionDocument
+    from bodymap.core.session import Session
+    from bodymap.core.views import StandardView
+
+    window = window_on_store(qtbot, None, size)
+    body = window.body
+    session = Session(
+        client_id="c-test", mesh_hash=body.mesh.geometry_hash, n_vertices=body.mesh.n_vertices
+    )
+    window.set_document(SessionDocument(session, body.mesh, body.atlas), "Test client")
+    window.show_view(StandardView.ANTERIOR)
+    qtbot.wait(settle_ms)
+    return window

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import pytest
 import pyvista as pv
-from gui_support import LEFT, NO_BUTTON, centre_offset, send_mouse, sphere_body
+from gui_support import LEFT, NO_BUTTON, centre_offset, send_mouse, window_with_session
 from PyQt6.QtCore import QEvent
 
 from bodymap.core.colors import SKIN_RGBA
-from bodymap.core.document import SessionDocument
-from bodymap.core.session import Session
-from bodymap.core.views import StandardView
 from bodymap.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -22,18 +19,7 @@ SETTLE_MS = 60
 
 @pytest.fixture
 def window(qtbot):
-    body = sphere_body()
-    window = MainWindow(body, reference=body)
-    qtbot.addWidget(window)
-    window.resize(960, 640)
-    window.show()
-    qtbot.waitExposed(window)
-    session = Session(
-        client_id="c-test", mesh_hash=body.mesh.geometry_hash, n_vertices=body.mesh.n_vertices
-    )
-    window.set_document(SessionDocument(session, body.mesh, body.atlas), "Test client")
-    window.show_view(StandardView.ANTERIOR)
-    qtbot.wait(SETTLE_MS)
+    window = window_with_session(qtbot, (960, 640), SETTLE_MS)
     yield window
     assert len(pv.plotting._ALL_PLOTTERS) <= 1
 

@@ -8,15 +8,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import pyvista as pv
-from gui_support import LEFT, NO_BUTTON, RIGHT, centre_offset, drag, send_mouse, sphere_body
+from gui_support import LEFT, NO_BUTTON, RIGHT, centre_offset, drag, send_mouse, window_with_session
 from PyQt6.QtCore import QEvent, QPoint, QPointF, Qt
 from PyQt6.QtGui import QInputDevice, QMouseEvent, QPointingDevice, QTabletEvent, QWheelEvent
 from PyQt6.QtWidgets import QApplication
 
-from bodymap.core.document import SessionDocument
 from bodymap.core.findings import tag_findings
-from bodymap.core.session import Session
-from bodymap.core.views import StandardView
 from bodymap.ui import findings_panel as findings_module
 from bodymap.ui.main_window import MainWindow
 from bodymap.ui.paint_controller import Tool
@@ -26,18 +23,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def painting(qtbot):
-    body = sphere_body()
-    window = MainWindow(body, reference=body)
-    qtbot.addWidget(window)
-    window.resize(1280, 720)
-    window.show()
-    qtbot.waitExposed(window)
-    session = Session(
-        client_id="c-test", mesh_hash=body.mesh.geometry_hash, n_vertices=body.mesh.n_vertices
-    )
-    window.set_document(SessionDocument(session, body.mesh, body.atlas), "Test client")
-    window.show_view(StandardView.ANTERIOR)
-    qtbot.wait(20)
+    window = window_with_session(qtbot, (1280, 720), 20)
     yield window
     assert len(pv.plotting._ALL_PLOTTERS) <= 1
 
