@@ -40,27 +40,28 @@ def test_showing_the_window_draws_the_3d_view_once(qtbot, monkeypatch) -> None:
     assert shown.parallel_scale == framed.parallel_scale
 
 
-def test_the_comparison_is_imported_when_first_opened() -> None:
+def modules_loaded_by_start(prefixes: tuple[str, ...]) -> list[str]:
+    """The modules starting with one of ``prefixes`` that a fresh process has loaded after
+    importing what the app's start imports and loading the default body."""
     code = (
-        "import sys, bodymap.ui.app; "
-        "print(sorted(m for m in ('bodymap.ui.compare_window', 'bodymap.export.compare_report')"
-        " if m in sys.modules))"
+        "import sys, bodymap.ui.app, bodymap.ui.main_window, bodymap.cli; "
+        "from bodymap.io.body_loading import default_body; default_body(); "
+        f"print('\\n'.join(m for m in sys.modules if m.startswith({prefixes!r})))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
-    assert result.stdout.strip() == "[]"
+    return result.stdout.split()
+
+
+def test_the_comparison_is_imported_when_first_opened() -> None:
+    assert (
+        modules_loaded_by_start(("bodymap.ui.compare_window", "bodymap.export.compare_report"))
+        == []
+    )
 
 
 def test_scipy_is_imported_when_the_brush_or_a_fitting_first_needs_it() -> None:
     """scipy's sparse, graph and spatial modules cost about 0.2 s of start-up: the window
     shows the body without them (the brush's geometry is built after the first frame)."""
-    code = (
-        "import sys, bodymap.ui.app, bodymap.ui.main_window, bodymap.cli; "
-        "from bodymap.io.body_loading import default_body; default_body(); "
-        "print(sorted(m for m in sys.modules if m.startswith('scipy')))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
-    assert result.stdout.strip() == "[]"
+    assert modules_loaded_by_start(("scipy",)) == []
