@@ -30,6 +30,7 @@ from bodymap.core.views import Camera, StandardView
 from bodymap.io.body_loading import LOAD_ERRORS, MESH_FILE_FILTER, Body, open_body
 from bodymap.render.scene import PickHit
 from bodymap.store import Store
+from bodymap.ui.compare_windows import CompareWindows
 from bodymap.ui.focus_return import return_focus_to
 from bodymap.ui.help_menu import HelpMenu
 from bodymap.ui.marker_tooltips import MarkerToolTips
@@ -231,33 +232,9 @@ class MainWindow(QMainWindow):
 
     def compare_visits(self) -> CompareWindow | None:
         """Open the comparison of the open session's client's visits."""
-        if self.sessions is None or self.sessions.client is None:
+        if self.sessions is None:
             return None
-        for window in self._compare_windows:  # one compare window: Ctrl+K again raises it
-            window.showNormal()
-            window.raise_()
-            window.activateWindow()
-            return window
-        from bodymap.ui.compare_window import CompareWindow
-
-        window = CompareWindow(
-            self.sessions.store,
-            self.sessions.client.id,
-            self._reference or self._body,
-            parent=self,
-            worker=self.sessions.worker,
-        )
-        window.setWindowFlag(Qt.WindowType.Window)
-        window.open_session_requested.connect(self._open_from_comparison)
-        window.destroyed.connect(lambda _=None, w=window: self._forget_compare(w))
-        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._compare_windows.append(window)
-        window.show()
-        return window
-
-    def _forget_compare(self, window) -> None:
-        if window in self._compare_windows:
-            self._compare_windows.remove(window)
+        return self.compare_windows.show(self.sessions, self._reference or self._body)
 
     def _open_from_comparison(self, session_id: str) -> None:
         if self.sessions is not None and self.sessions.open_saved(session_id):
@@ -336,9 +313,7 @@ class MainWindow(QMainWindow):
             if not self.sessions.close_session():
                 event.ignore()
                 return
-            for window in list(self._compare_windows):
-                window.close_views()
-                window.close()
+            self.compare_windows.close_all()
             self.sessions.shutdown()
         settings = app_settings()
         settings.setValue("main_window/geometry", self.saveGeometry())
@@ -388,7 +363,7 @@ class MainWindow(QMainWindow):
             self._readout.setText(text)
 
     def _build_actions(self) -> None:
-        self._compare_windows: list[CompareWindow] = []
+        self.compare_windows = CompareWindows(self, self._open_from_comparison)
         build_actions(self)
 
     def _build_menus_and_toolbar(self) -> None:

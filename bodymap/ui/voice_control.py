@@ -19,8 +19,6 @@ dialog is a window of its own, so typing in its text fields is never taken for t
 from __future__ import annotations
 
 import contextlib
-import functools
-import importlib.util
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -40,6 +38,12 @@ from bodymap.ui.settings import (
     app_settings,
 )
 from bodymap.ui.undo import EditCommand, push_edit
+from bodymap.ui.voice_devices import (
+    decodes_as_it_arrives,
+    default_microphone,
+    default_recogniser,
+    voice_unavailable,
+)
 from bodymap.voice.apply import command_edit, describe
 from bodymap.voice.audio import split_utterances
 from bodymap.voice.clips import record_clip
@@ -103,7 +107,7 @@ class VoiceControl(QObject):
         self.amendments = None
         """The amendments panel (``amend`` and ``can_amend``): a spoken note on a finalised
         session becomes an amendment there."""
-        self._factory = recogniser_factory or _pocketsphinx_recogniser
+        self._factory = recogniser_factory or default_recogniser
         self._microphone = microphone
         self._recogniser = None
         self._feeding = QTimer(self, interval=FEED_MS)
@@ -177,14 +181,14 @@ class VoiceControl(QObject):
         if self._current_recogniser() is None:
             return
         try:
-            self._microphone = self._microphone or _default_microphone()
+            self._microphone = self._microphone or default_microphone()
             self._microphone.start()
         except Exception as error:  # noqa: BLE001 - MicrophoneUnavailable and import errors
             self._say(f"Voice commands unavailable: {error}")
             return
         self._pressed_at = utc_now()
         recogniser = self._current_recogniser()
-        if _feeds(recogniser, self._microphone):
+        if decodes_as_it_arrives(recogniser, self._microphone):
             # Decoded while the key is held, so that only the last block is left at release.
             recogniser.start()
             self._feeding.start()
@@ -350,23 +354,6 @@ def latest_event(document: SessionDocument, when) -> str | None:
     return max(recent, key=lambda e: e.time).id if recent else None
 
 
-@functools.cache
-def voice_unavailable() -> str | None:
-    """Why voice cannot work on this machine (no recogniser, no audio support), or None.
-
-    Asked once a process: PortAudio lists the devices when it starts."""
-    if importlib.util.find_spec("pocketsphinx") is None:
-        return "the speech recogniser (pocketsphinx) is not installed"
-    try:
-        import sounddevice
-
-        if not any(d.get("max_input_channels", 0) > 0 for d in sounddevice.query_devices()):
-            return "no microphone was found"
-    except Exception:  # noqa: BLE001 - ImportError, or OSError when PortAudio is missing
-        return "no audio support (PortAudio) on this machine"
-    return None
-
-
 def _summary(command, document: SessionDocument) -> str:
     tags = document.session.tags
     return describe(command, tags.get(command.tag).name if command.tag in tags else None)
@@ -386,23 +373,3 @@ def _confirmation_label(window: QWidget) -> QLabel:
 
 def _flag(value) -> bool:
     return value in (True, "true", "1", 1)
-
-
-def _pocketsphinx_recogniser(vocabulary: Vocabulary):
-    from bodymap.voice.decoder import Recogniser
-
-    return Recogniser(vocabulary)
-
-
-def _default_microphone():
-    from bodymap.voice.capture import Microphone
-
-    return Microphone()
-
-
-def _feeds(recogniser, microphone) -> bool:
-    """Whether audio can be decoded as it arrives (the recogniser takes blocks, and the
-    microphone hands out what it recorded since it was last asked)."""
-    return all(hasattr(recogniser, name) for name in ("start", "feed", "finish")) and hasattr(
-        microphone, "take"
-    )

@@ -336,10 +336,10 @@ def test_a_second_ctrl_k_raises_the_open_compare_window(tmp_path, qtbot):
     main.sessions.start_for_client_name("Eve Example")
     assert main.compare_action.shortcut().toString() == "Ctrl+K"
     main.compare_action.trigger()
-    first = main._compare_windows[0]
+    first = main.compare_windows.windows[0]
     first.showMinimized()
     main.compare_action.trigger()
-    assert main._compare_windows == [first] and first.isVisible()
+    assert main.compare_windows.windows == [first] and first.isVisible()
     assert not first.isMinimized()
     first.close()
     main.sessions.close_session()
