@@ -112,7 +112,7 @@ def _stored_chunks(
 ) -> tuple[int, list[Stored]] | None:
     """(chunk length, stored chunks) of a layer written as BodyMap writes them, else None."""
     # The exact shape is required, so n_vertices bytes (at most MAX_VERTICES) is the bound.
-    dataset = checked_dataset(h5, path, n_vertices, dtype=np.uint8, shape=(n_vertices,))
+    dataset, _, _ = checked_dataset(h5, path, n_vertices, dtype=np.uint8, shape=(n_vertices,))
     length = bodymap_layout(dataset, n_vertices)
     if length is None:
         return None

@@ -320,7 +320,7 @@ def read_dataset(
     filters, at most ``max_bytes`` bytes (by default what the file's size allows), and the
     ``dtype``, ``shape`` or number of dimensions when given; :class:`Refused` otherwise.
     """
-    return _read_all(*_checked(h5, path, max_bytes, dtype, shape, ndim))
+    return _read_all(*checked_dataset(h5, path, max_bytes, dtype, shape, ndim))
 
 
 def checked_dataset(
@@ -330,19 +330,9 @@ def checked_dataset(
     dtype: np.dtype | type | None = None,
     shape: tuple[int, ...] | None = None,
     ndim: int | None = None,
-) -> h5py.h5d.DatasetID:
-    """The dataset at ``path``, opened, after the checks of :func:`read_dataset`."""
-    return _checked(h5, path, max_bytes, dtype, shape, ndim)[0]
-
-
-def _checked(
-    h5: h5py.File,
-    path: str,
-    max_bytes: int | None,
-    dtype: np.dtype | type | None,
-    shape: tuple[int, ...] | None,
-    ndim: int | None,
 ) -> tuple[h5py.h5d.DatasetID, np.dtype, tuple[int, ...]]:
+    """The dataset at ``path`` opened, with its type and shape, after the checks of
+    :func:`read_dataset` (nothing read yet)."""
     limit = allowance(h5) if max_bytes is None else max_bytes
     dataset, found, extent = declared_dataset(h5, path, limit)
     if dtype is not None and found != np.dtype(dtype):
