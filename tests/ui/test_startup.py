@@ -41,12 +41,13 @@ def test_showing_the_window_draws_the_3d_view_once(qtbot, monkeypatch) -> None:
 
 
 def modules_loaded_by_start(prefixes: tuple[str, ...]) -> list[str]:
-    """The modules starting with one of ``prefixes`` that a fresh process has loaded after
-    importing what the app's start imports and loading the default body."""
+    """The modules of ``prefixes`` (each with its submodules) that a fresh process has
+    loaded after importing what the app's start imports and loading the default body."""
     code = (
         "import sys, bodymap.ui.app, bodymap.ui.main_window, bodymap.cli; "
         "from bodymap.io.body_loading import default_body; default_body(); "
-        f"print('\\n'.join(m for m in sys.modules if m.startswith({prefixes!r})))"
+        f"print('\\n'.join(m for m in sys.modules for p in {prefixes!r}"
+        " if m == p or m.startswith(p + '.')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
