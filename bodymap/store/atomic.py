@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bodymap.store.errors import StoreWriteError, write_error
@@ -109,7 +110,12 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(target: Path, data: bytes | memoryview, mode: int = PRIVATE_FILE) -> None:
+def write_atomic(
+    target: Path,
+    data: bytes | memoryview,
+    mode: int = PRIVATE_FILE,
+    ready: Callable[[], None] | None = None,
+) -> None:
     """Replace ``target`` with ``data`` atomically and durably.
 
     Parameters
@@ -120,6 +126,10 @@ def write_atomic(target: Path, data: bytes | memoryview, mode: int = PRIVATE_FIL
         The whole new content.
     mode : int
         Permission bits of the new file (private by default; read-only for signed records).
+    ready : callable, optional
+        Called once the temporary file is on disk, right before the rename; whatever must
+        be durable before the new file takes the target's place (the audit log's intent
+        entry) is waited for here. If it raises, nothing is renamed.
 
     Raises
     ------
@@ -140,6 +150,8 @@ def write_atomic(target: Path, data: bytes | memoryview, mode: int = PRIVATE_FIL
             fsync_file(fd)
         finally:
             os.close(fd)
+        if ready is not None:
+            ready()
         replace_file(temp, target)
     except OSError as error:
         _remove_quietly(temp)

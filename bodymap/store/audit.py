@@ -18,8 +18,10 @@ A changed line no longer matches its own ``hash``; a removed, inserted or reorde
 breaks ``seq`` or ``prev``. Whoever can rewrite the whole file can forge a consistent
 chain: keep a copy of the last hash (``bodymap verify`` prints it) somewhere else to
 detect that too. Appends are one ``write`` each, under an exclusive ``flock`` (POSIX), then
-``fsync``; a failed append is truncated away, so a line is whole or absent, and a partial
-last line found later (a kill mid-write) is cut off and logged as a ``repair`` entry.
+``fsync`` (a change's intent is flushed by :meth:`AuditLog.flush` while its file is written,
+and its commit is not flushed at all: see :mod:`bodymap.store.journal`); a failed append
+is truncated away, so a line is whole or absent, and a partial last line found later (a
+kill mid-write) is cut off and logged as a ``repair`` entry.
 
 A record change is logged in two steps (see :mod:`bodymap.store.journal`): an entry with
 ``phase=intent`` and a ``txn`` id before the file is written, then ``commit`` (or
@@ -132,6 +134,8 @@ class AuditLog:
         action: str,
         client_id: str | None = None,
         session_id: str | None = None,
+        *,
+        durable: bool = True,
         **ids: str | None,
     ) -> dict:
         """Append one entry, whole or not at all, and return it.
@@ -142,6 +146,9 @@ class AuditLog:
             One of :data:`ACTIONS`.
         client_id, session_id : str, optional
             Opaque ids; ``""`` when not about a client or a session.
+        durable : bool
+            On disk on return (the default); ``False``: written, so a kill keeps it, but a
+            power cut may lose it until :meth:`flush` or the next durable append.
         **ids
             Further opaque ids (``sha256=...``, ``amendment_id=...``): letters, digits and
             ``_.:+-`` only, so that no name or note text can slip into the log.
@@ -163,10 +170,17 @@ class AuditLog:
             return "".join(canonical(e) + "\n" for e in written).encode("ascii")
 
         try:
-            self.backend.append(self.path, build, TAIL_BYTES)
+            self.backend.append(self.path, build, TAIL_BYTES, sync=durable)
         except OSError as error:
             raise write_error(error, "the audit log") from error
         return written[-1]
+
+    def flush(self) -> None:
+        """Put every entry appended with ``durable=False`` on disk (a write error if not)."""
+        try:
+            self.backend.sync(self.path)
+        except OSError as error:
+            raise write_error(error, "the audit log") from error
 
     def repair(self) -> int:
         """Cut off a partial last line (an append cut short) and log that; bytes removed."""

@@ -120,21 +120,42 @@ class LocalFolder:
         encrypted store); give them to :meth:`write_atomic`."""
         return bytes(data)
 
-    def write_atomic(self, path: Path, stored: bytes, mode: int = PRIVATE_FILE) -> None:
-        """Replace ``path`` with ``stored`` (from :meth:`prepare`) whole or not at all."""
-        atomic.write_atomic(path, stored, mode=mode)
+    def write_atomic(
+        self,
+        path: Path,
+        stored: bytes,
+        mode: int = PRIVATE_FILE,
+        ready: Callable[[], None] | None = None,
+    ) -> None:
+        """Replace ``path`` with ``stored`` (from :meth:`prepare`) whole or not at all;
+        ``ready()`` is waited for right before the rename (see :func:`atomic.write_atomic`)."""
+        atomic.write_atomic(path, stored, mode=mode, ready=ready)
 
-    def write_record(self, path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
+    def write_record(
+        self,
+        path: Path,
+        data: bytes,
+        mode: int = PRIVATE_FILE,
+        ready: Callable[[], None] | None = None,
+    ) -> None:
         """:meth:`prepare` then :meth:`write_atomic`."""
-        self.write_atomic(path, self.prepare(path, data), mode=mode)
+        self.write_atomic(path, self.prepare(path, data), mode=mode, ready=ready)
 
-    def append(self, path: Path, build: Callable[[bytes, bytes], bytes], tail_bytes: int) -> bytes:
+    def append(
+        self,
+        path: Path,
+        build: Callable[[bytes, bytes], bytes],
+        tail_bytes: int,
+        sync: bool = True,
+    ) -> bytes:
         """Append the bytes ``build(tail, cut)`` returns, whole or not at all, under a lock.
 
         ``tail`` is the file's last ``tail_bytes`` bytes, which end with a newline: a
         partial last line (a write cut short by a kill or a full disk) is cut off first
         and handed to ``build`` as ``cut`` (empty when the file was whole). If the write
         fails, the file is truncated back to where it was and the error is raised.
+        With ``sync`` the line is on disk on return; without, it is written (a kill keeps
+        it) but a power cut may lose it until the next :meth:`sync` or synced append.
         Returns ``cut``.
         """
         fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), PRIVATE_FILE)
@@ -155,7 +176,8 @@ class LocalFolder:
             try:
                 os.lseek(fd, size, os.SEEK_SET)
                 write_all(fd, line)
-                os.fsync(fd)
+                if sync:
+                    fsync_log(fd)
             except OSError:
                 with contextlib.suppress(OSError):
                     os.ftruncate(fd, size)
@@ -164,6 +186,14 @@ class LocalFolder:
             return cut
         finally:
             os.close(fd)  # closing releases the flock
+
+    def sync(self, path: Path) -> None:
+        """Flush what was appended to ``path`` without ``sync`` to the disk itself."""
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        try:
+            fsync_log(fd)
+        finally:
+            os.close(fd)
 
     def remove(self, path: Path) -> bool:
         """Delete one file (read-only ones too); whether it existed."""
@@ -239,6 +269,11 @@ class SealedFolder(LocalFolder):
                 "not encrypted, in a protected store (put here from outside BodyMap?)"
             )
         return crypto.unseal(raw, self.keys.data_key, self.identity(path))
+
+
+def fsync_log(fd: int) -> None:
+    """Flush the audit log's appended lines to disk (a module function: tests inject faults)."""
+    os.fsync(fd)
 
 
 def _read_at(fd: int, start: int, stop: int) -> bytes:

@@ -8,6 +8,13 @@ edited, a deletion) runs under the store's cross-process write lock in three ste
 2. the file is written (atomically) or removed;
 3. ``commit`` (or, when the write failed, ``rollback``) naming the ``txn`` is appended.
 
+The intent is on disk before the file changes: a session save appends it unflushed and
+flushes it (:meth:`Journal.settle`, on a worker thread) while the temporary file is
+written and flushed, and waits for that flush right before the rename. The commit is
+written but not flushed: a kill keeps it (the kernel holds the line), and if a power cut
+loses it, the intent and the file on disk prove the change, which the next open then
+commits as below. A rollback is flushed: without it a deletion's intent would be finished.
+
 A kill can fall between any two steps. When the store next opens, :func:`recover` looks
 at every intent that has neither a commit nor a rollback: a write whose file holds the
 intended SHA-256 happened and is committed; one whose file does not was never completed
@@ -48,22 +55,37 @@ class Journal:
         self.audit = audit
 
     def begin(
-        self, action: str, client_id: str, session_id: str | None, txn: str = "", **ids
+        self,
+        action: str,
+        client_id: str,
+        session_id: str | None,
+        txn: str = "",
+        durable: bool = True,
+        **ids,
     ) -> str:
         """Log the intent of a change; its ``txn`` id (a write error if the log is full).
 
         Pass the ``txn`` of a change already begun to add a further intent to it (an
-        erasure logs each session it removes); one commit then confirms them all.
+        erasure logs each session it removes); one commit then confirms them all. With
+        ``durable=False`` the intent is only written: call :meth:`settle` before the change
+        touches a file.
         """
         txn = txn or secrets.token_hex(8)
-        self.audit.append(action, client_id, session_id, txn=txn, phase="intent", **ids)
+        self.audit.append(
+            action, client_id, session_id, durable=durable, txn=txn, phase="intent", **ids
+        )
         return txn
 
+    def settle(self) -> None:
+        """Put the intents begun with ``durable=False`` on disk (a write error if not)."""
+        self.audit.flush()
+
     def commit(self, txn: str, **ids) -> None:
-        """Confirm a change. If this append fails the change stands anyway (the intent and
-        the file prove it) and the next open of the store logs the commit."""
+        """Confirm a change, unflushed (see the module docs). If this append fails the
+        change stands anyway (the intent and the file prove it) and the next open of the
+        store logs the commit."""
         with contextlib.suppress(StoreError):
-            self.audit.append("commit", None, None, txn=txn, **ids)
+            self.audit.append("commit", None, None, durable=False, txn=txn, **ids)
 
     def rollback(self, txn: str, **ids) -> None:
         """Record that a change did not happen (best effort, like :meth:`commit`)."""

@@ -235,15 +235,23 @@ class Store(DraftsMixin, RecordsMixin, PartialReadsMixin):
             sha = hashlib.sha256(image).hexdigest()
             if action == "save" and existing is None:
                 action = "create"
-            txn = self.journal.begin(action, session.client_id, session.id, sha256=sha)
+            txn = self.journal.begin(
+                action, session.client_id, session.id, durable=False, sha256=sha
+            )
+            # The intent's fsync runs beside the temporary file's; the rename waits for it.
+            settled = pool().submit(self.journal.settle)
             mode = READ_ONLY_FILE if session.finalised else PRIVATE_FILE
             try:
-                self.backend.write_record(path, image, mode=mode)
+                self.backend.write_record(path, image, mode=mode, ready=settled.result)
             except StoreWriteError as error:
                 if not error.replaced:
+                    _wait_quietly(settled)
                     self.journal.rollback(txn)
                     raise
                 self._written(session, path, header, sha, txn)
+                raise
+            except BaseException:
+                _wait_quietly(settled)
                 raise
             self._written(session, path, header, sha, txn)
         return path
@@ -358,6 +366,12 @@ class Store(DraftsMixin, RecordsMixin, PartialReadsMixin):
         from bodymap.store.verify import verify_store
 
         return verify_store(self)
+
+
+def _wait_quietly(job) -> None:
+    """Wait for a background step whose outcome no longer matters (the change failed)."""
+    with contextlib.suppress(Exception):
+        job.result()
 
 
 def _sha256(data: bytes) -> str:

@@ -5,15 +5,21 @@ atomic write's write, fsync, rename and folder fsync, a file's removal). :class:
 wraps them all: in the parent it records the order in which an operation calls them; in a
 forked child it ends the process with ``os._exit`` before, halfway through (a write cut
 short) or after the chosen call, leaving the disk exactly as a killed process would.
+
+A save flushes its audit intent on a worker thread while its temporary file is written, so
+that flush may come before or after the file's write and fsync: the steps are counted under
+a lock, and a kill at step ``k`` ends the process at whichever step comes ``k``-th.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 
 STEP_FUNCTIONS = (
     ("bodymap.store.backend", "write_all"),  # an audit line
+    ("bodymap.store.backend", "fsync_log"),  # its flush (a save's runs on a worker thread)
     ("bodymap.store.atomic", "write_all"),  # a record's temporary file
     ("bodymap.store.atomic", "fsync_file"),
     ("bodymap.store.atomic", "replace_file"),
@@ -28,6 +34,7 @@ class Steps:
 
     def __init__(self, monkeypatch, kill_at: int | None = None, mode: str = "before") -> None:
         self.calls: list[str] = []
+        self._lock = threading.Lock()
         self.kill_at = kill_at
         self.mode = mode
         import importlib
@@ -39,8 +46,9 @@ class Steps:
 
     def _wrap(self, label: str, original: Callable) -> Callable:
         def step(*args, **kwargs):
-            index = len(self.calls)
-            self.calls.append(label)
+            with self._lock:
+                index = len(self.calls)
+                self.calls.append(label)
             if index != self.kill_at:
                 return original(*args, **kwargs)
             if self.mode == "before":

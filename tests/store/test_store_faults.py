@@ -8,7 +8,7 @@ import os
 import pytest
 from store_helpers import full_session
 
-from bodymap.store import DiskFullError, ReadOnlyStoreError, StoreWriteError, snapshot
+from bodymap.store import DiskFullError, ReadOnlyStoreError, Store, StoreWriteError, snapshot
 from bodymap.store import atomic as atomic_module
 from bodymap.store.atomic import TEMP_PATTERN
 
@@ -89,6 +89,26 @@ def test_full_disk_while_writing_the_audit_log(store, saved, monkeypatch):
     assert store.verify().ok
     store.save(session)  # with room again, the same save goes through
     assert store.load(session.id).same_record(session)
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EIO])
+def test_failure_flushing_the_intent_keeps_the_previous_file(store, saved, monkeypatch, code):
+    """The intent's fsync runs beside the file's: when it fails, nothing is renamed."""
+    session, path, before = saved
+    monkeypatch.setattr("bodymap.store.backend.fsync_log", fail_with(code))
+    with pytest.raises(StoreWriteError, match="audit log") as caught:
+        store.save(session)
+    assert "\n" not in str(caught.value) and not caught.value.replaced
+    monkeypatch.undo()
+    assert path.read_bytes() == before and temp_files(store) == []
+    # The rollback could not be flushed either (the same failing disk): the next open
+    # finds the intent unresolved, the previous file in place, and rolls it back.
+    reopened = Store(store.root)
+    assert [r.outcome for r in reopened.recovered] == ["rolled back"]
+    assert reopened.load(session.id).notes.plan == "2 weeks"
+    assert reopened.verify().ok
+    reopened.save(session)
+    assert reopened.load(session.id).same_record(session)
 
 
 def test_draft_failure_is_clean_too(store, client, monkeypatch):
