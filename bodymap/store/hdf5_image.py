@@ -19,6 +19,7 @@ chunks, filters and checksums.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
@@ -195,9 +196,7 @@ def _create(
             dcpl.set_deflate(GZIP_LEVEL)
         dcpl.set_fletcher32()
         dcpl.set_fill_value(np.zeros((), dtype=data.dtype))
-    space = (
-        h5py.h5s.create(h5py.h5s.SCALAR) if data.ndim == 0 else h5py.h5s.create_simple(data.shape)
-    )
+    space = _scalar_space() if data.ndim == 0 else h5py.h5s.create_simple(data.shape)
     dataset = h5py.h5d.create(
         objects[parent or "/"], name.encode(), _type(data.dtype), space, dcpl=dcpl
     )
@@ -242,14 +241,22 @@ def _direct(plan: FilePlan) -> list[str]:
     ]
 
 
+@functools.lru_cache(maxsize=64)
 def _type(dtype: np.dtype):
+    """The HDF5 type of ``dtype``, made once: HDF5 copies it into each object created with
+    it (making one anew is a quarter of a small attribute's cost)."""
     return h5py.h5t.py_create(dtype, logical=True)
+
+
+@functools.cache
+def _scalar_space():
+    """One scalar dataspace for every attribute and text (HDF5 copies it too)."""
+    return h5py.h5s.create(h5py.h5s.SCALAR)
 
 
 def _write_attr(target, name: str, value) -> None:
     data = np.array(value, dtype=TEXT) if isinstance(value, str) else np.asarray(value)
-    space = h5py.h5s.create(h5py.h5s.SCALAR)
-    attr = h5py.h5a.create(target, name.encode(), _type(data.dtype), space)
+    attr = h5py.h5a.create(target, name.encode(), _type(data.dtype), _scalar_space())
     attr.write(data)
 
 
