@@ -41,7 +41,8 @@ def hdf5_trailer(data: bytes) -> int:
         b"\x01",
         b"\xff" * 719,  # odd, just under two runs of 360 words
         b"\xff" * 720,
-        b"\xff" * 100_001,  # the sums' largest values, folded and wrapped as in C
+        b"\xff" * 100_001,  # the sums' largest values, folded as in C
+        b"\xff" * (1 << 20) + b"\x07",  # past the fast way's length: replayed run by run
         bytes(5000),
         np.random.default_rng(1).integers(0, 256, 40_000, dtype=np.uint8).tobytes(),
         np.random.default_rng(2).integers(0, 256, 40_001, dtype=np.uint8).tobytes(),
@@ -49,6 +50,21 @@ def hdf5_trailer(data: bytes) -> int:
 )
 def test_fletcher32_is_hdf5s(data: bytes) -> None:
     assert fletcher32(data) == hdf5_trailer(data)
+
+
+def test_fletcher32_from_residues_is_the_replayed_one_and_hdf5s() -> None:
+    """The sums' residues (the fast way) equal C's folds replayed, for words near 0xFFFF
+    (the sums' largest values) too."""
+    rng = np.random.default_rng(7)
+    for case in range(300):
+        size = int(rng.integers(0, 9000))
+        low = (0, 128, 200, 250, 255)[case % 5]  # byte values from low to 255
+        data = rng.integers(low, 256, size, dtype=np.uint8).tobytes()
+        words = np.frombuffer(data, dtype=">u2", count=size // 2).astype(np.int64)
+        expected = chunks._replayed(data, words)
+        assert fletcher32(data) == expected, (case, size, low)
+        if case % 25 == 0:
+            assert expected == hdf5_trailer(data)
 
 
 def layer(seed: int, painted: list[int]) -> np.ndarray:
