@@ -14,7 +14,6 @@ different.
 
 from __future__ import annotations
 
-import os
 import threading
 import zlib
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from concurrent.futures import Future
 import h5py
 import numpy as np
 
-from bodymap.store.chunks import fletcher32, pool
+from bodymap.store.chunks import fletcher32, pool, spare_cores
 from bodymap.store.hdf5_image import checked_dataset
 from bodymap.store.limits import Refused
 
@@ -42,8 +41,9 @@ Stored = tuple[int, memoryview]
 class LayerReads:
     """Layers being read: :func:`start_layer_reads` begins, :meth:`finish` collects.
 
-    Between the two the caller's thread is free for other reads of the same file while
-    worker threads inflate; :meth:`finish` then inflates what they have not taken yet.
+    Between the two the caller's thread is free for other work while worker threads (on
+    idle cores only) inflate, though an HDF5 call there holds the GIL they need after each
+    chunk; :meth:`finish` then inflates what they have not taken yet.
     ``fallback(key)`` reads one layer through HDF5 (the file still open).
     """
 
@@ -97,10 +97,10 @@ def start_layer_reads(
         if found is not None:
             reads.tasks.append((key, *found))
     reads.tasks.sort(key=lambda task: sum(len(chunk) for _, chunk in task[2]))
-    # The caller's thread inflates too once its own reads are done: one helper less than
-    # the cores, so that no thread waits for a core (and for the GIL) behind another.
-    helpers = max(1, min(MAX_HELPERS, (os.cpu_count() or 1) - 1, len(reads.tasks)))
-    reads.jobs = [pool().submit(reads.work) for _ in range(helpers)] if reads.tasks else []
+    # The caller's thread inflates too: helpers only on cores left idle, so that no thread
+    # waits for a core (and for the GIL) behind another; none when all are busy.
+    helpers = min(MAX_HELPERS, spare_cores(), len(reads.tasks))
+    reads.jobs = [pool().submit(reads.work) for _ in range(helpers)]
     return reads
 
 

@@ -5,11 +5,12 @@ with direct chunk writes. The file is the one HDF5 would write."""
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import zlib
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -147,6 +148,41 @@ _POOL_LOCK = threading.Lock()
 def forget_chunks() -> None:
     """Drop the remembered layer chunks (when a session closes, or for a cold-save benchmark)."""
     _MEMO.clear()
+
+
+def spare_cores() -> int:
+    """Cores of this process not already busy: its cores less the one-minute load average,
+    rounded up (which counts the calling thread itself). A helper thread on a busy core
+    only makes the threads that need Python's GIL wait for each other (measured: a 1M
+    reopen twice as slow on two busy cores); without a load average (Windows), the
+    cores less one."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        busy = math.ceil(os.getloadavg()[0])
+    except (AttributeError, OSError):
+        busy = 1
+    return max(0, (cores or 1) - max(1, busy))
+
+
+def helpers():
+    """Where CPU work beside the calling thread goes: the worker threads (:func:`pool`)
+    while a core is idle (:func:`spare_cores`), else the calling thread itself, at once."""
+    return pool() if spare_cores() else _AT_ONCE
+
+
+class _AtOnce:
+    """An executor that runs each task in the calling thread as it is submitted."""
+
+    def submit(self, function, *args, **kwargs) -> Future:
+        done: Future = Future()
+        try:
+            done.set_result(function(*args, **kwargs))
+        except Exception as error:  # noqa: BLE001 - handed over, as a worker would
+            done.set_exception(error)
+        return done
+
+
+_AT_ONCE = _AtOnce()
 
 
 def pool() -> ThreadPoolExecutor:

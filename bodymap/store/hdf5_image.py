@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import h5py
 import numpy as np
 
-from bodymap.store.chunks import CHUNK_BYTES, GZIP_LEVEL, filtered_chunks, pool
+from bodymap.store.chunks import CHUNK_BYTES, GZIP_LEVEL, filtered_chunks, helpers
 from bodymap.store.limits import (
     MAX_OBJECTS,
     MAX_TEXT_BYTES,
@@ -144,12 +144,14 @@ def build_image(plan: FilePlan, digest: bool = True) -> bytes:
     Uses h5py's low-level API: four times faster than the high-level one for the many
     small objects of a session file, and the files are the same. The layers' chunks are
     made on worker threads, one task a layer, and the content digest is computed on one,
-    while this thread builds the file.
+    while this thread builds the file (on this thread first when no core is idle).
     """
     # The digest first (hashlib releases the GIL): after a dab most chunks are reused.
-    digest_job = pool().submit(content_digest, plan.items()) if digest else None
+    # On workers only while a core is idle: on busy cores they wait for each other's GIL.
+    workers = helpers()
+    digest_job = workers.submit(content_digest, plan.items()) if digest else None
     chunked = {
-        path: pool().submit(filtered_chunks, path, plan.arrays[path][0]) for path in _direct(plan)
+        path: workers.submit(filtered_chunks, path, plan.arrays[path][0]) for path in _direct(plan)
     }
     with h5py.File("image.h5", "w", driver="core", backing_store=False) as h5:
         objects: dict[str, h5py.h5o.ObjectID] = {"/": h5.id}

@@ -257,10 +257,6 @@ def decode_session(
     if check is not None:
         check(header)
     limit = allowance(h5)
-    with reading(path, "layers"):
-        keys = list(h5["layers"]) if header.n_layers else []
-        n = header.n_vertices
-        pending = start_layer_reads(h5, data, keys, n, lambda key: read_layer(h5, key, n))
     with reading(path, "text records"):
         names = TEXTS + tuple(
             name for name, since in TEXTS_SINCE.items() if header.schema_version >= since
@@ -273,7 +269,11 @@ def decode_session(
     with reading(path, "spoken notes"):
         clips = read_clips(h5, path, header.schema_version, data)
     with reading(path, "layers"):
-        layers = pending.finish()  # inflated on the workers meanwhile
+        # Started once this thread's HDF5 reads are done (each holds the GIL, and a worker
+        # would wait for it after every chunk): from here all threads inflate together.
+        keys = list(h5["layers"]) if header.n_layers else []
+        n = header.n_vertices
+        layers = start_layer_reads(h5, data, keys, n, lambda key: read_layer(h5, key, n)).finish()
     with reading(path, "records"):
         session = session_from_parts(attrs, texts, layers, strokes, clips)
     read = {f"/{name}": text for name, text in texts.items()}

@@ -12,10 +12,16 @@ import numpy as np
 import pytest
 from store_helpers import full_session
 
-from bodymap.store import chunk_reads, hdf5_image
+from bodymap.store import chunk_reads, chunks, hdf5_image
 from bodymap.store.chunks import CHUNK_BYTES, fletcher32
 from bodymap.store.errors import SessionReadError
-from bodymap.store.session_file import decode_session, open_file, read_session
+from bodymap.store.session_file import (
+    decode_session,
+    encode_session,
+    open_file,
+    read_header,
+    read_session,
+)
 from bodymap.store.verify import check_session_file
 
 N = 3 * CHUNK_BYTES + 999  # three whole chunks and an edge chunk
@@ -134,3 +140,23 @@ def test_verify_reads_each_dataset_once(store, client, monkeypatch):
     )
     assert check_session_file(path) is None
     assert read == []  # the digest walk found every dataset already read by the decode
+
+
+@pytest.mark.parametrize("load", [0.0, 64.0])
+def test_idle_or_busy_cores_give_the_same_file_and_the_same_session(
+    store, client, monkeypatch, load
+):
+    """Worker threads are used only while a core is idle; with or without them a save
+    writes the same bytes and a reopen gives the same session."""
+    session = full_session(client.id, n_vertices=N)
+    path = store.save(session)
+    written = path.read_bytes()
+    chunks.forget_chunks()  # every chunk deflated anew, on the workers or not
+    monkeypatch.setattr(chunks.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(chunks.os, "sched_getaffinity", lambda pid: set(range(4)), raising=False)
+    assert chunks.spare_cores() == (3 if load == 0.0 else 0)
+    assert (chunks.helpers() is chunks.pool()) == (load == 0.0)
+    image, _ = encode_session(session, read_header(path).saved_at)
+    assert image == written
+    again, _ = read_session(path, written)
+    assert again.same_record(session)
