@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,7 +142,7 @@ def checked_vertex_count(value) -> int:
 
 
 def declared_bytes(shape: tuple[int, ...], dtype: np.dtype) -> int:
-    return int(np.prod(shape, dtype=object)) * max(1, dtype.itemsize)
+    return math.prod(map(int, shape)) * max(1, dtype.itemsize)  # Python ints: no overflow
 
 
 def open_dataset(h5: h5py.File, path: str, limit: int) -> h5py.h5d.DatasetID:

@@ -27,7 +27,7 @@ from bodymap.store import clients as client_files
 from bodymap.store.atomic import PRIVATE_FILE, READ_ONLY_FILE
 from bodymap.store.audit import AuditProblem
 from bodymap.store.base import finalised_error, locked, stat_key
-from bodymap.store.chunks import pool
+from bodymap.store.chunks import helpers, pool
 from bodymap.store.clients import MAX_CLIENT_BYTES
 from bodymap.store.drafts import DraftsMixin
 from bodymap.store.errors import (
@@ -147,7 +147,8 @@ class Store(DraftsMixin, RecordsMixin, PartialReadsMixin):
         path = self._session_path(session_id)
         before = stat_key(path)
         data = self._read_record(path)
-        revision = pool().submit(_sha256, data)  # hashlib releases the GIL: beside the decode
+        # hashlib releases the GIL: beside the decode while a core is idle, else here now.
+        revision = helpers().submit(_sha256, data)
         session, header = read_session(path, data)
         check_identity(header, path, path.parent.name, draft=False)
         self._remember(path, header)
