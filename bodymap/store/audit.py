@@ -215,14 +215,14 @@ class AuditLog:
 
     def _chain_end(self, tail: bytes) -> tuple[str, int]:
         """(hash of the last entry, next seq) from the log's whole last lines."""
-        lines = tail.rstrip(b"\n").split(b"\n") if tail.strip() else []
-        if not lines:
+        if not tail.strip():
             return GENESIS, 0
-        parsed = _parse(lines[-1])
+        last = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]  # only the last line is parsed
+        parsed = _parse(last)
         if parsed is not None and isinstance(parsed.get("seq"), int):
             return str(parsed.get("hash", "")), parsed["seq"] + 1
         # A damaged last line: chain to its raw bytes and count lines for the position.
-        return hashlib.sha256(lines[-1]).hexdigest(), len(self.read_lines())
+        return hashlib.sha256(last).hexdigest(), len(self.read_lines())
 
     def read_lines(self) -> list[bytes]:
         """The raw lines (empty when there is no log yet)."""
