@@ -189,15 +189,7 @@ def _create(
     """Create and write one dataset (chunked with fletcher32 when ``chunks`` is given);
     ``filtered``: the future (index, stored bytes) of its chunks, written as they are."""
     parent, _, name = path.rpartition("/")
-    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
-    dcpl.set_obj_track_times(False)
-    if chunks is not None:
-        dcpl.set_chunk(chunks)
-        if compress:  # the filter order of h5py: shuffle, deflate, fletcher32
-            dcpl.set_shuffle()
-            dcpl.set_deflate(GZIP_LEVEL)
-        dcpl.set_fletcher32()
-        dcpl.set_fill_value(np.zeros((), dtype=data.dtype))
+    dcpl = _creation(tuple(chunks) if chunks is not None else None, compress, data.dtype)
     space = _scalar_space() if data.ndim == 0 else h5py.h5s.create_simple(data.shape)
     dataset = h5py.h5d.create(
         objects[parent or "/"], name.encode(), _type(data.dtype), space, dcpl=dcpl
@@ -241,6 +233,23 @@ def _direct(plan: FilePlan) -> list[str]:
         and plan.arrays[path][0].dtype.itemsize == 1
         and len(plan.arrays[path][0]) > CHUNK_BYTES
     ]
+
+
+@functools.lru_cache(maxsize=64)
+def _creation(chunks: tuple[int, ...] | None, compress: bool, dtype: np.dtype):
+    """A dataset's creation properties (made once for each layout: HDF5 copies them into
+    each dataset): chunked with fletcher32 when ``chunks`` is given, and shuffle + deflate
+    if ``compress``; no times recorded."""
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_obj_track_times(False)
+    if chunks is not None:
+        dcpl.set_chunk(chunks)
+        if compress:  # the filter order of h5py: shuffle, deflate, fletcher32
+            dcpl.set_shuffle()
+            dcpl.set_deflate(GZIP_LEVEL)
+        dcpl.set_fletcher32()
+        dcpl.set_fill_value(np.zeros((), dtype=dtype))
+    return dcpl
 
 
 @functools.lru_cache(maxsize=64)
