@@ -374,6 +374,10 @@ class BodyScene:
     def screenshot(self) -> np.ndarray:
         """Render and return the window's pixels, (H, W, 3) uint8, top row first."""
         self.render()
+        return self._pixels()
+
+    def _pixels(self) -> np.ndarray:
+        """The pixels of the frame just rendered (no render of its own)."""
         return np.asarray(self._plotter.screenshot(return_img=True))
 
     def window_size(self) -> tuple[int, int]:
