@@ -56,11 +56,11 @@ def stored_chunks(h5: h5py.File, path: Path, tag: str, n_vertices: int) -> Store
     whole, read by HDF5 (:func:`~bodymap.store.session_file.read_layer`).
     """
     with reading(path, f"layer {tag!r}"):
-        if not h5.id.links.exists(b"layers"):
+        links = h5.id.links
+        if not links.exists(b"layers"):
             return None
         check_hard_link(h5, "layers")  # before following it: never into another file
-        group = h5py.h5g.open(h5.id, b"layers")  # kept: its links need it open
-        if not group.links.exists(tag.encode()):
+        if not links.exists(f"layers/{tag}".encode()):
             return None
         dataset = open_dataset(h5, f"layers/{tag}", n_vertices)
         if dataset.dtype != np.uint8:
@@ -73,7 +73,7 @@ def stored_chunks(h5: h5py.File, path: Path, tag: str, n_vertices: int) -> Store
             infos = stored_chunk_infos(dataset, chunk, n_vertices, h5.id.get_filesize())
         if infos is None:  # laid out otherwise than a save lays it out: HDF5 reads it
             return read_layer(h5, tag, n_vertices)
-        offsets = [int(info.chunk_offset[0]) for info in infos]
+        offsets = sorted(int(info.chunk_offset[0]) for info in infos)
         stored = tuple((offset, dataset.read_direct_chunk((offset,))[1]) for offset in offsets)
         return StoredChunks(path, tag, n_vertices, chunk, stored)
 
@@ -83,12 +83,11 @@ def decode(layer: StoredLayer) -> PaintedVertices:
     checksum checked and inflated (at most to the chunk's size). Safe on any thread."""
     if isinstance(layer, np.ndarray):
         return PaintedVertices.of(layer)
-    ids, values = [np.zeros(0, np.intp)], [np.zeros(0, np.uint8)]
-    for offset, data in _chunk_values(layer):
-        painted = np.flatnonzero(data > 0)
-        ids.append(painted + offset)
-        values.append(data[painted])
-    return PaintedVertices(np.concatenate(ids), np.concatenate(values), layer.n_vertices)
+    values = _inflated(layer)  # the stored chunks one after another
+    places = np.flatnonzero(values > 0)
+    starts = np.array([offset for offset, _ in layer.chunks], dtype=np.intp)
+    ids = starts[places // layer.chunk] + places % layer.chunk
+    return PaintedVertices(ids, values[places], layer.n_vertices)
 
 
 def decode_dense(layer: StoredLayer) -> np.ndarray:
@@ -96,16 +95,22 @@ def decode_dense(layer: StoredLayer) -> np.ndarray:
     if isinstance(layer, np.ndarray):
         return layer
     out = np.zeros(layer.n_vertices, dtype=np.uint8)
-    for offset, data in _chunk_values(layer):
-        out[offset : offset + len(data)] = data
+    values = _inflated(layer)
+    for k, (offset, _) in enumerate(layer.chunks):
+        stop = min(offset + layer.chunk, layer.n_vertices)
+        out[offset:stop] = values[k * layer.chunk : k * layer.chunk + stop - offset]
     return out
 
 
-def _chunk_values(layer: StoredChunks):
-    """(first vertex, values) of each stored chunk, the padding past the layer's end cut."""
+def _inflated(layer: StoredChunks) -> np.ndarray:
+    """Each stored chunk's values, one chunk after another (the edge chunk's padding past
+    the layer's end set to 0: it is no vertex)."""
     with reading(layer.path, f"layer {layer.tag!r}"):
-        for offset, stored in layer.chunks:
-            yield offset, inflate_chunk(stored, layer.chunk)[: layer.n_vertices - offset]
+        parts = [inflate_chunk(stored, layer.chunk) for _, stored in layer.chunks]
+    values = np.concatenate(parts) if parts else np.zeros(0, np.uint8)
+    if layer.chunks and layer.chunks[-1][0] + layer.chunk > layer.n_vertices:
+        values[len(values) - layer.chunks[-1][0] - layer.chunk + layer.n_vertices :] = 0
+    return values
 
 
 def decoding(layers: dict[str, StoredLayer], whole: bool = False) -> Future:
