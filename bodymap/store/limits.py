@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,7 +142,7 @@ def checked_vertex_count(value) -> int:
 
 
 def declared_bytes(shape: tuple[int, ...], dtype: np.dtype) -> int:
-    return int(np.prod(shape, dtype=object)) * max(1, dtype.itemsize)
+    return math.prod(int(n) for n in shape) * max(1, dtype.itemsize)  # exact: Python ints
 
 
 def open_dataset(h5: h5py.File, path: str, limit: int) -> h5py.h5d.DatasetID:
@@ -285,7 +286,7 @@ def check_json(text: str | bytes, what: str, max_bytes: int, max_depth: int) -> 
     if isinstance(text, bytes):
         text = text.decode("utf-8")
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text)).encode("ascii")
-    if brackets:
+    if len(brackets) > max_depth:  # fewer brackets cannot nest deeper than max_depth
         steps = np.frombuffer(brackets, np.uint8)
         depth = np.cumsum(np.where((steps == ord("[")) | (steps == ord("{")), 1, -1))
         if int(depth.max()) > max_depth:

@@ -98,3 +98,16 @@ def test_a_damaged_layer_is_reported(store, client):
     with pytest.raises(SessionReadError, match="damaged layer 'restriction'"):
         store.read_layer(session.id, "restriction")
     assert store.read_layer(session.id, "pain") is not None  # the other layers still read
+
+
+@pytest.mark.parametrize("depth", [1, 3, 4])
+def test_json_nesting_is_bounded_exactly(depth):
+    """Nesting up to the bound parses, one level more is refused, and many shallow
+    brackets (or brackets inside strings) are no nesting."""
+    from bodymap.store.limits import Refused, parse_json
+
+    assert isinstance(parse_json("[" * depth + "]" * depth, "x", max_depth=depth), list)
+    with pytest.raises(Refused, match="nested more than"):
+        parse_json("[" * (depth + 1) + "]" * (depth + 1), "x", max_depth=depth)
+    assert len(parse_json("[" + "[], " * 50 + "[]]", "x", max_depth=2)) == 51
+    assert parse_json('["[[[[[[", {"a": "{{{{"}]', "x", max_depth=2)[0] == "[[[[[["
