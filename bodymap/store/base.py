@@ -170,8 +170,12 @@ class StoreBase:
             raise NotFoundError(f"no session {session_id} in the store")
         return path
 
-    def _remember(self, path: Path, header: SessionHeader) -> None:
-        key = stat_key(path)
+    def _remember(
+        self, path: Path, header: SessionHeader, key: tuple[int, int, int] | None = None
+    ) -> None:
+        """Hold ``header`` for ``path`` while the file keeps its (inode, size, mtime):
+        ``key``, taken before the header was read, or the file's now."""
+        key = key or stat_key(path)
         if key is not None:
             self._known[path] = (key, header)
 

@@ -111,3 +111,38 @@ def test_json_nesting_is_bounded_exactly(depth):
         parse_json("[" * (depth + 1) + "]" * (depth + 1), "x", max_depth=depth)
     assert len(parse_json("[" + "[], " * 50 + "[]]", "x", max_depth=2)) == 51
     assert parse_json('["[[[[[[", {"a": "{{{{"}]', "x", max_depth=2)[0] == "[[[[[["
+
+
+def test_a_listing_spares_later_reads_its_headers_until_a_file_changes(store, saved, monkeypatch):
+    """Headers a listing read are held while each file keeps its (inode, size, mtime):
+    a comparison after it reads none again, and a file changed since is read anew."""
+    import dataclasses
+
+    import bodymap.store.partial_reads as partial_reads
+    from bodymap.store import Store
+
+    fresh = Store(store.root)  # holds no header of its own
+    headers: list[str] = []
+    original = partial_reads.checked_header
+
+    def counted(h5, path):
+        headers.append(path.stem)
+        return original(h5, path)
+
+    monkeypatch.setattr(partial_reads, "checked_header", counted)
+    mine = saved[:3]
+    ids = [s.id for s in mine]
+    fresh.read_layers(ids, "restriction")
+    assert headers == ids  # nothing held yet: each header read from its file
+    headers.clear()
+    listed = fresh.sessions(mine[0].client_id)
+    assert {info.id for info in listed if info.readable} == set(ids)
+    before = fresh.read_layers(ids, "restriction")
+    assert headers == []
+    changed = dataclasses.replace(mine[1], overlays=mine[1].overlays.copy())
+    changed.overlays.set_layer("restriction", np.full(changed.n_vertices, 7, np.uint8))
+    store.save(changed)  # another store object: what the listing read is now stale
+    after = fresh.read_layers(ids, "restriction")
+    assert headers == [ids[1]]
+    assert (after[1] == 7).all() and not np.array_equal(after[1], before[1])
+    assert np.array_equal(after[0], before[0]) and np.array_equal(after[2], before[2])
