@@ -83,11 +83,12 @@ def decode(layer: StoredLayer) -> PaintedVertices:
     checksum checked and inflated (at most to the chunk's size). Safe on any thread."""
     if isinstance(layer, np.ndarray):
         return PaintedVertices.of(layer)
-    values = _inflated(layer)  # the stored chunks one after another
-    places = np.flatnonzero(values > 0)
-    starts = np.array([offset for offset, _ in layer.chunks], dtype=np.intp)
-    ids = starts[places // layer.chunk] + places % layer.chunk
-    return PaintedVertices(ids, values[places], layer.n_vertices)
+    ids, values = [np.zeros(0, np.intp)], [np.zeros(0, np.uint8)]
+    for offset, data in _chunk_values(layer):
+        painted = np.flatnonzero(data > 0)
+        ids.append(painted + offset)
+        values.append(data[painted])
+    return PaintedVertices(np.concatenate(ids), np.concatenate(values), layer.n_vertices)
 
 
 def decode_dense(layer: StoredLayer) -> np.ndarray:
@@ -95,22 +96,16 @@ def decode_dense(layer: StoredLayer) -> np.ndarray:
     if isinstance(layer, np.ndarray):
         return layer
     out = np.zeros(layer.n_vertices, dtype=np.uint8)
-    values = _inflated(layer)
-    for k, (offset, _) in enumerate(layer.chunks):
-        stop = min(offset + layer.chunk, layer.n_vertices)
-        out[offset:stop] = values[k * layer.chunk : k * layer.chunk + stop - offset]
+    for offset, data in _chunk_values(layer):
+        out[offset : offset + len(data)] = data
     return out
 
 
-def _inflated(layer: StoredChunks) -> np.ndarray:
-    """Each stored chunk's values, one chunk after another (the edge chunk's padding past
-    the layer's end set to 0: it is no vertex)."""
+def _chunk_values(layer: StoredChunks):
+    """(first vertex, values) of each stored chunk, the padding past the layer's end cut."""
     with reading(layer.path, f"layer {layer.tag!r}"):
-        parts = [inflate_chunk(stored, layer.chunk) for _, stored in layer.chunks]
-    values = np.concatenate(parts) if parts else np.zeros(0, np.uint8)
-    if layer.chunks and layer.chunks[-1][0] + layer.chunk > layer.n_vertices:
-        values[len(values) - layer.chunks[-1][0] - layer.chunk + layer.n_vertices :] = 0
-    return values
+        for offset, stored in layer.chunks:
+            yield offset, inflate_chunk(stored, layer.chunk)[: layer.n_vertices - offset]
 
 
 def decoding(layers: dict[str, StoredLayer], whole: bool = False) -> Future:
