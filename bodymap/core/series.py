@@ -91,7 +91,7 @@ def region_series(
     stored = [p.values for p in painted if len(p.ids)]
     values = np.concatenate([np.zeros(0, np.uint8), *stored]) / VALUE_SCALE
     weights = skin_areas_cm2(mesh)[ids]
-    bins = region_bins(atlas)[ids]
+    bins = region_bins(atlas)[ids].astype(np.intp)
     if len(layers) > 1:  # one bin per (session, region)
         bins += np.repeat(np.arange(len(layers)) * (n_regions + 1), [len(p.ids) for p in painted])
     size = len(layers) * (n_regions + 1)
@@ -111,13 +111,14 @@ _EMPTY = np.zeros(0, dtype=np.intp)
 
 
 def region_bins(atlas: Atlas) -> np.ndarray:
-    """(N,) intp: each vertex's region index, ``len(atlas.regions)`` where unassigned (the
+    """(N,) int16: each vertex's region index, ``len(atlas.regions)`` where unassigned (the
     bin :func:`region_series` drops). Made once per atlas and returned read-only."""
     kept = _REGION_BINS.get(atlas)
     if kept is not None and kept[0] is atlas.region_index:
         return kept[1]
     index = atlas.region_index
-    bins = np.where(index >= 0, index, len(atlas.regions)).astype(np.intp)
+    small = np.int16 if len(atlas.regions) < 2**15 else np.int32  # gathered 2 bytes a vertex
+    bins = np.where(index >= 0, index, len(atlas.regions)).astype(small)
     bins.flags.writeable = False
     _REGION_BINS[atlas] = (index, bins)
     return bins
