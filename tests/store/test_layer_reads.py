@@ -146,3 +146,31 @@ def test_a_listing_spares_later_reads_its_headers_until_a_file_changes(store, sa
     assert headers == [ids[1]]
     assert (after[1] == 7).all() and not np.array_equal(after[1], before[1])
     assert np.array_equal(after[0], before[0]) and np.array_equal(after[2], before[2])
+
+
+def test_a_session_is_found_again_without_a_scan_and_never_where_it_was(store, saved):
+    """The store remembers where it found a session, checks the file is still there on
+    each use, and looks in every client folder again when it is not."""
+    import shutil
+
+    scans: list[object] = []
+    original = store.backend.folders
+
+    def counted(folder):
+        scans.append(folder)
+        return original(folder)
+
+    store.backend.folders = counted
+    first = saved[0]
+    path = store.layout.find("sessions", first.id)
+    assert path == store.layout.session_file(first.client_id, first.id) and len(scans) == 1
+    assert store.layout.find("sessions", first.id) == path and len(scans) == 1
+    assert store.tag_names(first.id, first.client_id) == store.tag_names(first.id)
+    assert len(scans) == 1
+    elsewhere = store.layout.client_sessions(saved[3].client_id) / path.name
+    shutil.move(path, elsewhere)  # not something BodyMap does: the remembered place is wrong
+    assert store.layout.find("sessions", first.id) == elsewhere and len(scans) == 2
+    elsewhere.unlink()
+    assert store.layout.find("sessions", first.id) is None
+    with pytest.raises(NotFoundError):
+        store.load(first.id)
