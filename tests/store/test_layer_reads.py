@@ -174,3 +174,43 @@ def test_a_session_is_found_again_without_a_scan_and_never_where_it_was(store, s
     assert store.layout.find("sessions", first.id) is None
     with pytest.raises(NotFoundError):
         store.load(first.id)
+
+
+def test_a_protected_store_reads_parts_as_whole_loads(tmp_path):
+    """Comparisons and trends in an encrypted store: each file decrypted through the seam,
+    the figures those of whole loads; a damaged file is one unreadable entry with its
+    one-line reason, and the others read on."""
+    from bodymap.store import Store
+    from bodymap.store.protection import protect
+
+    root = tmp_path / "store"
+    plain = Store(root)
+    client = plain.create_client("Ada Lovelace")
+    sessions = [full_session(client.id, seed=seed) for seed in range(3)]
+    for session in sessions:
+        plain.save(session)
+    keys, _ = protect(root, "a long enough passphrase", cost=2**10)
+    store = Store(root, keys=keys)
+    ids = [s.id for s in sessions]
+    assert all(info.readable for info in store.sessions(client.id))
+    for tag in ("restriction", "pain"):
+        for session_id, layer in zip(ids, store.read_layers(ids, tag), strict=True):
+            whole = store.load(session_id).overlays
+            expected = whole.layer(tag) if tag in whole.painted_keys() else None
+            assert (layer is None) == (expected is None)
+            assert layer is None or np.array_equal(layer, expected)
+    parts = {p.info.id: p for p in store.trend_parts(client.id, ["restriction"])}
+    for session in sessions:
+        loaded = store.load(session.id)
+        assert np.array_equal(parts[session.id].layers["restriction"],
+                              loaded.overlays.layer("restriction"))  # fmt: skip
+        assert parts[session.id].rhythm == loaded.rhythm
+    path = store.layout.session_file(client.id, ids[1])
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.chmod(0o600)
+    path.write_bytes(bytes(data))
+    parts = {p.info.id: p.info for p in store.trend_parts(client.id, ["restriction"])}
+    assert [parts[i].readable for i in ids] == [True, False, True]
+    assert parts[ids[1]].reason and "\n" not in parts[ids[1]].reason
+    assert store.read_layers([ids[0], ids[2]], "restriction")[1] is not None
