@@ -5,7 +5,9 @@ most 100 ms; trends over 100 sessions at most 100 ms and at most a quarter of th
 peer, which reads each session whole, one file after another, as code without partial
 reads would. Trends are measured twice: the first call in a process (every file
 read and summed; the body is the one the caller holds) and a repeated call (each file's
-figures looked up by its content digest).
+figures looked up by its content digest). Beside the comparison, the same after listing
+the client's visits in a store that has read no file yet, as a compare window does (the
+listing's headers are held, so the comparison reads none again).
 """
 
 from __future__ import annotations
@@ -75,7 +77,19 @@ def run(ctx: Context) -> list[Figure]:
         bodies = SessionBodies(store, [(mesh, atlas)])  # the body the app has open
 
         def open_comparison(_: int) -> None:
-            layers = store.read_layers(ids, TAG, mesh=mesh)
+            open_on(store)
+
+        fresh: list[Store] = []
+
+        def new_store(_: int) -> None:  # untimed: a store holding no header yet
+            fresh[:] = [Store(store.root)]
+
+        def listed_comparison(_: int) -> None:
+            fresh[0].sessions(client_id)  # a compare window lists the visits first; the
+            open_on(fresh[0])  # listing's headers are held: the comparison reads none again
+
+        def open_on(reader: Store) -> None:
+            layers = reader.read_layers(ids, TAG, mesh=mesh)
             region_series(layers, mesh, atlas)
             difference(layers[0], layers[-1], mesh, atlas, TAG)
 
@@ -96,6 +110,14 @@ def run(ctx: Context) -> list[Figure]:
                 budget=COMPARE_BUDGET_MS if budget else None,
                 peer=f"compare_naive@{token}",
                 note=note,
+            ),
+            Figure(
+                f"compare_listed@{token}",
+                f"list {n} sessions (no header held), then compare [{size}]",
+                "ms",
+                sample(listed_comparison, ctx.options, cheap=False, before=new_store),
+                peer=f"compare_naive@{token}",
+                note="a store that has read no file yet: the listing, then the comparison",
             ),
             Figure(
                 f"compare_naive@{token}",

@@ -220,7 +220,7 @@ def _newest_names(store: Store, figures: list[_FileFigures]) -> dict[str, str]:
     newest = figures[-1]
     if newest.tag_names is None:
         try:
-            newest.tag_names = store.tag_names(newest.info.id)
+            newest.tag_names = store.tag_names(newest.info.id, newest.info.client_id)
         except StoreError:
             return {}
     return newest.tag_names

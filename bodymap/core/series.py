@@ -3,6 +3,7 @@ where the practitioner changed between visits."""
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -87,13 +88,12 @@ def region_series(
     n, n_regions = mesh.n_vertices, len(atlas.regions)
     painted = [_painted(layer, n) for layer in layers]
     ids = np.concatenate([_EMPTY, *(p.ids for p in painted)])
-    session = np.repeat(np.arange(len(layers)), [len(p.ids) for p in painted])
     stored = [p.values for p in painted if len(p.ids)]
     values = np.concatenate([np.zeros(0, np.uint8), *stored]) / VALUE_SCALE
     weights = skin_areas_cm2(mesh)[ids]
-    region = atlas.region_index[ids].astype(np.intp)
-    region = np.where(region >= 0, region, n_regions)  # unassigned: a bin dropped below
-    bins = session * (n_regions + 1) + region
+    bins = region_bins(atlas)[ids].astype(np.intp)
+    if len(layers) > 1:  # one bin per (session, region)
+        bins += np.repeat(np.arange(len(layers)) * (n_regions + 1), [len(p.ids) for p in painted])
     size = len(layers) * (n_regions + 1)
     shape = (len(layers), n_regions + 1)
     area = np.bincount(bins, weights=weights, minlength=size).reshape(shape)
@@ -108,6 +108,23 @@ def region_series(
 
 
 _EMPTY = np.zeros(0, dtype=np.intp)
+
+
+def region_bins(atlas: Atlas) -> np.ndarray:
+    """(N,) int16: each vertex's region index, ``len(atlas.regions)`` where unassigned (the
+    bin :func:`region_series` drops). Made once per atlas and returned read-only."""
+    kept = _REGION_BINS.get(atlas)
+    if kept is not None and kept[0] is atlas.region_index:
+        return kept[1]
+    index = atlas.region_index
+    small = np.int16 if len(atlas.regions) < 2**15 else np.int32  # gathered 2 bytes a vertex
+    bins = np.where(index >= 0, index, len(atlas.regions)).astype(small)
+    bins.flags.writeable = False
+    _REGION_BINS[atlas] = (index, bins)
+    return bins
+
+
+_REGION_BINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _painted(layer: np.ndarray | PaintedVertices | None, n: int) -> PaintedVertices:

@@ -30,6 +30,9 @@ from bodymap.store.layout import StoreLayout
 from bodymap.store.location import location_warnings, store_location
 from bodymap.store.session_file import SessionHeader, read_header
 
+MAX_HELD_HEADERS = 65_536
+"""Session headers a store holds (a listing holds those it read; a few hundred bytes each)."""
+
 
 def locked(method):
     """Run a store method under the store's lock (a safety net: see the module docs)."""
@@ -170,9 +173,15 @@ class StoreBase:
             raise NotFoundError(f"no session {session_id} in the store")
         return path
 
-    def _remember(self, path: Path, header: SessionHeader) -> None:
-        key = stat_key(path)
+    def _remember(
+        self, path: Path, header: SessionHeader, key: tuple[int, int, int] | None = None
+    ) -> None:
+        """Hold ``header`` for ``path`` while the file keeps its (inode, size, mtime):
+        ``key``, taken before the header was read, or the file's now."""
+        key = key or stat_key(path)
         if key is not None:
+            if len(self._known) >= MAX_HELD_HEADERS:  # listings of many clients: bounded
+                self._known.clear()
             self._known[path] = (key, header)
 
     def _forget(self, path: Path) -> None:

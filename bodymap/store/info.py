@@ -135,11 +135,13 @@ def check_identity(header: SessionHeader, path: Path, client_id: str, draft: boo
 
 
 def session_info(
-    path: Path, client_id: str, mesh_hash: str | None = None, read=None
+    path: Path, client_id: str, mesh_hash: str | None = None, read=None, remember=None
 ) -> SessionInfo:
     """Listing entry for one session file: attributes only, never raises for a bad file.
 
-    ``read(path)`` gives the file's bytes through the store's seam (from disk without it).
+    ``read(path)`` gives the file's bytes through the store's seam (from disk without it);
+    ``remember(path, header, stat)`` is given the checked header of a readable file, with
+    the file's (inode, size, mtime) from before it was read.
     """
     stat = stat_key(path)  # before the read: a file replaced meanwhile is then read again
     try:
@@ -148,6 +150,8 @@ def session_info(
             check_identity(header, path, client_id, draft=False)
     except SessionReadError as error:
         return unreadable(path, client_id, error.reason)
+    if remember is not None and stat is not None:
+        remember(path, header, stat)
     info = info_from_header(path, header, stat)
     if mesh_hash is not None and header.mesh_hash != mesh_hash:
         reason = f"recorded on another body mesh (SHA-256 {header.mesh_hash[:12]}...)"

@@ -56,11 +56,11 @@ def stored_chunks(h5: h5py.File, path: Path, tag: str, n_vertices: int) -> Store
     whole, read by HDF5 (:func:`~bodymap.store.session_file.read_layer`).
     """
     with reading(path, f"layer {tag!r}"):
-        if not h5.id.links.exists(b"layers"):
+        links = h5.id.links
+        if not links.exists(b"layers"):
             return None
         check_hard_link(h5, "layers")  # before following it: never into another file
-        group = h5py.h5g.open(h5.id, b"layers")  # kept: its links need it open
-        if not group.links.exists(tag.encode()):
+        if not links.exists(f"layers/{tag}".encode()):
             return None
         dataset = open_dataset(h5, f"layers/{tag}", n_vertices)
         if dataset.dtype != np.uint8:
@@ -73,7 +73,7 @@ def stored_chunks(h5: h5py.File, path: Path, tag: str, n_vertices: int) -> Store
             infos = stored_chunk_infos(dataset, chunk, n_vertices, h5.id.get_filesize())
         if infos is None:  # laid out otherwise than a save lays it out: HDF5 reads it
             return read_layer(h5, tag, n_vertices)
-        offsets = [int(info.chunk_offset[0]) for info in infos]
+        offsets = sorted(int(info.chunk_offset[0]) for info in infos)
         stored = tuple((offset, dataset.read_direct_chunk((offset,))[1]) for offset in offsets)
         return StoredChunks(path, tag, n_vertices, chunk, stored)
 

@@ -25,6 +25,8 @@ SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 SESSION_SUFFIX = ".h5"
 FOLDERS = ("clients", "sessions", "drafts", "amendments", "meshes")
+MAX_FOUND = 65_536
+"""Files whose place :meth:`StoreLayout.find` remembers (a few hundred bytes each)."""
 
 
 def checked_id(value: str, what: str = "id") -> str:
@@ -47,6 +49,8 @@ class StoreLayout:
         self.amendments = self.root / "amendments"
         self.meshes = self.root / "meshes"
         self.audit = self.root / "audit.jsonl"
+        self._found: dict[tuple[str, str], Path] = {}
+        """(kind, file name) -> where :meth:`find` last found it (checked on each use)."""
 
     def folders(self) -> list[Path]:
         return [self.root / name for name in FOLDERS]
@@ -84,12 +88,23 @@ class StoreLayout:
         return sorted(folder.glob("*" + suffix)) if folder.is_dir() else []
 
     def find(self, kind: str, session_id: str) -> Path | None:
-        """The file of ``session_id`` under ``kind`` ("sessions" or "drafts"), if any."""
+        """The file of ``session_id`` under ``kind`` ("sessions" or "drafts"), if any.
+
+        Where one was found before and still exists, that one (one check); else every
+        client folder is looked in (a store of 1,000 clients: about 15 ms).
+        """
         name = checked_id(session_id, "session id") + SESSION_SUFFIX
+        known = self._found.get((kind, name))
+        if known is not None and self.exists(known):
+            return known
         for folder in self._folders(self.root / kind):
             candidate = folder / name
             if self.exists(candidate):
+                if len(self._found) >= MAX_FOUND:
+                    self._found.clear()
+                self._found[kind, name] = candidate
                 return candidate
+        self._found.pop((kind, name), None)
         return None
 
     def exists(self, path: Path) -> bool:

@@ -286,7 +286,7 @@ def check_json(text: str | bytes, what: str, max_bytes: int, max_depth: int) -> 
     if isinstance(text, bytes):
         text = text.decode("utf-8")
     brackets = _NOT_BRACKET.sub("", _STRING.sub("", text)).encode("ascii")
-    if brackets:
+    if len(brackets) > max_depth:  # fewer brackets cannot nest deeper than max_depth
         steps = np.frombuffer(brackets, np.uint8)
         depth = np.cumsum(np.where((steps == ord("[")) | (steps == ord("{")), 1, -1))
         if int(depth.max()) > max_depth:

@@ -114,9 +114,15 @@ class PartialReadsMixin(StoreBase):
         return [read_rhythm_and_events(p, self._read_record(p)) for p in paths]
 
     @locked
-    def tag_names(self, session_id: str) -> dict[str, str]:
-        """Tag key -> name in a session's tag set (the names the practitioner gave)."""
-        path = self._session_path(session_id)
+    def tag_names(self, session_id: str, client_id: str | None = None) -> dict[str, str]:
+        """Tag key -> name in a session's tag set (the names the practitioner gave).
+
+        ``client_id``, when the caller knows it, names the folder to look in first."""
+        if client_id is not None:
+            guess = self.layout.session_file(client_id, session_id)
+            path = guess if self.layout.exists(guess) else self._session_path(session_id)
+        else:
+            path = self._session_path(session_id)
         return read_tag_names(path, self._read_record(path))
 
     def _session_paths(self, session_ids: list[str]) -> list[Path]:

@@ -129,7 +129,8 @@ class Store(DraftsMixin, RecordsMixin, PartialReadsMixin):
         sessions recorded on another mesh are flagged unreadable.
         """
         paths = self.layout.session_files(client_id)
-        infos = [session_info(p, client_id, mesh_hash, self._read_record) for p in paths]
+        read, keep = self._read_record, self._remember  # later reads skip unchanged headers
+        infos = [session_info(p, client_id, mesh_hash, read, keep) for p in paths]
         if check:
             infos = [_checked(info, self._full_check(info.path)) for info in infos]
         return sorted(infos, key=SessionInfo.sort_key)

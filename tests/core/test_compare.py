@@ -259,3 +259,32 @@ def test_transfer_onto_a_coarser_grid_takes_the_nearest_values():
     assert moved.any() and np.array_equal(moved, layer[2 * i * 61 + 2 * j])
     assert transfer_layer(None, fine, coarse).tolist() == [0] * coarse.n_vertices
     assert np.array_equal(transfer_layer(layer, fine, fine), layer)
+
+
+def test_region_series_drops_unassigned_vertices_and_keeps_sessions_apart(grid):
+    """Paint on a vertex of no region counts in the body's total only; each session's
+    figures are its own whatever the others hold (one bin per session and region)."""
+    from bodymap.core.atlas import NO_REGION, Atlas
+    from bodymap.core.series import PaintedVertices, region_bins
+
+    mesh, atlas = grid
+    index = np.array(atlas.region_index)
+    index[0] = NO_REGION
+    partial = Atlas(atlas.regions, atlas.bands, index, atlas.band_index)
+    bins = region_bins(partial)
+    assert bins[0] == len(atlas.regions) and np.array_equal(bins[1:], index[1:])
+    assert not bins.flags.writeable and region_bins(partial) is bins
+    only_zero = np.zeros(mesh.n_vertices, np.uint8)
+    only_zero[0] = 50
+    everywhere = np.full(mesh.n_vertices, 30, np.uint8)
+    both = region_series([only_zero, everywhere, None], mesh, partial)
+    alone = [region_series([layer], mesh, partial) for layer in (only_zero, everywhere)]
+    assert not both.region_area_cm2[0].any() and both.area_cm2[0] > 0
+    assert both.mean_intensity[0] == pytest.approx(5.0)
+    for row, single in enumerate(alone):
+        for got, expected in zip(both, single, strict=True):
+            assert np.array_equal(got[row], expected[0])
+    assert not both.region_area_cm2[2].any() and both.area_cm2[2] == 0
+    painted = PaintedVertices.of(everywhere)
+    sparse = region_series([painted], mesh, partial)
+    assert all(np.array_equal(a, b) for a, b in zip(sparse, alone[1], strict=True))

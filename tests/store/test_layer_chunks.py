@@ -105,6 +105,25 @@ def test_a_chunk_must_pass_its_checksum_and_inflate_to_its_size():
     assert isinstance(Refused("x"), ValueError)
 
 
+def test_an_edge_chunks_padding_is_no_vertex():
+    """The edge chunk is stored whole: values past the layer's end (a foreign writer's
+    padding) are dropped, as HDF5 drops them, by both decoders."""
+    raw = [np.arange(1, 9, dtype=np.uint8), np.array([0, 7, 0, 5, 9, 9, 9, 9], np.uint8)]
+    stored = []
+    for values in raw:
+        deflated = zlib.compress(values.tobytes(), 1)
+        stored.append(deflated + fletcher32(deflated).to_bytes(4, "little"))
+    layer = StoredChunks(Path("s-x.h5"), "pain", 12, 8, ((0, stored[0]), (8, stored[1])))
+    expected = np.array([1, 2, 3, 4, 5, 6, 7, 8, 0, 7, 0, 5], np.uint8)
+    assert np.array_equal(decode_dense(layer), expected)
+    painted = decode(layer)
+    assert painted.ids.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 9, 11] and painted.n_vertices == 12
+    assert np.array_equal(painted.dense(), expected)
+    only_edge = StoredChunks(Path("s-x.h5"), "pain", 12, 8, ((8, stored[1]),))
+    assert decode(only_edge).ids.tolist() == [9, 11]
+    assert np.array_equal(decode_dense(only_edge), np.r_[np.zeros(8, np.uint8), expected[8:]])
+
+
 def test_a_damaged_chunk_is_one_unreadable_file(store, client, big):
     path = store.layout.session_file(client.id, big[1].id)
     with h5py.File(path, "r") as h5:

@@ -98,3 +98,119 @@ def test_a_damaged_layer_is_reported(store, client):
     with pytest.raises(SessionReadError, match="damaged layer 'restriction'"):
         store.read_layer(session.id, "restriction")
     assert store.read_layer(session.id, "pain") is not None  # the other layers still read
+
+
+@pytest.mark.parametrize("depth", [1, 3, 4])
+def test_json_nesting_is_bounded_exactly(depth):
+    """Nesting up to the bound parses, one level more is refused, and many shallow
+    brackets (or brackets inside strings) are no nesting."""
+    from bodymap.store.limits import Refused, parse_json
+
+    assert isinstance(parse_json("[" * depth + "]" * depth, "x", max_depth=depth), list)
+    with pytest.raises(Refused, match="nested more than"):
+        parse_json("[" * (depth + 1) + "]" * (depth + 1), "x", max_depth=depth)
+    assert len(parse_json("[" + "[], " * 50 + "[]]", "x", max_depth=2)) == 51
+    assert parse_json('["[[[[[[", {"a": "{{{{"}]', "x", max_depth=2)[0] == "[[[[[["
+
+
+def test_a_listing_spares_later_reads_its_headers_until_a_file_changes(store, saved, monkeypatch):
+    """Headers a listing read are held while each file keeps its (inode, size, mtime):
+    a comparison after it reads none again, and a file changed since is read anew."""
+    import dataclasses
+
+    import bodymap.store.partial_reads as partial_reads
+    from bodymap.store import Store
+
+    fresh = Store(store.root)  # holds no header of its own
+    headers: list[str] = []
+    original = partial_reads.checked_header
+
+    def counted(h5, path):
+        headers.append(path.stem)
+        return original(h5, path)
+
+    monkeypatch.setattr(partial_reads, "checked_header", counted)
+    mine = saved[:3]
+    ids = [s.id for s in mine]
+    fresh.read_layers(ids, "restriction")
+    assert headers == ids  # nothing held yet: each header read from its file
+    headers.clear()
+    listed = fresh.sessions(mine[0].client_id)
+    assert {info.id for info in listed if info.readable} == set(ids)
+    before = fresh.read_layers(ids, "restriction")
+    assert headers == []
+    changed = dataclasses.replace(mine[1], overlays=mine[1].overlays.copy())
+    changed.overlays.set_layer("restriction", np.full(changed.n_vertices, 7, np.uint8))
+    store.save(changed)  # another store object: what the listing read is now stale
+    after = fresh.read_layers(ids, "restriction")
+    assert headers == [ids[1]]
+    assert (after[1] == 7).all() and not np.array_equal(after[1], before[1])
+    assert np.array_equal(after[0], before[0]) and np.array_equal(after[2], before[2])
+
+
+def test_a_session_is_found_again_without_a_scan_and_never_where_it_was(store, saved):
+    """The store remembers where it found a session, checks the file is still there on
+    each use, and looks in every client folder again when it is not."""
+    import shutil
+
+    scans: list[object] = []
+    original = store.backend.folders
+
+    def counted(folder):
+        scans.append(folder)
+        return original(folder)
+
+    store.backend.folders = counted
+    first = saved[0]
+    path = store.layout.find("sessions", first.id)
+    assert path == store.layout.session_file(first.client_id, first.id) and len(scans) == 1
+    assert store.layout.find("sessions", first.id) == path and len(scans) == 1
+    assert store.tag_names(first.id, first.client_id) == store.tag_names(first.id)
+    assert len(scans) == 1
+    elsewhere = store.layout.client_sessions(saved[3].client_id) / path.name
+    shutil.move(path, elsewhere)  # not something BodyMap does: the remembered place is wrong
+    assert store.layout.find("sessions", first.id) == elsewhere and len(scans) == 2
+    elsewhere.unlink()
+    assert store.layout.find("sessions", first.id) is None
+    with pytest.raises(NotFoundError):
+        store.load(first.id)
+
+
+def test_a_protected_store_reads_parts_as_whole_loads(tmp_path):
+    """Comparisons and trends in an encrypted store: each file decrypted through the seam,
+    the figures those of whole loads; a damaged file is one unreadable entry with its
+    one-line reason, and the others read on."""
+    from bodymap.store import Store
+    from bodymap.store.protection import protect
+
+    root = tmp_path / "store"
+    plain = Store(root)
+    client = plain.create_client("Ada Lovelace")
+    sessions = [full_session(client.id, seed=seed) for seed in range(3)]
+    for session in sessions:
+        plain.save(session)
+    keys, _ = protect(root, "a long enough passphrase", cost=2**10)
+    store = Store(root, keys=keys)
+    ids = [s.id for s in sessions]
+    assert all(info.readable for info in store.sessions(client.id))
+    for tag in ("restriction", "pain"):
+        for session_id, layer in zip(ids, store.read_layers(ids, tag), strict=True):
+            whole = store.load(session_id).overlays
+            expected = whole.layer(tag) if tag in whole.painted_keys() else None
+            assert (layer is None) == (expected is None)
+            assert layer is None or np.array_equal(layer, expected)
+    parts = {p.info.id: p for p in store.trend_parts(client.id, ["restriction"])}
+    for session in sessions:
+        loaded = store.load(session.id)
+        assert np.array_equal(parts[session.id].layers["restriction"],
+                              loaded.overlays.layer("restriction"))  # fmt: skip
+        assert parts[session.id].rhythm == loaded.rhythm
+    path = store.layout.session_file(client.id, ids[1])
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.chmod(0o600)
+    path.write_bytes(bytes(data))
+    parts = {p.info.id: p.info for p in store.trend_parts(client.id, ["restriction"])}
+    assert [parts[i].readable for i in ids] == [True, False, True]
+    assert parts[ids[1]].reason and "\n" not in parts[ids[1]].reason
+    assert store.read_layers([ids[0], ids[2]], "restriction")[1] is not None
