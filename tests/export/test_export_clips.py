@@ -35,16 +35,21 @@ def test_a_report_shows_transcripts_only_with_emotional_content(ball_source):
     assert "Spoken notes" not in private and SAID not in private
 
 
-def test_exports_leave_audio_out_unless_asked(store, ball, tmp_path, capsys):
+def _stored_with_note(store, ball, tmp_path):
+    """A painted session with one spoken note, saved in ``store``; an empty output folder."""
     from export_helpers import painted_session
 
     mesh, atlas = ball
-    client = store.create_client("Ada")
-    session = painted_session(mesh, atlas, client.id, "front", "back")
+    session = painted_session(mesh, atlas, store.create_client("Ada").id, "front", "back")
     clip = _with_note(session)
     store.save(session)
     out = tmp_path / "out"
     out.mkdir()
+    return session, clip, out
+
+
+def test_exports_leave_audio_out_unless_asked(store, ball, tmp_path, capsys):
+    session, clip, out = _stored_with_note(store, ball, tmp_path)
     status, lines, err = run(capsys, "export", session.id, "--store", store.root, "--json",
                              out / "s.json", "--csv", out / "f.csv")  # fmt: skip
     assert status == 0, err
@@ -65,17 +70,10 @@ def test_exports_leave_audio_out_unless_asked(store, ball, tmp_path, capsys):
 
 def test_an_hdf5_copy_leaves_notes_out_unless_audio_is_asked_for(store, ball, tmp_path, capsys):
     import h5py
-    from export_helpers import painted_session
 
     from bodymap.store.session_file import read_session
 
-    mesh, atlas = ball
-    client = store.create_client("Ada")
-    session = painted_session(mesh, atlas, client.id, "front", "back")
-    clip = _with_note(session)
-    store.save(session)
-    out = tmp_path / "out"
-    out.mkdir()
+    session, clip, out = _stored_with_note(store, ball, tmp_path)
     status, _, err = run(capsys, "export", session.id, "--store", store.root, "--hdf5",
                          out / "plain.h5")  # fmt: skip
     assert status == 0, err
