@@ -194,11 +194,10 @@ def _word_segments(decoder) -> list[tuple[int, int]]:
 
 def _speech_frames(decoder) -> np.ndarray:
     """Per frame of the last utterance: is it inside a word or phone (not silence, noise)?"""
-    segments = [(seg.word, seg.start_frame, seg.end_frame) for seg in decoder.seg()]
-    frames = np.zeros(max((end for _, _, end in segments), default=-1) + 1, dtype=bool)
-    for word, start, end in segments:
-        if word.split("(")[0] not in _NOT_SPEECH:
-            frames[start : end + 1] = True
+    last = max((seg.end_frame for seg in decoder.seg() or ()), default=-1)
+    frames = np.zeros(last + 1, dtype=bool)
+    for start, end in _word_segments(decoder):
+        frames[start : end + 1] = True
     return frames
 
 
