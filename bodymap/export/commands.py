@@ -8,6 +8,7 @@ An output given as an existing folder gets the default file name (ids and date, 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -53,7 +54,8 @@ def add_export_parsers(commands) -> list[argparse.ArgumentParser]:
     export.add_argument(
         "--include-audio",
         action="store_true",
-        help="also write each spoken note's audio as a WAV file beside the export",
+        help="also write each spoken note's audio as a WAV file beside the export (and keep "
+        "the notes in an --hdf5 copy, which otherwise leaves them out)",
     )
     export.add_argument("--ply", type=Path, metavar="FILE", help="the painted body as PLY")
     export.add_argument("--glb", type=Path, metavar="FILE", help="the painted body as GLB")
@@ -61,7 +63,8 @@ def add_export_parsers(commands) -> list[argparse.ArgumentParser]:
         "--hdf5",
         type=Path,
         metavar="FILE",
-        help="a plain copy of the session file (decrypted), for h5dump or HDFView",
+        help="a plain copy of the session file (decrypted), for h5dump or HDFView; spoken "
+        "notes only with --include-audio",
     )
     report = commands.add_parser("report", help="a PDF report of a session, or of two compared")
     report.add_argument("session", nargs="?", help="a session id, or the path of a session .h5")
@@ -142,7 +145,12 @@ def _session_export(args: argparse.Namespace, folder: Path | None) -> int:
         (args.json_file, "session", "json", data.write_session_json),
         (args.ply, "body", "ply", data.write_model),
         (args.glb, "body", "glb", data.write_model),
-        (args.hdf5, "session", "h5", data.write_session_hdf5),
+        (
+            args.hdf5,
+            "session",
+            "h5",
+            functools.partial(data.write_session_hdf5, include_audio=args.include_audio),
+        ),
     )
     for path, kind, suffix, write in singles:
         if path:

@@ -6,6 +6,7 @@ store's audit log first when the session comes from a store, and returns the pat
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,13 +34,23 @@ def write_session_json(source: SessionSource, target: Path) -> Path:
     return _write(source, target, data, "json")
 
 
-def write_session_hdf5(source: SessionSource, target: Path) -> Path:
+def write_session_hdf5(source: SessionSource, target: Path, include_audio: bool = False) -> Path:
     """A plain copy of the session file (decrypted when the store is protected), for
-    ``h5dump`` or HDFView: the stored file itself, or the session encoded as it is now."""
-    if source.store is not None:
-        data = source.store.record_bytes(source.session.id)
+    ``h5dump`` or HDFView: the stored file itself, or the session encoded as it is now.
+
+    Spoken notes leave the practice only when asked for (``include_audio``): without it, a
+    session that has notes is encoded again without its ``/clips`` (audio and transcripts;
+    the JSON export carries the transcripts), so no sample of a recording is in the copy.
+    """
+    session = source.session
+    if session.clips and not include_audio:
+        session = copy.copy(session)
+        session.clips = {}
+        data = encode_session(session, datetime.now(UTC))[0]
+    elif source.store is not None:
+        data = source.store.record_bytes(session.id)
     else:
-        data = encode_session(source.session, datetime.now(UTC))[0]
+        data = encode_session(session, datetime.now(UTC))[0]
     return _write(source, target, data, "hdf5")
 
 

@@ -99,7 +99,11 @@ class MainWindow(QMainWindow):
             self.viewer, self.undo_stack, lambda pin, tags: PinDialog.edit(self, pin, tags), self
         )
         self.voice = VoiceControl(
-            self, self.undo_stack, lambda: self.document, view=self.viewer.interactor
+            self,
+            self.undo_stack,
+            lambda: self.document,
+            view=self.viewer.interactor,
+            selected_pin=lambda: self.controller.selected,
         )
         self.voice.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.view_actions: dict[StandardView, QAction] = {}

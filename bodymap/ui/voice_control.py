@@ -78,6 +78,8 @@ class VoiceControl(QObject):
         The 3D view, which takes every key it is sent: watched as well as ``window``.
     transcriber : callable (samples) -> str, optional
         Transcribes a spoken note (by default pocketsphinx's general model, when present).
+    selected_pin : callable () -> str or None, optional
+        The id of the pin selected in the view: a note recorded meanwhile belongs to it.
     """
 
     message = pyqtSignal(str)
@@ -91,6 +93,7 @@ class VoiceControl(QObject):
         microphone=None,
         view: QWidget | None = None,
         transcriber: Callable | None = None,
+        selected_pin: Callable[[], str | None] | None = None,
     ) -> None:
         super().__init__(window)
         settings = app_settings()
@@ -103,6 +106,7 @@ class VoiceControl(QObject):
         self._window, self._stack, self._document = window, stack, document
         self._watched = [w for w in (window, view) if w is not None]
         self._transcriber = transcriber
+        self._selected_pin = selected_pin or (lambda: None)
         self._pressed_at = None
         self.amendments = None
         """The amendments panel (``amend`` and ``can_amend``): a spoken note on a finalised
@@ -251,20 +255,24 @@ class VoiceControl(QObject):
 
     def add_note(self, document: SessionDocument, samples) -> None:
         """Keep the whole recording as a spoken note, one undo step, transcribed when a
-        transcriber is present (the transcript is marked automatic)."""
+        transcriber is present (the transcript is marked automatic). It belongs to the pin
+        selected in the view, else to the event made just before (:func:`latest_event`)."""
         if samples is None or len(samples) == 0:
             self._say("Note not recorded: nothing was heard")
             return
         when = self._pressed_at or utc_now()
-        event = latest_event(document, when)
+        pin = self._selected_pin()
+        pin = pin if pin in document.session.pins else None  # a vector or nothing selected
+        event = None if pin else latest_event(document, when)
         try:
             text = self._transcribe(samples)
-            clip = record_clip(samples, when, (lambda _: text) if text else None, event)
+            clip = record_clip(samples, when, (lambda _: text) if text else None, event, pin)
             push_edit(self._stack, document, ClipEdit(None, clip))
         except (SessionFinalisedError, ValueError) as error:
             self._say(f"Note not recorded: {error}")
             return
-        self._say(f"Note recorded ({clip.seconds:.0f} s) — Ctrl+Z undoes", tone=True)
+        owner = " for the selected pin" if pin else ""
+        self._say(f"Note recorded{owner} ({clip.seconds:.0f} s) — Ctrl+Z undoes", tone=True)
 
     def _can_amend(self) -> bool:
         return self.amendments is not None and self.amendments.can_amend

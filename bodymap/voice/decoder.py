@@ -11,7 +11,9 @@ grammar about as well as any phone sequence (near 1); other speech forced into t
 fits it clearly worse. It is also capped by how much of the speech (the frames the phone
 loop calls phones, not silence or noise) the grammar's words cover, over ``FULL_COVERAGE``:
 a long sentence forced into a short command leaves most of its speech to the grammar's
-silence model, which can otherwise score well.
+silence model, which can otherwise score well. And it is 0 when a word of the sentence is
+not speech (:mod:`bodymap.voice.loudness`): far quieter than the other words, it is the
+room's noise explained as a word.
 
 The phone loop is decoded while the key is held (:meth:`Recogniser.feed`); only the grammar
 search is left for the key's release, which keeps the wait after it under 250 ms of CPU.
@@ -26,6 +28,7 @@ import numpy as np
 
 from bodymap.voice.commands import VoiceCommand, parse
 from bodymap.voice.grammar import jsgf
+from bodymap.voice.loudness import quiet_words
 from bodymap.voice.pronounce import pronounce, variants
 from bodymap.voice.vocabulary import Vocabulary
 
@@ -145,6 +148,8 @@ class Recogniser:
         confidence = _confidence(
             grammar_score, phone_score, _speech_frames(self._grammar), _speech_frames(self._phones)
         )
+        if quiet_words(np.frombuffer(audio, dtype=np.int16), _word_segments(self._grammar)):
+            confidence = 0.0
         return Recognition(text, confidence, parse(text, self.vocabulary, confidence))
 
     def recognise(self, samples: np.ndarray) -> Recognition:
@@ -178,13 +183,21 @@ def _alt(word: str, index: int) -> str:
     return word if index == 0 else f"{word}({index + 1})"
 
 
+def _word_segments(decoder) -> list[tuple[int, int]]:
+    """(first frame, last frame) of each word of the last utterance (no silence or noise)."""
+    return [
+        (seg.start_frame, seg.end_frame)
+        for seg in decoder.seg() or ()
+        if seg.word.split("(")[0] not in _NOT_SPEECH
+    ]
+
+
 def _speech_frames(decoder) -> np.ndarray:
     """Per frame of the last utterance: is it inside a word or phone (not silence, noise)?"""
-    segments = [(seg.word, seg.start_frame, seg.end_frame) for seg in decoder.seg()]
-    frames = np.zeros(max((end for _, _, end in segments), default=-1) + 1, dtype=bool)
-    for word, start, end in segments:
-        if word.split("(")[0] not in _NOT_SPEECH:
-            frames[start : end + 1] = True
+    last = max((seg.end_frame for seg in decoder.seg() or ()), default=-1)
+    frames = np.zeros(last + 1, dtype=bool)
+    for start, end in _word_segments(decoder):
+        frames[start : end + 1] = True
     return frames
 
 

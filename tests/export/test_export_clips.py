@@ -35,16 +35,21 @@ def test_a_report_shows_transcripts_only_with_emotional_content(ball_source):
     assert "Spoken notes" not in private and SAID not in private
 
 
-def test_exports_leave_audio_out_unless_asked(store, ball, tmp_path, capsys):
+def _stored_with_note(store, ball, tmp_path):
+    """A painted session with one spoken note, saved in ``store``; an empty output folder."""
     from export_helpers import painted_session
 
     mesh, atlas = ball
-    client = store.create_client("Ada")
-    session = painted_session(mesh, atlas, client.id, "front", "back")
+    session = painted_session(mesh, atlas, store.create_client("Ada").id, "front", "back")
     clip = _with_note(session)
     store.save(session)
     out = tmp_path / "out"
     out.mkdir()
+    return session, clip, out
+
+
+def test_exports_leave_audio_out_unless_asked(store, ball, tmp_path, capsys):
+    session, clip, out = _stored_with_note(store, ball, tmp_path)
     status, lines, err = run(capsys, "export", session.id, "--store", store.root, "--json",
                              out / "s.json", "--csv", out / "f.csv")  # fmt: skip
     assert status == 0, err
@@ -61,3 +66,27 @@ def test_exports_leave_audio_out_unless_asked(store, ball, tmp_path, capsys):
     with wave.open(str(out / "a-note-1.wav"), "rb") as written:
         assert (written.getframerate(), written.getnchannels()) == (16000, 1)
         assert written.readframes(written.getnframes()) == clip.samples.tobytes()
+
+
+def test_an_hdf5_copy_leaves_notes_out_unless_audio_is_asked_for(store, ball, tmp_path, capsys):
+    import h5py
+
+    from bodymap.store.session_file import read_session
+
+    session, clip, out = _stored_with_note(store, ball, tmp_path)
+    status, _, err = run(capsys, "export", session.id, "--store", store.root, "--hdf5",
+                         out / "plain.h5")  # fmt: skip
+    assert status == 0, err
+    plain = (out / "plain.h5").read_bytes()
+    assert clip.samples[100:116].tobytes() not in plain and SAID.encode() not in plain
+    with h5py.File(out / "plain.h5", "r") as h5:
+        assert "clips" not in h5
+    copy, _ = read_session(out / "plain.h5")
+    assert copy.clips == {} and copy.overlays.keys == session.overlays.keys
+    assert [e.id for e in copy.events] == [e.id for e in session.events]
+    status, _, err = run(capsys, "export", session.id, "--store", store.root, "--hdf5",
+                         out / "full.h5", "--include-audio")  # fmt: skip
+    assert status == 0, err
+    assert (out / "full.h5").read_bytes() == store.record_bytes(session.id)
+    assert read_session(out / "full.h5")[0].clips["k1"].audio().tobytes() == clip.samples.tobytes()
+    assert (out / "full-note-1.wav").exists()

@@ -98,6 +98,22 @@ def test_a_sentence_that_is_no_command_is_not_sure(recogniser, tmp_path):
     assert not result.sure, (result.text, result.confidence)
 
 
+def test_a_word_as_quiet_as_room_noise_makes_the_command_unsure(body, tmp_path):
+    from bodymap.core.tags import TagSet
+    from bodymap.voice.corpus import synthesize
+    from bodymap.voice.decoder import Recogniser
+    from bodymap.voice.vocabulary import Vocabulary
+
+    recogniser = Recogniser(Vocabulary.build(TagSet(), body[1]))  # no earlier utterances
+    said = synthesize("restriction, left temporal", "en-us", 160, tmp_path / "a.wav")
+    number = synthesize("six", "en-us", 160, tmp_path / "b.wav")
+    heard = recogniser.recognise(np.concatenate([said, number]))
+    assert heard.command.intensity == 6 and heard.confidence > 0.9, heard  # said aloud
+    quiet = (number * 10 ** (-24 / 20)).astype(np.int16)  # 24 dB down: the room, not a word
+    heard = recogniser.recognise(np.concatenate([said, quiet]))
+    assert len(heard.text.split()) == 4 and heard.confidence == 0.0, heard
+
+
 def test_silence_is_nothing(recogniser):
     result = recogniser.recognise(np.zeros(16000, dtype=np.int16))
     assert not result.sure

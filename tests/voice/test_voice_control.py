@@ -154,6 +154,26 @@ def test_note_records_a_spoken_note_as_one_undo_step(qtbot, setup, document):
     assert document.session.clips == {} and len(document.session.events) == 1
 
 
+def test_a_note_recorded_while_a_pin_is_selected_belongs_to_the_pin(qtbot, setup, document):
+    from bodymap.core.annotations import Pin, SurfacePoint
+
+    window, stack, control, made, microphone = setup
+    pin = Pin(SurfacePoint(document.mesh.vertices[0], 0), "pain")
+    document.session.pins[pin.id] = pin
+    selected = [pin.id]
+    control._selected_pin = lambda: selected[0]  # as the main window passes the view's
+    control._transcriber = lambda samples: "note sharp when breathing in"
+    speak(qtbot, window, made, "still point")
+    speak(qtbot, window, made, "note")
+    clip = next(iter(document.session.clips.values()))
+    assert (clip.pin_id, clip.event_id) == (pin.id, None)  # not the event made just before
+    assert control.confirmation.startswith("Note recorded for the selected pin")
+    selected[0] = "not-a-pin"  # a vector, or a pin deleted since: the event, as before
+    speak(qtbot, window, made, "note")
+    later = [c for c in document.session.clips.values() if c.id != clip.id][0]
+    assert (later.pin_id, later.event_id) == (None, document.session.events[0].id)
+
+
 def test_the_key_is_watched_on_the_window_only_never_the_application(qtbot, setup):
     window, stack, control, made, microphone = setup
     field = QLineEdit(window)  # a panel's text field: the key still reaches the window
