@@ -211,6 +211,16 @@ class BodyMesh:
         """Vertex neighbours in CSR form: ``indices[indptr[v]:indptr[v + 1]]``."""
         return adjacency_from_edges(self.edges, self.n_vertices)
 
+    @cached_property
+    def spatial_order(self) -> np.ndarray:
+        """Vertex ids in a spatial order (a KD-tree's leaves), (N,) int32: the brush and the
+        surface queries prune by blocks of it (see :mod:`bodymap.core.spatial`)."""
+        from bodymap.core.spatial import leaf_order
+
+        order = leaf_order(self.vertices)
+        order.setflags(write=False)
+        return order
+
     DERIVED = ("edges", "vertex_normals", "vertex_areas")
 
     def derived_arrays(self) -> dict[str, np.ndarray]:

@@ -291,7 +291,7 @@ class VectorMarkers(_MarkerLayer):
         samples = starts[:, None] + shares[None, :, None] * (ends - starts)[:, None]
         flat = samples.reshape(-1, 3)
         surface, faces = self._scene.closest_points_with_faces(flat)
-        face_normals = self._scene.mesh.face_normals_unit[faces]
+        face_normals = self._scene.mesh.face_normals(faces)  # these only: no 24 MiB array
         height = np.einsum("ij,ij->i", flat - surface, face_normals)
         along = np.einsum("ij,ij->i", np.repeat(normals, len(shares), axis=0), face_normals)
         needed = (VECTOR_LIFT - height) / np.maximum(along, 0.3)  # lifting a slope helps less
