@@ -191,6 +191,18 @@ class BodyMesh:
                 summed[:, k] += np.bincount(corners, np.repeat(cross[:, k], 3), self.n_vertices)
         return unit_rows(summed).astype(np.float32)
 
+    @cached_property
+    def wound_outward(self) -> bool:
+        """Whether the faces are wound outward (their normals point out of the body).
+
+        The flux of the position through the surface, summed over the vertices (area times
+        unit normal dotted with the offset from the centre), is three times the enclosed
+        volume up to discretisation: positive for an outward-wound closed surface.
+        """
+        offset = self.vertices - self.vertices.mean(axis=0)
+        flux = np.einsum("ij,ij->i", self.vertex_normals, offset) @ self.vertex_areas
+        return bool(flux > 0.0)
+
     @property
     def skin_area(self) -> float:
         """External skin area in square metres."""

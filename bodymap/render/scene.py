@@ -11,6 +11,8 @@ Performance rules:
   another body on the same faces (a client's other shipped body) reshapes it in place;
 * vertex normals are stored on the polydata and the actor uses Phong interpolation, rather
   than ``smooth_shading=True``, which would re-run the normals filter on every colour change;
+* back faces are culled on a body wound outward (``BodyMesh.wound_outward``): the same
+  picture from half the triangles, which software GL otherwise keeps for every frame;
 * picking casts the camera ray into a ``vtkStaticCellLocator`` built once per shape (on the
   first pick), never ``vtkCellPicker`` (brute force, and re-computes bounds) or hardware
   selection.
@@ -113,6 +115,7 @@ class BodyScene:
         self._mesh: BodyMesh | None = None
         self._colors: np.ndarray | None = None
         self._colors_vtk = None
+        self._actor = None
         self._locator: vtkStaticCellLocator | None = None
         self._polydata: pv.PolyData | None = None
         self._pick_tolerance = 0.0
@@ -173,6 +176,7 @@ class BodyScene:
             render=False,  # the caller draws the frame: one render, not two
         )
         actor.prop.interpolation = "phong"  # smooth shading from the stored normals
+        self._actor = actor
         self._polydata = polydata
         self._colors = np.asarray(polydata.point_data[COLORS_ARRAY])
         self._colors_vtk = polydata.GetPointData().GetArray(COLORS_ARRAY)
@@ -195,6 +199,11 @@ class BodyScene:
 
     def _show_shape(self, mesh: BodyMesh, view: StandardView) -> None:
         self._mesh = mesh
+        # A closed body wound outward hides its back faces behind its front ones: culling
+        # them draws the same picture from half the triangles (software GL keeps every
+        # drawn triangle of a frame: 250 MiB less at 1M vertices, and faster frames). A
+        # body wound inward would show its inside: it keeps them.
+        self._actor.prop.SetBackfaceCulling(mesh.wound_outward)
         self._locator = None  # the old one searches the old shape
         low, high = mesh.bounds
         self._pick_tolerance = PICK_TOLERANCE * float(np.linalg.norm(high - low))

@@ -49,3 +49,15 @@ def test_area_found_after_a_block_of_degenerate_faces() -> None:
     BodyMesh(vertices, np.concatenate([flat, [[0, 1, 2]]]))
     with pytest.raises(MeshError, match="no area"):
         BodyMesh(vertices, flat)
+
+
+def test_winding_outward_or_inward_is_told_apart() -> None:
+    # An octahedron: each face wound counter-clockwise seen from outside.
+    vertices = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]])
+    faces = []
+    for x, y, z in [(a, b, c) for a in (0, 1) for b in (2, 3) for c in (4, 5)]:
+        flip = (x == 1) + (y == 3) + (z == 5)
+        faces.append((x, z, y) if flip % 2 else (x, y, z))
+    outward = BodyMesh(vertices + np.array([0.2, 1.0, 0.0]), np.array(faces))
+    assert outward.wound_outward
+    assert not BodyMesh(outward.vertices, outward.faces[:, ::-1]).wound_outward
