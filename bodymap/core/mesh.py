@@ -204,6 +204,13 @@ class BodyMesh:
         return bool(flux > 0.0)
 
     @property
+    def closed(self) -> bool:
+        """Whether the surface has no border: a closed triangle mesh has two faces on each
+        edge, so twice its edges are three times its faces (counted from the adjacency)."""
+        indptr, _ = self.adjacency
+        return int(indptr[-1]) == 3 * self.n_faces  # the adjacency lists each edge twice
+
+    @property
     def skin_area(self) -> float:
         """External skin area in square metres."""
         return float(self.vertex_areas[self.external].sum())

@@ -1,9 +1,9 @@
 """The VTK scene behind a narrow interface: one body, its vertex colours, cameras, picking.
 
-The UI (and later off-screen export) talks to :class:`BodyScene` only; nothing above the
-render layer touches ``vtk*`` objects. The scene wraps a ``pyvista.Plotter`` it is given,
-either an off-screen one or a ``pyvistaqt.QtInteractor`` (which is a Plotter), and never
-imports Qt.
+The UI and the exports talk to :class:`BodyScene` only; nothing above the render layer
+touches ``vtk*`` objects. It wraps a ``pyvista.Plotter`` it is given (off-screen, or a
+``pyvistaqt.QtInteractor``) and never imports Qt. A screenshot renders the VTK window
+itself: after a shown widget's repaint the buffer read back may hold the frame before.
 
 Performance rules:
 
@@ -11,8 +11,9 @@ Performance rules:
   another body on the same faces (a client's other shipped body) reshapes it in place;
 * vertex normals are stored on the polydata and the actor uses Phong interpolation, rather
   than ``smooth_shading=True``, which would re-run the normals filter on every colour change;
-* back faces are culled on a body wound outward (``BodyMesh.wound_outward``): the same
-  picture from half the triangles, which software GL otherwise keeps for every frame;
+* back faces are culled on a closed body wound outward (``BodyMesh.closed`` and
+  ``wound_outward``): the same picture from half the triangles, which software GL
+  otherwise keeps for every frame;
 * picking casts the camera ray into a ``vtkStaticCellLocator`` built once per shape (on the
   first pick), never ``vtkCellPicker`` (brute force, and re-computes bounds) or hardware
   selection.
@@ -43,11 +44,9 @@ COLORS_ARRAY = "colors"
 NORMALS_ARRAY = "Normals"
 BODY_ACTOR = "body"
 PICK_TOLERANCE = 1e-6
-"""Ray-triangle tolerance as a share of the body's diagonal: a ray through a shared vertex
-or edge must not slip between the triangles."""
+"""Ray-triangle tolerance, a share of the body's diagonal (no slipping between triangles)."""
 LOCATOR_CELLS_PER_NODE = 2
-"""Finer buckets than VTK's default (10), same build time: ray picks twice as fast and
-closest-point queries (the brush ring) 5 to 25% faster on the default body."""
+"""Finer buckets than VTK's 10: picks 2x, the ring's closest points 5-25% faster (168k)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,11 +198,9 @@ class BodyScene:
 
     def _show_shape(self, mesh: BodyMesh, view: StandardView) -> None:
         self._mesh = mesh
-        # A closed body wound outward hides its back faces behind its front ones: culling
-        # them draws the same picture from half the triangles (software GL keeps every
-        # drawn triangle of a frame: 250 MiB less at 1M vertices, and faster frames). A
-        # body wound inward would show its inside: it keeps them.
-        self._actor.prop.SetBackfaceCulling(mesh.wound_outward)
+        # Culled only where hidden: a body wound inward would show its inside, and one
+        # with holes (a scan) the background through them.
+        self._actor.prop.SetBackfaceCulling(mesh.closed and mesh.wound_outward)
         self._locator = None  # the old one searches the old shape
         low, high = mesh.bounds
         self._pick_tolerance = PICK_TOLERANCE * float(np.linalg.norm(high - low))
@@ -373,7 +370,10 @@ class BodyScene:
         self._plotter.remove_actor(actor, reset_camera=False, render=False)
 
     def render(self) -> None:
-        """Draw the scene now."""
+        """Draw a frame now."""
+        self._render_window()
+
+    def _render_window(self) -> None:
         if getattr(self._plotter, "_first_time", False):
             # pyvista ignores render() on a Plotter never shown: the off-screen case.
             self._plotter.show(auto_close=False, interactive=False)
@@ -381,12 +381,8 @@ class BodyScene:
             self._plotter.render()
 
     def screenshot(self) -> np.ndarray:
-        """Render and return the window's pixels, (H, W, 3) uint8, top row first."""
-        self.render()
-        return self._pixels()
-
-    def _pixels(self) -> np.ndarray:
-        """The pixels of the frame just rendered (no render of its own)."""
+        """The pixels of a render of the VTK window itself, (H, W, 3) uint8, top row first."""
+        self._render_window()
         return np.asarray(self._plotter.screenshot(return_img=True))
 
     def window_size(self) -> tuple[int, int]:

@@ -81,12 +81,6 @@ class WidgetScene(BodyScene):
         else:
             super().render()
 
-    def screenshot(self) -> np.ndarray:
-        """The window's pixels from a render of the VTK window itself: after a repaint the
-        buffer read back may still hold the frame before it (seen under load on Xvfb)."""
-        BodyScene.render(self)
-        return self._pixels()
-
 
 class BodyViewer(QWidget):
     """Holds the VTK widget and reports what lies under the mouse pointer.

@@ -61,3 +61,5 @@ def test_winding_outward_or_inward_is_told_apart() -> None:
     outward = BodyMesh(vertices + np.array([0.2, 1.0, 0.0]), np.array(faces))
     assert outward.wound_outward
     assert not BodyMesh(outward.vertices, outward.faces[:, ::-1]).wound_outward
+    assert outward.closed
+    assert not BodyMesh(outward.vertices, outward.faces[1:]).closed  # one face gone: a hole

@@ -388,7 +388,7 @@ def test_a_body_of_another_topology_gets_a_new_actor(scene: BodyScene, plotter: 
     assert pv.wrap(plotter.actors["body"].GetMapper().GetInput()).n_points == coarser.n_vertices
 
 
-def test_back_faces_are_culled_only_on_a_body_wound_outward(plotter: pv.Plotter) -> None:
+def test_back_faces_are_culled_only_on_a_closed_body_wound_outward(plotter: pv.Plotter) -> None:
     scene = BodyScene(plotter)
     outward = sphere_mesh()
     scene.set_mesh(outward)
@@ -397,6 +397,10 @@ def test_back_faces_are_culled_only_on_a_body_wound_outward(plotter: pv.Plotter)
     inward = BodyMesh(outward.vertices, outward.faces[:, ::-1], name="inside out")
     scene.set_mesh(inward)  # the same faces reversed: another topology, a new actor
     assert not plotter.actors["body"].GetProperty().GetBackfaceCulling()
+    holed = BodyMesh(outward.vertices, outward.faces[1:], name="with a hole")
+    scene.set_mesh(holed)  # the background would show through the hole's far side
+    assert not plotter.actors["body"].GetProperty().GetBackfaceCulling()
+    scene.set_mesh(inward)
     scene.render()
     image = scene.screenshot()
     assert np.abs(image[CENTRE, CENTRE].astype(int) - image[2, CENTRE]).sum() > 60  # drawn
