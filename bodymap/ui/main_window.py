@@ -36,6 +36,7 @@ from bodymap.ui.help_menu import HelpMenu
 from bodymap.ui.marker_tooltips import MarkerToolTips
 from bodymap.ui.paint_controller import PaintController
 from bodymap.ui.pin_dialog import PinDialog
+from bodymap.ui.region_readout import RegionReadout
 from bodymap.ui.session_manager import SessionManager
 from bodymap.ui.session_panels import SessionPanels
 from bodymap.ui.settings import app_settings
@@ -116,9 +117,7 @@ class MainWindow(QMainWindow):
         self.voice.show_availability(self.menuBar())
         self.help_menu = HelpMenu(self)
         self._info = QLabel()
-        self._readout = QLabel(OFF_BODY_TEXT)
-        self._readout.setMinimumWidth(320)
-        self._readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._readout = RegionReadout(OFF_BODY_TEXT)
         self.statusBar().addWidget(self._info, 1)
         self.statusBar().addPermanentWidget(self._readout)
         self.viewer.hovered.connect(self._show_hit)
@@ -217,7 +216,7 @@ class MainWindow(QMainWindow):
         self._body = body
         self.viewer.scene.set_mesh(body.mesh)
         self._update_title()
-        self._readout.setText(OFF_BODY_TEXT)
+        self._readout.show_name(OFF_BODY_TEXT)
         self._refresh_info()
         if body.notes:
             self.statusBar().showMessage("; ".join(body.notes), 10_000)
@@ -363,8 +362,7 @@ class MainWindow(QMainWindow):
 
     def _show_hit(self, hit: PickHit | None) -> None:
         text = OFF_BODY_TEXT if hit is None else self._body.atlas.describe(hit.vertex_id)
-        if text != self._readout.text():
-            self._readout.setText(text)
+        self._readout.show_name(text, painting=self.controller.painting)
 
     def _build_actions(self) -> None:
         self.compare_windows = CompareWindows(self, self._open_from_comparison)
