@@ -127,7 +127,7 @@ class BrushGeometry:
 
     def __init__(self, mesh: BodyMesh) -> None:
         self.n_vertices = mesh.n_vertices
-        order = mesh.spatial_order  # shared with the scene's surface queries
+        order = mesh.spatial_order  # computed once per mesh
         self._order = order  # spatial position -> vertex id
         self._rank = inverse_order(order)  # vertex id -> spatial position
         # The mesh's own adjacency, by vertex id: a renumbered copy would cost 32 MiB at 1M.

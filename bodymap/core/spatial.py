@@ -1,9 +1,9 @@
 """A mesh's vertices in spatial order, and bounding spheres over runs of that order.
 
-The brush (``core/brush.py``) and the surface queries (``core/surface_index.py``: picking and
-closest points) both prune by spheres round blocks of spatially close vertices or faces,
-then round groups of blocks. The order is the leaf order of a KD-tree over the vertices:
-computed once per mesh (``BodyMesh.spatial_order``) and shared by both.
+The brush's ball query (``core/brush.py``) prunes by spheres round blocks of spatially close
+vertices, then round groups of blocks. The order is the leaf order of a KD-tree over the
+vertices, computed once per mesh (``BodyMesh.spatial_order``): a brush geometry built again
+for the same mesh reuses it.
 """
 
 from __future__ import annotations

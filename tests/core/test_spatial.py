@@ -1,4 +1,4 @@
-"""The shared spatial order and its block helpers (core/spatial.py)."""
+"""A mesh's spatial order and its block helpers (core/spatial.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def test_spatial_order_is_a_permutation_kept_on_the_mesh() -> None:
     order = mesh.spatial_order
     assert order.dtype == np.int32
     np.testing.assert_array_equal(np.sort(order), np.arange(mesh.n_vertices))
-    assert mesh.spatial_order is order  # computed once, shared by the brush and the scene
+    assert mesh.spatial_order is order  # computed once per mesh
     rank = inverse_order(order)
     np.testing.assert_array_equal(order[rank], np.arange(mesh.n_vertices))
 

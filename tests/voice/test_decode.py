@@ -150,7 +150,8 @@ def _run_cli(argv):
     return run(parser.parse_args(argv))
 
 
-def test_cli_applies_commands_to_a_stored_session(tmp_path, capsys, body):
+def _saved_session(tmp_path, body):
+    """A store under ``tmp_path`` holding one empty saved session on ``body``."""
     from bodymap.store import Store
 
     mesh, _ = body
@@ -158,6 +159,11 @@ def test_cli_applies_commands_to_a_stored_session(tmp_path, capsys, body):
     client = store.create_client("Voice Client")
     session = store.new_session(client.id, mesh.geometry_hash, mesh.n_vertices)
     store.save(session)
+    return store, session
+
+
+def test_cli_applies_commands_to_a_stored_session(tmp_path, capsys, body):
+    store, session = _saved_session(tmp_path, body)
     audio = _recording(tmp_path, "restriction, left temporal, six", "still point")
     argv = ["voice", audio, "--store", str(tmp_path / "store"), "--session", session.id, "--json"]
     assert _run_cli(argv) == 0
@@ -174,13 +180,7 @@ def test_cli_applies_commands_to_a_stored_session(tmp_path, capsys, body):
 
 
 def test_an_unsure_recognition_changes_nothing(tmp_path, capsys, body):
-    from bodymap.store import Store
-
-    mesh, _ = body
-    store = Store(tmp_path / "store")
-    client = store.create_client("Voice Client")
-    session = store.new_session(client.id, mesh.geometry_hash, mesh.n_vertices)
-    store.save(session)
+    store, session = _saved_session(tmp_path, body)
     audio = _recording(tmp_path, "that is where my father used to hold me")
     argv = ["voice", audio, "--store", str(tmp_path / "store"), "--session", session.id, "--json"]
     assert _run_cli(argv) == 0
