@@ -39,16 +39,19 @@ def filled(tmp_path):
 def layer_reads_counted(monkeypatch) -> list[str]:
     """The tag of every layer dataset read from any session file."""
     read: list[str] = []
-    original = layer_chunks.stored_chunks
 
-    def counted(h5, path, tag, n_vertices):
-        layer = original(h5, path, tag, n_vertices)
-        if layer is not None:  # None: the file has no such layer, nothing was read
-            read.append(tag)
-        return layer
+    def counting(original):
+        def counted(*args):  # through HDF5 (stored_chunks) or the file's index
+            layer = original(*args)
+            if layer is not None:  # None: the file has no such layer, nothing was read
+                read.append(args[-2])
+            return layer
+
+        return counted
 
     for module in (trend_reads, partial_reads):
-        monkeypatch.setattr(module, "stored_chunks", counted)
+        for name in ("stored_chunks", "indexed_chunks"):
+            monkeypatch.setattr(module, name, counting(getattr(layer_chunks, name)))
     return read
 
 
@@ -296,13 +299,16 @@ def test_trends_take_headers_from_a_listing_until_a_file_changes(filled, monkeyp
     client = pick_client(fresh, "Ada")
     listed = fresh.sessions(client.id)
     headers: list[str] = []
-    original = trend_reads.trend_info
 
-    def counted(h5, path, n_layers):
-        headers.append(path.stem)
-        return original(h5, path, n_layers)
+    def counting(original):
+        def counted(*args):  # the header read through HDF5, or from the file's index
+            headers.append(args[-2].stem)
+            return original(*args)
 
-    monkeypatch.setattr(trend_reads, "trend_info", counted)
+        return counted
+
+    for name in ("trend_info", "trend_info_of"):
+        monkeypatch.setattr(trend_reads, name, counting(getattr(trend_reads, name)))
     first = trends(fresh, client.id, "restriction", listed=listed)
     assert headers == [] and [s.info.id for s in first.sessions] == [s.id for s in sessions]
     assert [s.info.practitioner for s in first.sessions] == [s.practitioner for s in sessions]

@@ -91,9 +91,10 @@ def start_layer_reads(
     """
     reads = LayerReads(keys, n_vertices, fallback)
     view = memoryview(data)
-    plain = h5.id.get_create_plist().get_userblock() == 0  # chunk addresses are file offsets
+    # HDF5 gives a chunk's address from the file's first byte, user block included; were
+    # one to give it from the superblock, the checksums would fail and HDF5 read the layer.
     for key in keys:
-        found = _stored_chunks(h5, view, f"layers/{key}", n_vertices) if plain else None
+        found = _stored_chunks(h5, view, f"layers/{key}", n_vertices)
         if found is not None:
             reads.tasks.append((key, *found))
     reads.tasks.sort(key=lambda task: sum(len(chunk) for _, chunk in task[2]))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -133,13 +133,23 @@ def content_digest(items: Iterable[Item], exclude: str = "/@" + DIGEST_ATTRIBUTE
     return digest.hexdigest()
 
 
-def _chunks(array: np.ndarray) -> tuple[int, ...]:
+def chunk_shape(array: np.ndarray) -> tuple[int, ...]:
+    """The chunks a dataset of ``array`` is stored in (about :data:`CHUNK_BYTES` each)."""
     row = max(1, int(np.prod(array.shape[1:], dtype=np.int64)) * array.dtype.itemsize)
     return (max(1, min(len(array), CHUNK_BYTES // row)), *array.shape[1:])
 
 
-def build_image(plan: FilePlan, digest: bool = True) -> bytes:
+def build_image(
+    plan: FilePlan,
+    digest: bool = True,
+    userblock: int = 0,
+    head: Callable[[h5py.File, dict, bytes], bytes] | None = None,
+) -> bytes:
     """The bytes of an HDF5 file holding ``plan`` (plus the content digest attribute).
+
+    ``userblock`` bytes (0, or a power of two from 512) come before HDF5's superblock;
+    ``head(h5, objects, image)`` makes them from the built file (``objects``: its datasets
+    by path, ``image``: HDF5's bytes after the block), else they are zeros.
 
     Uses h5py's low-level API: four times faster than the high-level one for the many
     small objects of a session file, and the files are the same. The layers' chunks are
@@ -153,7 +163,9 @@ def build_image(plan: FilePlan, digest: bool = True) -> bytes:
     chunked = {
         path: workers.submit(filtered_chunks, path, plan.arrays[path][0]) for path in _direct(plan)
     }
-    with h5py.File("image.h5", "w", driver="core", backing_store=False) as h5:
+    with h5py.File(
+        "image.h5", "w", driver="core", backing_store=False, userblock_size=userblock
+    ) as h5:
         objects: dict[str, h5py.h5o.ObjectID] = {"/": h5.id}
         for path in sorted({p.rsplit("/", 1)[0] for p in [*plan.texts, *plan.arrays, *plan.attrs]}):
             if path and path not in objects:  # only one level of groups is used
@@ -161,7 +173,7 @@ def build_image(plan: FilePlan, digest: bool = True) -> bytes:
         for path, text in plan.texts.items():
             objects[path] = _create(objects, path, np.array(text, dtype=TEXT), None, False)
         for path, (array, compress) in plan.arrays.items():
-            chunks = _chunks(array) if array.size else None
+            chunks = chunk_shape(array) if array.size else None
             sparse = path in plan.sparse and chunks is not None
             objects[path] = _create(
                 objects, path, array, chunks, compress, sparse, chunked.get(path)
@@ -174,7 +186,13 @@ def build_image(plan: FilePlan, digest: bool = True) -> bytes:
         if digest_job is not None:
             _write_attr(h5.id, DIGEST_ATTRIBUTE, digest_job.result())
         h5.flush()
-        return h5.id.get_file_image()
+        image = h5.id.get_file_image()  # HDF5's bytes, after the user block
+        if not userblock:
+            return image
+        block = head(h5, objects, image) if head is not None else bytes(userblock)
+        if len(block) != userblock:
+            raise ValueError(f"a user block of {len(block)} bytes, not {userblock}")
+        return block + image
 
 
 def _create(

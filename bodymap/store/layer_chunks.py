@@ -26,6 +26,7 @@ import numpy as np
 from bodymap.core.series import PaintedVertices
 from bodymap.store.chunk_reads import bodymap_layout, inflate_chunk, stored_chunk_infos
 from bodymap.store.chunks import pool
+from bodymap.store.file_index import FileIndex
 from bodymap.store.limits import Refused, check_hard_link, open_dataset, reading
 from bodymap.store.session_file import read_layer
 
@@ -35,13 +36,15 @@ class StoredChunks:
     """One layer's stored chunks, copied out of the file, not yet checked or inflated.
 
     ``chunks`` are (first vertex, stored bytes: deflated data and the fletcher32 trailer).
+    The layer's vertex count is the file's (checked by the caller); no chunk may be longer
+    than ``chunk`` once inflated.
     """
 
     path: Path
     tag: str
     n_vertices: int
     chunk: int
-    chunks: tuple[tuple[int, bytes], ...]
+    chunks: tuple[tuple[int, bytes | memoryview], ...]
 
 
 StoredLayer = StoredChunks | np.ndarray
@@ -76,6 +79,22 @@ def stored_chunks(h5: h5py.File, path: Path, tag: str, n_vertices: int) -> Store
         offsets = sorted(int(info.chunk_offset[0]) for info in infos)
         stored = tuple((offset, dataset.read_direct_chunk((offset,))[1]) for offset in offsets)
         return StoredChunks(path, tag, n_vertices, chunk, stored)
+
+
+def indexed_chunks(
+    index: FileIndex, data: bytes, path: Path, tag: str, n_vertices: int
+) -> StoredChunks | None:
+    """Layer ``tag`` as its stored chunks, where the file's index says they lie
+    (:mod:`bodymap.store.file_index`; ``None``: not painted). ``data``: the file's bytes."""
+    found = index.layers.get(tag)
+    if found is None:
+        return None
+    if index.attrs["n_vertices"] != n_vertices:
+        raise Refused("the file's index and its header disagree on the vertex count")
+    chunk, entries = found
+    view = memoryview(data)
+    stored = tuple((first, view[offset : offset + size]) for first, offset, size in entries)
+    return StoredChunks(path, tag, n_vertices, chunk, stored)
 
 
 def decode(layer: StoredLayer) -> PaintedVertices:

@@ -10,6 +10,7 @@ are read (HDF5 still checks their fletcher32 checksums). ``bodymap verify`` and
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -55,7 +56,11 @@ def checked_header(h5: h5py.File, path: Path) -> LayerFileHeader:
     API (half the cost of ``h5.attrs``), each checked before it is read, not the whole
     header.
     """
-    attrs = read_attributes(h5, IDENTITY)
+    return identity_of(read_attributes(h5, IDENTITY), path)
+
+
+def identity_of(attrs: Mapping[str, object], path: Path) -> LayerFileHeader:
+    """:func:`checked_header` of a file's root attributes (read, or from its index)."""
     check_format(attrs, path)
     missing = [name for name in IDENTITY[3:] if name not in attrs]
     if missing:
@@ -136,7 +141,12 @@ def read_tag_names(path: Path, data: bytes | None = None) -> dict[str, str]:
 
 def read_json(h5: h5py.File, name: str, kind: type):
     """The JSON text dataset ``name``, bounded, which must parse to a ``kind``."""
-    value = parse_json(read_text(h5, name), name)
+    return json_of(read_text(h5, name), name, kind)
+
+
+def json_of(text: str, name: str, kind: type):
+    """The JSON record ``name`` (its ``text``, bounded), which must parse to a ``kind``."""
+    value = parse_json(text, name)
     if not isinstance(value, kind):
         raise Refused(f"{name} is not a JSON {kind.__name__}")
     return value
@@ -167,6 +177,14 @@ def trend_info(h5: h5py.File, path: Path, n_layers: int) -> tuple[SessionInfo, i
     header = checked_header(h5, path)
     with reading(path, "header"):
         attrs = read_attributes(h5, ("started", "practitioner", "finalised_at", "topology_id"))
+    return trend_info_of(header, attrs, path, n_layers)
+
+
+def trend_info_of(
+    header: LayerFileHeader, attrs: Mapping[str, object], path: Path, n_layers: int
+) -> tuple[SessionInfo, int]:
+    """:func:`trend_info` from a checked identity and the root attributes."""
+    with reading(path, "header"):
         started = datetime.fromisoformat(str(attrs["started"]))
         practitioner = str(attrs["practitioner"])
         finalised_at = parse_time(str(attrs["finalised_at"]))

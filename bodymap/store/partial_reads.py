@@ -21,12 +21,14 @@ from bodymap.store.errors import (
     SessionReadError,
     TargetUnreadableError,
 )
+from bodymap.store.file_index import read_index
 from bodymap.store.info import SessionInfo, check_identity, info_from_header
-from bodymap.store.layer_chunks import decoding, stored_chunks
+from bodymap.store.layer_chunks import decoding, indexed_chunks, stored_chunks
 from bodymap.store.layer_reads import (
     TrendFileParts,
     checked_header,
     checked_tag,
+    identity_of,
     read_layer_set_file,
     read_rhythm_and_events,
     read_tag_names,
@@ -66,20 +68,32 @@ class PartialReadsMixin(StoreBase):
         pending: list[Future | None] = []
         for path in self._session_paths(session_ids):
             with reading(path):
-                with open_file(path, self._read_record(path)) as h5:
-                    session_id, mesh_hash, n_vertices = self._identity(h5, path)
+                data = self._read_record(path)
+                index = read_index(data)
+                if index is not None:  # the file's index says where the chunks lie
+                    session_id, mesh_hash, n_vertices = self._identity(index.attrs, path)
                     check_mesh_hash(session_id, mesh_hash, mesh)
-                    layer = stored_chunks(h5, path, tag, n_vertices)
+                    with reading(path, f"layer {tag!r}"):
+                        layer = indexed_chunks(index, data, path, tag, n_vertices)
+                else:
+                    with open_file(path, data) as h5:
+                        session_id, mesh_hash, n_vertices = self._identity(h5, path)
+                        check_mesh_hash(session_id, mesh_hash, mesh)
+                        layer = stored_chunks(h5, path, tag, n_vertices)
             pending.append(None if layer is None else decoding({tag: layer}, whole=True))
         return [None if future is None else future.result()[tag] for future in pending]
 
-    def _identity(self, h5: h5py.File, path: Path) -> tuple[str, str, int]:
-        """(session id, mesh hash, vertex count) of an open session file, checked: from the
-        header this store holds if the file is unchanged since, else from the file."""
+    def _identity(self, source: h5py.File | Mapping, path: Path) -> tuple[str, str, int]:
+        """(session id, mesh hash, vertex count) of an open session file (or of the root
+        attributes its index holds), checked: from the header this store holds if the file
+        is unchanged since, else from the file."""
         held = self._held_header(path)
         if held is not None:
             return held.session_id, held.mesh_hash, held.n_vertices
-        header = checked_header(h5, path)
+        if isinstance(source, h5py.File):  # (a Mapping too)
+            header = checked_header(source, path)
+        else:
+            header = identity_of(source, path)
         return header.session_id, header.mesh_hash, header.n_vertices
 
     def _held_header(self, path: Path) -> SessionHeader | None:

@@ -9,7 +9,7 @@ what a file declares is checked against its bytes first (:mod:`bodymap.store.lim
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from bodymap.core.session import Session
 from bodymap.store.chunk_reads import start_layer_reads
 from bodymap.store.clip_codec import read_clips
 from bodymap.store.errors import SessionReadError
+from bodymap.store.file_index import index_block, read_index, reserve
 from bodymap.store.hdf5_image import DIGEST_ATTRIBUTE, build_image, read_dataset, read_text
 from bodymap.store.limits import (
     MAX_JSON_DEPTH,
@@ -87,11 +88,17 @@ class SessionHeader:
 
 
 def encode_session(
-    session: Session, saved_at: datetime, draft: bool = False, thumbnail: bytes | None = None
+    session: Session,
+    saved_at: datetime,
+    draft: bool = False,
+    thumbnail: bytes | None = None,
+    index: bool = True,
 ) -> tuple[bytes, SessionHeader]:
     """The bytes of the session file for ``session`` and the header they hold.
 
-    See ``docs/SESSION_FORMAT.md`` for the layout.
+    See ``docs/SESSION_FORMAT.md`` for the layout. ``index``: the index at the file's head
+    (:mod:`bodymap.store.file_index`); without it, the file starts with HDF5's signature
+    (an export for other tools).
     """
     plan = session_plan(session, saved_at, draft=draft, thumbnail=thumbnail)
     header = SessionHeader(
@@ -111,7 +118,15 @@ def encode_session(
         has_thumbnail=thumbnail is not None,
         topology_id=session.topology_id,
     )
-    return build_image(plan), header
+    if not index:
+        return build_image(plan), header
+    block = reserve(plan)
+
+    def head(h5: h5py.File, objects: dict, rest: bytes) -> bytes:
+        return index_block(plan, h5, objects, block, rest)
+
+    image = build_image(plan, userblock=block, head=head)
+    return image, header
 
 
 def open_file(path: Path, data: bytes | None = None) -> h5py.File:
@@ -176,6 +191,14 @@ TEXTS_SINCE = {"body": 2}
 def header_of(h5: h5py.File, path: Path, attrs: dict | None = None) -> SessionHeader:
     """Check and decode the root attributes (``attrs``, if already read) of an open file."""
     attrs = read_attributes(h5, HEADER_ATTRIBUTES) if attrs is None else attrs
+    check_format(attrs, path)  # before anything else is read
+    with reading(path, "header"):
+        n_layers, has_thumbnail = _layer_count(h5), "thumbnail" in h5
+    return header_from(attrs, path, n_layers, has_thumbnail)
+
+
+def header_from(attrs: Mapping, path: Path, n_layers: int, has_thumbnail: bool) -> SessionHeader:
+    """Check and decode a file's root attributes (read, or from its index)."""
     version = check_format(attrs, path)
     missing = [name for name in REQUIRED if name not in attrs]
     if missing:
@@ -194,8 +217,8 @@ def header_of(h5: h5py.File, path: Path, attrs: dict | None = None) -> SessionHe
             saved_at=parse_time(_text(attrs, "saved_at")),
             app_version=str(attrs.get("app_version", "")),
             schema_version=version,
-            n_layers=_layer_count(h5),
-            has_thumbnail="thumbnail" in h5,
+            n_layers=n_layers,
+            has_thumbnail=has_thumbnail,
             topology_id=str(attrs.get("topology_id", "")),
         )
 
@@ -223,6 +246,10 @@ def read_header(path: Path, data: bytes | None = None) -> SessionHeader:
 
     ``data``: the file's bytes, as the store's seam read (and decrypted) them; without it
     the file is read from disk (tools and tests)."""
+    data = file_bytes(path, data)
+    index = read_index(data)
+    if index is not None:  # the index at its head repeats the header
+        return header_from(index.attrs, path, len(index.layers), index.thumbnail)
     with open_file(path, data) as h5:
         return header_of(h5, path)
 

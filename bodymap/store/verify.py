@@ -6,7 +6,8 @@ What is checked, per file:
   reads; its ids match its place (file name, client folder, draft flag); the session
   decodes and every other dataset is read in full, so every chunk's fletcher32 checksum
   is checked, each dataset once; the content digest (SHA-256 over every dataset and
-  attribute) matches. A finalised
+  attribute) matches; the index at the file's head, if it has one, is whole and agrees with
+  what HDF5 reads (:mod:`bodymap.store.file_index`). A finalised
   session's file SHA-256 must equal the one the audit log recorded when it was finalised.
 * amendments: parse, match their own SHA-256, belong to an existing finalised session
   whose file still has the SHA-256 they amend, and appear in the audit log.
@@ -31,6 +32,7 @@ from bodymap.store.audit import AuditProblem
 from bodymap.store.base import backend_read
 from bodymap.store.clients import MAX_CLIENT_BYTES, read_client
 from bodymap.store.errors import SessionReadError, StoreError
+from bodymap.store.file_index import index_problem
 from bodymap.store.hdf5_image import content_digest, file_items
 from bodymap.store.info import check_identity
 from bodymap.store.ledger import Ledger, ledger_of
@@ -141,11 +143,15 @@ def session_check(
                 with reading(path, "data"):
                     items = list(file_items(h5, limit, known=read))
                 stored = stored_digest(h5)
+                with reading(path, "index"):
+                    index = index_problem(h5, data)
             if stored is None:
                 return "no content digest attribute", header
             if content_digest(items) != stored:
                 changed = "content changed: the content digest does not match"
                 return f"{changed} (edited outside BodyMap?)", header
+            if index is not None:
+                return f"{index} (edited outside BodyMap?)", header
     except SessionReadError as error:
         return error.reason, header
     return None, header

@@ -123,13 +123,16 @@ def test_a_listing_spares_later_reads_its_headers_until_a_file_changes(store, sa
 
     fresh = Store(store.root)  # holds no header of its own
     headers: list[str] = []
-    original = partial_reads.checked_header
 
-    def counted(h5, path):
-        headers.append(path.stem)
-        return original(h5, path)
+    def counting(original):
+        def counted(source, path):  # an open file, or the attributes of its index
+            headers.append(path.stem)
+            return original(source, path)
 
-    monkeypatch.setattr(partial_reads, "checked_header", counted)
+        return counted
+
+    for name in ("checked_header", "identity_of"):
+        monkeypatch.setattr(partial_reads, name, counting(getattr(partial_reads, name)))
     mine = saved[:3]
     ids = [s.id for s in mine]
     fresh.read_layers(ids, "restriction")
