@@ -9,7 +9,7 @@ index there (:func:`reserve`, :func:`index_block`)::
     16 bytes  MAGIC (the index's version is its last byte)
      4 bytes  the length of the payload, little-endian
     32 bytes  the SHA-256 of the payload
-              the payload: UTF-8 JSON {"attrs": {...}, "texts": {...}, "layers": {...},
+              the payload: ASCII JSON {"attrs": {...}, "texts": {...}, "layers": {...},
               "thumbnail": true or false, "size": the file's length}; then zeros to
               the block's end
 
@@ -92,8 +92,8 @@ def index_block(plan: FilePlan, h5: h5py.File, objects: dict, block: int, image:
             continue
         dataset = objects[path]
         chunk = bodymap_layout(dataset, len(array))
-        size = block + len(image)
-        infos = stored_chunk_infos(dataset, chunk, len(array), size) if chunk else None
+        file_size = block + len(image)
+        infos = stored_chunk_infos(dataset, chunk, len(array), file_size) if chunk else None
         if infos is None or any(info.byte_offset is None for info in infos):
             return bytes(block)
         entries = []
@@ -128,7 +128,8 @@ def _payload(plan: FilePlan, layers: dict, size: int, digest: str) -> bytes:
         "thumbnail": "/thumbnail" in plan.arrays,
         "size": size,
     }
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # ASCII: any text (even one holding a lone surrogate) encodes, and reads back the same.
+    return json.dumps(document, separators=(",", ":")).encode("ascii")
 
 
 def _plain(value) -> str | int | float:
