@@ -184,16 +184,14 @@ class SurfaceQuery:
         near = radius >= 0.0
         point_ids, blocks, radius = point_ids[near], blocks[near], radius[near]
         gap = np.linalg.norm(points[point_ids] - self._centre[:, blocks].T, axis=1)
-        bound = np.full(count, np.inf)
-        np.minimum.at(bound, point_ids, gap + radius)
+        # Every run below is sorted by point: per-point minima are one reduceat each.
+        bound = _run_min(gap + radius, point_ids, count)
         keep = gap - radius <= bound[point_ids]
         point_ids, blocks, gap, radius = point_ids[keep], blocks[keep], gap[keep], radius[keep]
         # A tighter bound: the first corners of the triangles of each point's nearest block.
-        rank = np.lexsort((gap, point_ids))
-        nearest_block = rank[np.r_[True, point_ids[rank][1:] != point_ids[rank][:-1]]]
+        nearest_block = _run_first(gap == _run_min(gap, point_ids, count)[point_ids], point_ids)
         faces, owners = self._block_faces(blocks[nearest_block], point_ids[nearest_block])
-        bound = np.full(count, np.inf)
-        np.minimum.at(bound, owners, self._corner_gap(points[owners], faces))
+        bound = _run_min(self._corner_gap(points[owners], faces), owners, count)
         keep = gap - radius <= bound[point_ids]
         point_ids, blocks = point_ids[keep], blocks[keep]
         # A triangle's nearest point lies within its longest edge of each of its corners.
@@ -206,14 +204,31 @@ class SurfaceQuery:
         nearest = closest_on_triangles(points[pair_points], corners)
         sq = np.einsum("ij,ij->i", nearest - points[pair_points], nearest - points[pair_points])
         sq[~np.isfinite(sq)] = np.inf  # a degenerate triangle never wins
-        # By point, then distance, then face id: the first of each point's run wins.
-        rank = np.lexsort((faces, sq, pair_points))
-        first = rank[np.r_[True, pair_points[rank][1:] != pair_points[rank][:-1]]]
+        # The nearest of each point's run wins; of equals, the lowest face id.
+        best = sq == _run_min(sq, pair_points, count)[pair_points]
+        lowest = _run_min(np.where(best, faces, np.iinfo(np.int32).max), pair_points, count)
+        first = _run_first(best & (faces == lowest[pair_points]), pair_points)
         out = np.empty((count, 3))
         out[pair_points[first]] = nearest[first]
         face_ids = np.empty(count, dtype=np.intp)
         face_ids[pair_points[first]] = faces[first]
         return out, face_ids
+
+
+def _run_min(values: np.ndarray, ids: np.ndarray, count: int) -> np.ndarray:
+    """The least value of each id's run (``ids`` sorted), (count,); ``inf`` for an id
+    with none."""
+    out = np.full(count, np.inf)
+    if len(ids):
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        out[ids[starts]] = np.minimum.reduceat(values, starts)
+    return out
+
+
+def _run_first(mask: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The first index of each id's run (``ids`` sorted) where ``mask`` holds."""
+    at = np.flatnonzero(mask)
+    return at[np.r_[True, ids[at][1:] != ids[at][:-1]]] if len(at) else at
 
 
 def _distances(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
