@@ -3,7 +3,8 @@
 The brush's ball query (``core/brush.py``) prunes by spheres round blocks of spatially close
 vertices, then round groups of blocks. The order is the leaf order of a KD-tree over the
 vertices, computed once per mesh (``BodyMesh.spatial_order``): a brush geometry built again
-for the same mesh reuses it.
+for the same mesh reuses it, and so does picking (``core/surface_query.py``: the triangles
+by the block of their first corner in that order).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from bodymap.core.spatial import (
 BARYCENTRIC_SLACK = 1e-9
 """A ray may pass this far (a share of a triangle's edges) outside a triangle and still hit
 it: a ray along a shared edge never slips between its two triangles."""
-RAY_BATCH = 16
+RAY_BATCH = 8
 """Blocks whose triangles are tested at once, nearest first: a ray stops after the batch
 that holds a hit nearer than every block left."""
 
@@ -96,6 +96,7 @@ class SurfaceQuery:
         centre = (points.min(axis=1).astype(np.float64) + points.max(axis=1)) / 2.0
         del points, padded
         radius = np.zeros(n_blocks)
+        low, high = np.full((n_blocks, 3), np.inf), np.full((n_blocks, 3), -np.inf)
         longest = self._longest = np.zeros(n_blocks)  # each block's longest triangle edge
         step = 1 << 16  # float64 temporaries of a few MiB, whatever the mesh
         for first in range(0, len(self._face_order), step):
@@ -107,8 +108,17 @@ class SurfaceQuery:
             np.maximum.at(radius, blocks, reach)
             edges = np.linalg.norm(corners - np.roll(corners, 1, axis=1), axis=2).max(axis=1)
             np.maximum.at(longest, blocks, edges)
+            runs = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
+            owners = blocks[runs]  # each block once in this chunk
+            low[owners] = np.minimum(low[owners], np.minimum.reduceat(corners.min(1), runs))
+            high[owners] = np.maximum(high[owners], np.maximum.reduceat(corners.max(1), runs))
         radius = radius * (1.0 + 1e-9) + 1e-12  # rounding never leaves a corner outside
         radius[counts == 0] = -1.0
+        pad = 1e-9 * float(np.abs(centre).max()) + 1e-12  # rounding never leaves a corner out
+        self._low, self._high = (
+            np.ascontiguousarray((low - pad).T),
+            np.ascontiguousarray((high + pad).T),
+        )
         return np.ascontiguousarray(centre.T), radius
 
     def _counts(self, blocks: np.ndarray) -> np.ndarray:
@@ -142,6 +152,9 @@ class SurfaceQuery:
             self._centre[:, blocks], self._radius[blocks], origin, unit, length
         )
         blocks = blocks[inside]
+        # The blocks' boxes round their triangles are tighter than their spheres.
+        inside, entry = _through_boxes(self._low[:, blocks], self._high[:, blocks], origin, span)
+        blocks, entry = blocks[inside], entry[inside] * length
         rank = np.argsort(entry, kind="stable")
         blocks, entry = blocks[rank], entry[rank]
         best: tuple[float, int] | None = None
@@ -239,6 +252,19 @@ def _distances(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return np.sqrt(sq)
 
 
+def _through_boxes(
+    low: np.ndarray, high: np.ndarray, origin: np.ndarray, span: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which boxes (corners (3, S)) the segment ``origin + t * span``, ``t`` in [0, 1],
+    passes through (mask), and the ``t`` at which it enters each (at least 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        near = (low - origin[:, None]) / span[:, None]
+        far = (high - origin[:, None]) / span[:, None]
+    enter = np.fmax(np.fmin(near, far).max(axis=0), 0.0)
+    leave = np.fmin(np.fmax(near, far).min(axis=0), 1.0)
+    return enter <= leave, enter
+
+
 def _along_ray(
     centre: np.ndarray, radius: np.ndarray, origin: np.ndarray, unit: np.ndarray, length: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -258,18 +284,28 @@ def segment_triangles(
 ) -> np.ndarray:
     """Where the segment ``origin + t * span``, ``t`` in [0, 1], meets each triangle
     (Moller-Trumbore, either side): ``t`` per triangle, ``inf`` for a miss, (F,)."""
-    a = vertices[faces[:, 0]].astype(np.float64)
-    edge1 = vertices[faces[:, 1]] - a
-    edge2 = vertices[faces[:, 2]] - a
-    p = np.cross(span, edge2)
-    det = np.einsum("ij,ij->i", edge1, p)
+    # Coordinates as rows (3, F): each step is a few whole-row operations.
+    a = vertices[faces[:, 0]].T.astype(np.float64)
+    edge1 = vertices[faces[:, 1]].T - a
+    edge2 = vertices[faces[:, 2]].T - a
+    to_origin = np.asarray(origin, dtype=np.float64)[:, None] - a
+    sx, sy, sz = (float(c) for c in span)
+    p = (
+        sy * edge2[2] - sz * edge2[1],
+        sz * edge2[0] - sx * edge2[2],
+        sx * edge2[1] - sy * edge2[0],
+    )
+    det = edge1[0] * p[0] + edge1[1] * p[1] + edge1[2] * p[2]
+    q = (
+        to_origin[1] * edge1[2] - to_origin[2] * edge1[1],
+        to_origin[2] * edge1[0] - to_origin[0] * edge1[2],
+        to_origin[0] * edge1[1] - to_origin[1] * edge1[0],
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         inverse = 1.0 / det
-        to_origin = origin - a
-        u = np.einsum("ij,ij->i", to_origin, p) * inverse
-        q = np.cross(to_origin, edge1)
-        v = (q @ span) * inverse
-        t = np.einsum("ij,ij->i", edge2, q) * inverse
+        u = (to_origin[0] * p[0] + to_origin[1] * p[1] + to_origin[2] * p[2]) * inverse
+        v = (sx * q[0] + sy * q[1] + sz * q[2]) * inverse
+        t = (edge2[0] * q[0] + edge2[1] * q[1] + edge2[2] * q[2]) * inverse
     slack = BARYCENTRIC_SLACK
     hit = (u >= -slack) & (v >= -slack) & (u + v <= 1.0 + slack) & (t >= 0.0) & (t <= 1.0)
     hit &= det != 0.0
