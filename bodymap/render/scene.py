@@ -17,7 +17,8 @@ Performance rules:
 * picking casts the camera ray into the body's own triangles, grouped by blocks of its
   spatial order (:class:`~bodymap.core.surface_query.SurfaceQuery`, built once per shape on
   the first pick), never ``vtkCellPicker`` (brute force, and re-computes bounds) or hardware
-  selection; a ``vtkStaticCellLocator`` was 7x faster a pick but held 140 MiB at 1M.
+  selection; a ``vtkStaticCellLocator`` picked in 0.04 ms at 1M (this: about 0.25 ms) but
+  held about 140 MiB there.
 """
 
 from __future__ import annotations
