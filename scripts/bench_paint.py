@@ -230,7 +230,12 @@ def _step_figures(ctx: Context, rig: PaintRig, token: str, size: str) -> list[Fi
         rig.scene.update_colors(ids[i % n], rgba)
 
     steps = [
-        ("pick", "pick (cached locator)", lambda i: rig.scene.pick(*rig.point(i)), "naive_pick"),
+        (
+            "pick",
+            "pick (camera ray over spatial blocks)",
+            lambda i: rig.scene.pick(*rig.point(i)),
+            "naive_pick",
+        ),
         (
             "footprint",
             "  footprint 5 cm",
@@ -292,7 +297,7 @@ def _naive_figures(ctx: Context, rig: PaintRig, token: str, size: str) -> list[F
                 f"peer: re-add mesh + vtkCellPicker [{size}]",
                 "ms",
                 sample(lambda i: naive.pick(*rig.point(i)), options, cheap=False),
-                note=f"hits the same place as the locator pick at {agree} of 5 points",
+                note=f"hits the same place as the app's pick at {agree} of 5 points",
             ),
             Figure(
                 f"naive_blend@{token}",

@@ -233,7 +233,7 @@ class BodyMesh:
     @cached_property
     def spatial_order(self) -> np.ndarray:
         """Vertex ids in a spatial order (a KD-tree's leaves), (N,) int32: the brush's ball
-        query prunes by blocks of it (see :mod:`bodymap.core.spatial`)."""
+        query and picking prune by blocks of it (see :mod:`bodymap.core.spatial`)."""
         from bodymap.core.spatial import leaf_order
 
         order = leaf_order(self.vertices)

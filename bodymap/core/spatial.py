@@ -3,7 +3,8 @@
 The brush's ball query (``core/brush.py``) prunes by spheres round blocks of spatially close
 vertices, then round groups of blocks. The order is the leaf order of a KD-tree over the
 vertices, computed once per mesh (``BodyMesh.spatial_order``): a brush geometry built again
-for the same mesh reuses it.
+for the same mesh reuses it, and so does picking (``core/surface_query.py``: the triangles
+by the block of their first corner in that order).
 """
 
 from __future__ import annotations
@@ -47,12 +48,21 @@ def reached(centre: np.ndarray, radius: np.ndarray, point: np.ndarray, reach: fl
 def block_spheres(vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centre (3, B) and radius (B,) of a sphere round each block of consecutive vertices."""
     count = len(vertices)
-    padded = np.empty((-(-count // BLOCK) * BLOCK, 3))
-    padded[:count] = vertices
-    padded[count:] = vertices[-1] if count else 0.0  # repeat a real vertex: bounds unchanged
-    blocks = padded.reshape(-1, BLOCK, 3)
-    centre = (blocks.min(axis=1) + blocks.max(axis=1)) / 2.0
-    radius = np.sqrt(np.max(np.sum((blocks - centre[:, None]) ** 2, axis=2), axis=1))
+    n_blocks = -(-count // BLOCK)
+    centre, radius = np.empty((n_blocks, 3)), np.empty(n_blocks)
+    step = 4096  # blocks at a time: float64 temporaries of a few MiB, whatever the mesh
+    for first in range(0, n_blocks, step):
+        last = min(first + step, n_blocks)
+        padded = np.empty(((last - first) * BLOCK, 3))
+        part = vertices[first * BLOCK : last * BLOCK]
+        padded[: len(part)] = part
+        padded[len(part) :] = vertices[-1] if count else 0.0  # a real vertex: bounds unchanged
+        blocks = padded.reshape(-1, BLOCK, 3)
+        middle = (blocks.min(axis=1) + blocks.max(axis=1)) / 2.0
+        centre[first:last] = middle
+        radius[first:last] = np.sqrt(
+            np.max(np.sum((blocks - middle[:, None]) ** 2, axis=2), axis=1)
+        )
     return np.ascontiguousarray(centre.T), radius
 
 
