@@ -37,6 +37,10 @@ from bodymap.voice.vocabulary import Vocabulary
 # seeded noise (-66 dBFS) avoids that without changing real microphone audio.
 DITHER_LSB = 16.0
 FULL_COVERAGE = 0.9
+# Gaussians scored per codebook frame in the grammar search (pocketsphinx's default is 4).
+# On the tuning split (220 commands: 100 the default got wrong or refused, 120 it got
+# right), 16 understood 18 more surely and applied 6 fewer wrongly; 32 was no better.
+GRAMMAR_TOPN = 16
 _NOT_SPEECH = ("SIL", "<sil>", "<s>", "</s>", "[NOISE]", "+NSN+", "+SPN+", "[SPEECH]", "NULL")
 
 
@@ -81,7 +85,9 @@ class Recogniser:
 
         hmm, dictionary, phones = model_paths()
         # lm=None: the general language model is not needed and slow to load.
-        self._grammar = Decoder(hmm=str(hmm), dict=str(dictionary), lm=None, loglevel="FATAL")
+        self._grammar = Decoder(
+            hmm=str(hmm), dict=str(dictionary), lm=None, topn=GRAMMAR_TOPN, loglevel="FATAL"
+        )
         self._phones = Decoder(hmm=str(hmm), allphone=str(phones), lm=None, loglevel="FATAL")
         self._dither = np.random.default_rng(0)
         self._listening = False

@@ -206,3 +206,10 @@ def test_cli_without_a_session_only_prints(tmp_path, capsys):
     shutil.copy(_recording(tmp_path, "heat, sacrum, two"), tmp_path / "one.wav")
     assert _run_cli(["voice", str(tmp_path / "one.wav")]) == 0
     assert "heat sacrum two" in capsys.readouterr().out
+
+
+def test_the_grammar_search_scores_more_gaussians_than_the_default(recogniser):
+    from bodymap.voice.decoder import GRAMMAR_TOPN
+
+    assert GRAMMAR_TOPN > 4  # pocketsphinx's default, which misheard more numbers
+    assert recogniser._grammar.config["topn"] == GRAMMAR_TOPN
