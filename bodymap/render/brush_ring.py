@@ -47,6 +47,8 @@ class BrushRing:
         self._sin = np.sin(angles)[:, None]
         # VTK reads this very buffer (deep=False): writing it moves the ring.
         self._points = np.zeros((n_points, 3))
+        self._center: np.ndarray | None = None
+        self._radius = 0.0
         self._vtk_points = vtkPoints()
         self._vtk_points.SetData(numpy_to_vtk(self._points, deep=False))
         lines = vtkCellArray()
@@ -98,11 +100,24 @@ class BrushRing:
         center = np.asarray(center, dtype=float)
         u, v = _tangent_basis(np.asarray(normal, dtype=float))
         circle = center + radius * (self._cos * u + self._sin * v)
+        self._center, self._radius = center, float(radius)
         snapped, faces = self._scene.closest_points_with_faces(circle)
         face_normals = self._scene.mesh.face_normals(faces)
         np.add(snapped, self._lift * face_normals, out=self._points)
         self._vtk_points.Modified()
         self._actor.VisibilityOn()
+
+    def follow(self, center: np.ndarray, radius: float) -> bool:
+        """Move the ring shown last, as it is, to be centred on ``center`` (no snap, no
+        render): what a stroke shows between two snaps. ``False`` when there is no such
+        ring to move (hidden, or of another radius): :meth:`show` it instead."""
+        if not self.visible or self._center is None or float(radius) != self._radius:
+            return False
+        center = np.asarray(center, dtype=float)
+        self._points += center - self._center
+        self._center = center
+        self._vtk_points.Modified()
+        return True
 
     def hide(self) -> None:
         """Hide the ring (no render)."""

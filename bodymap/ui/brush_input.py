@@ -66,7 +66,7 @@ class BrushInput:
             here = hit()
             x, y = host.device_xy(event.position())
             self._painted(self._stroke.move(x, y, host.pressure(event), hit=here))
-            host.show_ring(here)
+            host.show_ring(here, moving=True)
             host.request_render()
             return True
         if host.document is not None and not event.buttons():

@@ -116,3 +116,19 @@ def test_the_ring_on_the_default_body_is_cheap() -> None:
         plotter.close()
     # About 0.6 ms on a shared 2-core machine; a loose bound catches an O(N) regression.
     assert np.median(timings) < 0.02
+
+
+def test_following_moves_the_ring_as_it_is_and_only_a_shown_one(scene: BodyScene) -> None:
+    """Between two snaps a stroke shifts the ring rigidly; a hidden ring, or one of another
+    radius, is not moved (it must be shown, snapped, instead)."""
+    ring = BrushRing(scene)
+    assert not ring.follow(FRONT, 0.1)
+    centre = scene.closest_points(FRONT)[0]
+    ring.show(centre, centre / np.linalg.norm(centre), 0.1)
+    before = ring.points.copy()
+    shift = np.array([0.01, -0.02, 0.0])
+    assert ring.follow(centre + shift, 0.1)
+    assert np.allclose(ring.points, before + shift)
+    assert not ring.follow(centre, 0.2)
+    ring.hide()
+    assert not ring.follow(centre, 0.1)

@@ -295,8 +295,13 @@ def test_each_mouse_move_of_a_stroke_picks_once_for_hover_dab_and_ring(
     for dx in (1, 2, 3):  # moves shorter than the dab spacing: no points in between
         send_mouse(widget, QEvent.Type.MouseMove, start + QPoint(dx, 0), NO_BUTTON, LEFT)
         assert len(picks) == 2 + dx
-    ring_centre = painting.controller._ring.points.mean(axis=0)
+    ring = painting.controller._ring
+    ring_centre = ring.points.mean(axis=0)
     assert np.linalg.norm(ring_centre - hovered[-1].point) < 0.01  # the ring is at the hit
+    moved = ring.points.copy()  # shifted with the brush; snapped again once it rests
+    painting.controller._ring_settle.timeout.emit()
+    assert len(picks) == 5 and not np.array_equal(ring.points, moved)
+    assert np.linalg.norm(ring.points.mean(axis=0) - hovered[-1].point) < 0.01
     send_mouse(widget, QEvent.Type.MouseButtonRelease, start + QPoint(3, 0), LEFT, NO_BUTTON)
     [stroke] = painting.document.session.strokes
     assert len(stroke.seeds) == 4 and stroke.seeds[-1] == hovered[-1].vertex_id
