@@ -16,7 +16,8 @@ index there (:func:`reserve`, :func:`index_block`)::
 ``attrs`` are the root attributes (the header); ``texts`` the records trends read
 (:data:`INDEXED_TEXTS`, each repeated only up to :data:`MAX_INDEXED_TEXT` bytes); ``layers``
 maps each painted tag to ``[chunk length, [[first vertex, byte offset, stored size], ...]]``,
-the chunks HDF5 itself records, each compared with HDF5's own bytes when it is written.
+the chunks HDF5 itself records (where the first lies is compared with HDF5's own bytes of
+it when the file is written: the addresses count from the file's first byte).
 
 Every value comes from the same plan, in the same save, as the HDF5 objects it repeats,
 and ``bodymap verify`` checks that they agree. A reader uses the index only when it is
@@ -87,6 +88,7 @@ def index_block(plan: FilePlan, h5: h5py.File, objects: dict, block: int, image:
     ``objects``; ``image`` its bytes after the block): the index, or zeros where a layer is
     stored otherwise than the index can say (that file is read through HDF5)."""
     layers: dict[str, list] = {}
+    checked = False
     for path, (array, _) in plan.arrays.items():
         if not path.startswith("/layers/"):
             continue
@@ -99,9 +101,11 @@ def index_block(plan: FilePlan, h5: h5py.File, objects: dict, block: int, image:
         entries = []
         for info in sorted(infos, key=lambda info: int(info.chunk_offset[0])):
             first, offset, size = int(info.chunk_offset[0]), int(info.byte_offset), int(info.size)
-            stored = dataset.read_direct_chunk((first,))[1]
-            if image[offset - block : offset - block + size] != stored:
-                return bytes(block)  # chunk addresses not file offsets: HDF5 reads these
+            if not checked:  # HDF5 counts addresses from the file's first byte: once a file
+                stored = dataset.read_direct_chunk((first,))[1]
+                if image[offset - block : offset - block + size] != stored:
+                    return bytes(block)  # counted otherwise: HDF5 reads these layers
+                checked = True
             entries.append([first, offset, size])
         layers[path.removeprefix("/layers/")] = [chunk, entries]
     digest = h5.attrs.get(DIGEST_ATTRIBUTE, "")
