@@ -1,10 +1,5 @@
 """Paint layers read off HDF5's filter pipeline: each stored chunk is taken from the file's
-bytes, its fletcher32 checked and inflated on worker threads (the inflate releases the GIL).
-
-The deflate streams are inflated by ISA-L (``isal``, Intel's Intelligent Storage
-Acceleration Library): the same bytes as zlib, 1.8x as fast on a session's layers (5.7 ms
-instead of 10.1 ms for the 8 layers of a 1M-vertex session, measured). The files do not
-change: they are deflate, read by any HDF5.
+bytes, its fletcher32 checked and inflated on worker threads (zlib releases the GIL).
 
 The reverse of :mod:`bodymap.store.chunks`. Only a layer laid out as BodyMap writes it takes
 this path: chunked, filters shuffle (a no-op on bytes), deflate and fletcher32 in that order,
@@ -20,12 +15,12 @@ different.
 from __future__ import annotations
 
 import threading
+import zlib
 from collections.abc import Callable
 from concurrent.futures import Future
 
 import h5py
 import numpy as np
-from isal import isal_zlib
 
 from bodymap.store.chunks import fletcher32, pool, spare_cores
 from bodymap.store.hdf5_image import checked_dataset
@@ -196,10 +191,10 @@ def inflate_chunk(stored: bytes | memoryview, length: int) -> np.ndarray:
     body, trailer = stored[:-4], int.from_bytes(stored[-4:], "little")
     if trailer not in _checksums(body):
         raise Refused(CHECKSUM_FAILURE)
-    stream = isal_zlib.decompressobj()
+    stream = zlib.decompressobj()
     try:
         raw = stream.decompress(body, length)  # never more than the chunk holds
-    except isal_zlib.error:
+    except zlib.error:
         raise Refused("damaged data: a layer chunk does not inflate") from None
     if len(raw) != length or not stream.eof or stream.unused_data or stream.unconsumed_tail:
         raise Refused(f"damaged data: a layer chunk does not inflate to {length:,} bytes")
