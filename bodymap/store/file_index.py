@@ -89,11 +89,14 @@ def index_block(plan: FilePlan, h5: h5py.File, objects: dict, block: int, image:
     stored otherwise than the index can say (that file is read through HDF5)."""
     layers: dict[str, list] = {}
     checked = False
-    for path, (array, _) in plan.arrays.items():
+    for path, (array, compress) in plan.arrays.items():
         if not path.startswith("/layers/"):
             continue
         dataset = objects[path]
-        chunk = bodymap_layout(dataset, len(array))
+        # Laid out as build_image lays out a sparse, deflated byte layer (checked in the
+        # file by readers and by verify): chunked by chunk_shape, filtered, fill value 0.
+        laid_out = compress and path in plan.sparse and array.dtype == np.uint8 and array.size
+        chunk = chunk_shape(array)[0] if laid_out else None
         file_size = block + len(image)
         infos = stored_chunk_infos(dataset, chunk, len(array), file_size) if chunk else None
         if infos is None or any(info.byte_offset is None for info in infos):
