@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 
-import h5py
 import numpy as np
 
 from bodymap.core.atlas import Atlas
@@ -25,6 +25,7 @@ from bodymap.store.file_index import read_index
 from bodymap.store.info import SessionInfo, check_identity, info_from_header
 from bodymap.store.layer_chunks import decoding, indexed_chunks, stored_chunks
 from bodymap.store.layer_reads import (
+    LayerFileHeader,
     TrendFileParts,
     checked_header,
     checked_tag,
@@ -71,29 +72,28 @@ class PartialReadsMixin(StoreBase):
                 data = self._read_record(path)
                 index = read_index(data)
                 if index is not None:  # the file's index says where the chunks lie
-                    session_id, mesh_hash, n_vertices = self._identity(index.attrs, path)
+                    identity = self._identity(path, partial(identity_of, index.attrs, path))
+                    session_id, mesh_hash, n_vertices = identity
                     check_mesh_hash(session_id, mesh_hash, mesh)
                     with reading(path, f"layer {tag!r}"):
                         layer = indexed_chunks(index, data, path, tag, n_vertices)
                 else:
                     with open_file(path, data) as h5:
-                        session_id, mesh_hash, n_vertices = self._identity(h5, path)
+                        identity = self._identity(path, partial(checked_header, h5, path))
+                        session_id, mesh_hash, n_vertices = identity
                         check_mesh_hash(session_id, mesh_hash, mesh)
                         layer = stored_chunks(h5, path, tag, n_vertices)
             pending.append(None if layer is None else decoding({tag: layer}, whole=True))
         return [None if future is None else future.result()[tag] for future in pending]
 
-    def _identity(self, source: h5py.File | Mapping, path: Path) -> tuple[str, str, int]:
-        """(session id, mesh hash, vertex count) of an open session file (or of the root
-        attributes its index holds), checked: from the header this store holds if the file
-        is unchanged since, else from the file."""
+    def _identity(self, path: Path, read: Callable[[], LayerFileHeader]) -> tuple[str, str, int]:
+        """(session id, mesh hash, vertex count) of a session file, checked: from the header
+        this store holds if the file is unchanged since, else ``read()`` from the file (its
+        attributes, or the index at its head)."""
         held = self._held_header(path)
         if held is not None:
             return held.session_id, held.mesh_hash, held.n_vertices
-        if isinstance(source, h5py.File):  # (a Mapping too)
-            header = checked_header(source, path)
-        else:
-            header = identity_of(source, path)
+        header = read()
         return header.session_id, header.mesh_hash, header.n_vertices
 
     def _held_header(self, path: Path) -> SessionHeader | None:
